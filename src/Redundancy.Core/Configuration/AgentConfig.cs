@@ -1,0 +1,269 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Redundancy.Core.Outputs;
+
+namespace Redundancy.Core.Configuration;
+
+/// <summary>
+/// Parses and validates a node's JSON configuration. Every invalid value is reported with the field's
+/// path and the rule it breaks; nothing is half-accepted.
+/// </summary>
+public static partial class AgentConfig
+{
+    /// <summary>Default location of the configuration file on a Pi.</summary>
+    public const string DefaultPath = "/etc/redundancy/agent.json";
+
+    private static readonly int[] Bauds = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
+
+    /// <summary>Parses <paramref name="json"/>; returns the options, or null and the list of errors.</summary>
+    public static AgentOptions? Parse(string json, out IReadOnlyList<string> errors)
+    {
+        AgentConfigFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize(json, AgentConfigJsonContext.Default.AgentConfigFile);
+        }
+        catch (JsonException ex)
+        {
+            errors = [$"{ex.Path ?? "$"}: {Simplify(ex.Message)}"];
+            return null;
+        }
+
+        if (file is null)
+        {
+            errors = ["$: the configuration must be a JSON object"];
+            return null;
+        }
+
+        var v = new Validator();
+        var options = Build(file, v);
+        errors = v.Errors;
+        return v.Errors.Count == 0 ? options : null;
+    }
+
+    private static AgentOptions? Build(AgentConfigFile f, Validator v)
+    {
+        var pairId = v.Range("pairId", f.PairId, 1, uint.MaxValue, required: true);
+        var nodeId = v.Range("nodeId", f.NodeId, 1, 255, required: true);
+        var nodeName = f.NodeName ?? $"node-{nodeId}";
+        v.Check("nodeName", NameRule().IsMatch(nodeName), "must be 1-32 letters, digits, '.', '_' or '-'", nodeName);
+        var priority = v.Range("priority", f.Priority, 1, 255, fallback: 100);
+        var keyFile = v.Text("pairKeyFile", f.PairKeyFile);
+        var dataDir = f.DataDirectory ?? "/var/lib/redundancy";
+        v.Check("dataDirectory", dataDir.Length > 0, "must not be empty", dataDir);
+
+        var hb = f.Heartbeat ?? new AgentConfigFile.HeartbeatSection();
+        var interval = v.Range("heartbeat.intervalMs", hb.IntervalMs, 1, 1000, fallback: 20);
+        var timeout = v.Range("heartbeat.peerTimeoutMs", hb.PeerTimeoutMs, 1, 60_000, fallback: 100);
+        v.Check("heartbeat.peerTimeoutMs", timeout >= 3 * interval,
+            $"must be at least 3 x heartbeat.intervalMs ({3 * interval} ms) so that one lost frame is not a dead peer", timeout);
+        var window = v.Range("heartbeat.startupWindowMs", hb.StartupWindowMs, 0, 600_000, fallback: Math.Max(3000, timeout * 2));
+        v.Check("heartbeat.startupWindowMs", window >= timeout, $"must be at least heartbeat.peerTimeoutMs ({timeout} ms)", window);
+
+        SerialLinkOptions? serial = null;
+        if (f.Serial is { } s)
+        {
+            var device = v.Text("serial.device", s.Device);
+            var baud = v.Range("serial.baud", s.Baud, 1, 4_000_000, fallback: 115200);
+            v.Check("serial.baud", Bauds.Contains((int)baud), $"must be one of {string.Join(", ", Bauds)}", baud);
+            serial = new SerialLinkOptions(device, (int)baud);
+        }
+
+        UdpLinkOptions? udp = null;
+        if (f.Udp is { } u)
+        {
+            var bind = v.Endpoint("udp.bind", u.Bind, allowPortZero: false);
+            var peer = v.Endpoint("udp.peer", u.Peer, allowPortZero: false);
+            udp = bind is null || peer is null ? null : new UdpLinkOptions(bind, peer);
+        }
+
+        v.Check("serial/udp", f.Serial is not null || f.Udp is not null, "at least one heartbeat link must be configured (both are recommended)", "none");
+
+        var g = f.Gpio;
+        GpioOptions gpio = new("libgpiod", 0, null);
+        if (g is null)
+        {
+            v.Fail("gpio", "is required (driver \"libgpiod\" or \"simulated\")", "missing");
+        }
+        else
+        {
+            var driver = v.Text("gpio.driver", g.Driver);
+            v.Check("gpio.driver", driver is "libgpiod" or "simulated", "must be \"libgpiod\" or \"simulated\"", driver);
+            var chip = v.Range("gpio.chip", g.Chip, 0, 255, fallback: 0);
+            if (driver == "simulated")
+            {
+                v.Text("gpio.simulatorSocket", g.SimulatorSocket);
+            }
+
+            gpio = new GpioOptions(driver, (int)chip, g.SimulatorSocket);
+        }
+
+        var pins = new Dictionary<long, string>();
+        var outputs = new List<OutputChannel>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < (f.Outputs?.Count ?? 0); i++)
+        {
+            var o = f.Outputs![i];
+            var at = $"outputs[{i}]";
+            if (o is null)
+            {
+                v.Fail(at, "must be an object", "null");
+                continue;
+            }
+
+            var name = v.Text($"{at}.name", o.Name);
+            v.Check($"{at}.name", name.Length == 0 || ChannelRule().IsMatch(name), "must be 1-32 lowercase letters, digits, '_' or '-'", name);
+            v.Check($"{at}.name", names.Add(name), "must be unique among outputs", name);
+            var pin = v.Pin($"{at}.pin", o.Pin, pins);
+            var policy = (o.Takeover ?? "resume") switch
+            {
+                "resume" => TakeoverPolicy.Resume,
+                "safe" => TakeoverPolicy.Safe,
+                var other => v.Fail($"{at}.takeover", "must be \"resume\" or \"safe\"", other, TakeoverPolicy.Safe),
+            };
+            outputs.Add(new OutputChannel(name, (int)pin, o.ActiveLow ?? false, o.SafeValue ?? false, policy));
+        }
+
+        WatchdogOptions? watchdog = null;
+        if (f.Watchdog is { } w)
+        {
+            var life = v.Pin("watchdog.lifePin", w.LifePin, pins);
+            var hold = v.Range("watchdog.holdTimeMs", w.HoldTimeMs, 1, 60_000, required: true);
+            v.Check("watchdog.holdTimeMs", hold >= interval,
+                $"must be at least heartbeat.intervalMs ({interval} ms): the life signal toggles every half interval", hold);
+            watchdog = new WatchdogOptions((int)life, TimeSpan.FromMilliseconds(hold));
+        }
+
+        InterlockOptions? interlock = null;
+        if (f.Interlock is { } il)
+        {
+            var iAm = v.Pin("interlock.iAmActivePin", il.IAmActivePin, pins);
+            int? peerPin = il.PeerActivePin is null ? null : (int)v.Pin("interlock.peerActivePin", il.PeerActivePin, pins);
+            var through = il.PeerActiveThroughRelay ?? false;
+            v.Check("interlock.peerActiveThroughRelay", !through || peerPin is not null,
+                "needs interlock.peerActivePin: the standby waits for that input to drop", "true");
+            interlock = new InterlockOptions((int)iAm, peerPin, through);
+        }
+
+        if (watchdog is not null && !(interlock?.PeerActiveThroughRelay ?? false))
+        {
+            var holdMs = (long)watchdog.HoldTime.TotalMilliseconds;
+            v.Check("heartbeat.peerTimeoutMs", timeout >= holdMs + interval,
+                $"must exceed watchdog.holdTimeMs ({holdMs} ms) by at least heartbeat.intervalMs ({interval} ms), so a hung active is cut off by its relay before the standby drives; or wire the peer-active input through the relay (interlock.peerActiveThroughRelay)",
+                timeout);
+        }
+
+        if (v.Errors.Count > 0)
+        {
+            return null;
+        }
+
+        return new AgentOptions
+        {
+            PairId = (uint)pairId,
+            NodeId = (byte)nodeId,
+            NodeName = nodeName,
+            Priority = (byte)priority,
+            PairKeyFile = keyFile,
+            DataDirectory = dataDir,
+            HeartbeatInterval = TimeSpan.FromMilliseconds(interval),
+            PeerTimeout = TimeSpan.FromMilliseconds(timeout),
+            StartupWindow = TimeSpan.FromMilliseconds(window),
+            SoloStart = hb.SoloStart ?? false,
+            Serial = serial,
+            Udp = udp,
+            Gpio = gpio,
+            Outputs = outputs,
+            Interlock = interlock,
+            Watchdog = watchdog,
+        };
+    }
+
+    private static string Simplify(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        var text = cut > 0 ? message[..cut] : message;
+        return TypeNameRule().Replace(text, "a value of the right type");
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,32}$")]
+    private static partial Regex NameRule();
+
+    [GeneratedRegex("^[a-z0-9_-]{1,32}$")]
+    private static partial Regex ChannelRule();
+
+    [GeneratedRegex(@"System\.[A-Za-z0-9_.`\[\]]+")]
+    private static partial Regex TypeNameRule();
+
+    private sealed class Validator
+    {
+        public List<string> Errors { get; } = [];
+
+        public void Fail(string field, string rule, object? got) => Errors.Add($"{field}: {rule} (got {got ?? "nothing"})");
+
+        public T Fail<T>(string field, string rule, object? got, T fallback)
+        {
+            Fail(field, rule, got);
+            return fallback;
+        }
+
+        public void Check(string field, bool ok, string rule, object? got)
+        {
+            if (!ok)
+            {
+                Fail(field, rule, got);
+            }
+        }
+
+        public long Range(string field, long? value, long min, long max, bool required = false, long fallback = 0)
+        {
+            if (value is null)
+            {
+                if (required)
+                {
+                    Fail(field, $"is required, a whole number from {min} to {max}", "missing");
+                }
+
+                return fallback;
+            }
+
+            Check(field, value >= min && value <= max, $"must be from {min} to {max}", value);
+            return value.Value;
+        }
+
+        public string Text(string field, string? value)
+        {
+            Check(field, !string.IsNullOrWhiteSpace(value), "is required and must not be empty", value is null ? "missing" : $"\"{value}\"");
+            return value ?? string.Empty;
+        }
+
+        public long Pin(string field, long? value, Dictionary<long, string> used)
+        {
+            var pin = Range(field, value, 0, 1023, required: true);
+            if (value is not null && !used.TryAdd(pin, field))
+            {
+                Fail(field, $"pin {pin} is already used by {used[pin]}", pin);
+            }
+
+            return pin;
+        }
+
+        public IPEndPoint? Endpoint(string field, string? value, bool allowPortZero)
+        {
+            var text = Text(field, value);
+            if (text.Length == 0)
+            {
+                return null;
+            }
+
+            if (!IPEndPoint.TryParse(text, out var ep) || !text.Contains(':', StringComparison.Ordinal) || (!allowPortZero && ep.Port == 0))
+            {
+                Fail(field, "must be an IP address and port, like \"192.168.10.2:5405\"", $"\"{text}\"");
+                return null;
+            }
+
+            return ep;
+        }
+    }
+}

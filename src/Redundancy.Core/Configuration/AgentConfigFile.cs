@@ -1,0 +1,79 @@
+using System.Text.Json.Serialization;
+
+namespace Redundancy.Core.Configuration;
+
+/// <summary>The JSON shape of the configuration file, before validation. Every field is optional here so that
+/// a missing one is reported by name rather than as a parse failure.</summary>
+internal sealed class AgentConfigFile
+{
+    public long? PairId { get; set; }
+    public long? NodeId { get; set; }
+    public string? NodeName { get; set; }
+    public long? Priority { get; set; }
+    public string? PairKeyFile { get; set; }
+    public string? DataDirectory { get; set; }
+    public HeartbeatSection? Heartbeat { get; set; }
+    public SerialSection? Serial { get; set; }
+    public UdpSection? Udp { get; set; }
+    public GpioSection? Gpio { get; set; }
+    public List<OutputSection?>? Outputs { get; set; }
+    public InterlockSection? Interlock { get; set; }
+    public WatchdogSection? Watchdog { get; set; }
+
+    internal sealed class HeartbeatSection
+    {
+        public long? IntervalMs { get; set; }
+        public long? PeerTimeoutMs { get; set; }
+        public long? StartupWindowMs { get; set; }
+        public bool? SoloStart { get; set; }
+    }
+
+    internal sealed class SerialSection
+    {
+        public string? Device { get; set; }
+        public long? Baud { get; set; }
+    }
+
+    internal sealed class UdpSection
+    {
+        public string? Bind { get; set; }
+        public string? Peer { get; set; }
+    }
+
+    internal sealed class GpioSection
+    {
+        public string? Driver { get; set; }
+        public long? Chip { get; set; }
+        public string? SimulatorSocket { get; set; }
+    }
+
+    internal sealed class OutputSection
+    {
+        public string? Name { get; set; }
+        public long? Pin { get; set; }
+        public bool? ActiveLow { get; set; }
+        public bool? SafeValue { get; set; }
+        public string? Takeover { get; set; }
+    }
+
+    internal sealed class InterlockSection
+    {
+        public long? IAmActivePin { get; set; }
+        public long? PeerActivePin { get; set; }
+        public bool? PeerActiveThroughRelay { get; set; }
+    }
+
+    internal sealed class WatchdogSection
+    {
+        public long? LifePin { get; set; }
+        public long? HoldTimeMs { get; set; }
+    }
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(AgentConfigFile))]
+internal sealed partial class AgentConfigJsonContext : JsonSerializerContext;

@@ -1,0 +1,86 @@
+using System.Net;
+using Redundancy.Core.Outputs;
+
+namespace Redundancy.Core.Configuration;
+
+/// <summary>A node's validated configuration. Built only by <see cref="AgentConfig.Parse"/>.</summary>
+public sealed record AgentOptions
+{
+    /// <summary>The pair's id; frames of another pair are dropped.</summary>
+    public required uint PairId { get; init; }
+
+    /// <summary>This node's id (1-255).</summary>
+    public required byte NodeId { get; init; }
+
+    /// <summary>This node's display name ("A").</summary>
+    public required string NodeName { get; init; }
+
+    /// <summary>Priority (1-255, higher preferred at start-up).</summary>
+    public required byte Priority { get; init; }
+
+    /// <summary>Path of the pair key file (not world-readable).</summary>
+    public required string PairKeyFile { get; init; }
+
+    /// <summary>Where the node keeps its persistent state.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Heartbeat interval.</summary>
+    public required TimeSpan HeartbeatInterval { get; init; }
+
+    /// <summary>Silence on all links for this long means the peer is gone.</summary>
+    public required TimeSpan PeerTimeout { get; init; }
+
+    /// <summary>How long a starting node listens before it decides.</summary>
+    public required TimeSpan StartupWindow { get; init; }
+
+    /// <summary>Whether a node hearing no peer may start active alone.</summary>
+    public required bool SoloStart { get; init; }
+
+    /// <summary>Serial link, or null when not configured.</summary>
+    public required SerialLinkOptions? Serial { get; init; }
+
+    /// <summary>UDP link, or null when not configured.</summary>
+    public required UdpLinkOptions? Udp { get; init; }
+
+    /// <summary>GPIO driver selection.</summary>
+    public required GpioOptions Gpio { get; init; }
+
+    /// <summary>Field output channels.</summary>
+    public required IReadOnlyList<OutputChannel> Outputs { get; init; }
+
+    /// <summary>"I am active" output and optional "peer active" input, or null.</summary>
+    public required InterlockOptions? Interlock { get; init; }
+
+    /// <summary>Life signal to an external watchdog relay, or null.</summary>
+    public required WatchdogOptions? Watchdog { get; init; }
+
+    /// <summary>Whether the "peer active" input is configured.</summary>
+    public bool InterlockInputWired => Interlock?.PeerActivePin is not null;
+}
+
+/// <summary>The serial crossover link.</summary>
+/// <param name="Device">Device path ("/dev/ttyAMA0", or a pty symlink).</param>
+/// <param name="Baud">Baud rate.</param>
+public sealed record SerialLinkOptions(string Device, int Baud);
+
+/// <summary>The UDP link.</summary>
+/// <param name="Bind">Local address and port.</param>
+/// <param name="Peer">The peer's address and port.</param>
+public sealed record UdpLinkOptions(IPEndPoint Bind, IPEndPoint Peer);
+
+/// <summary>Which GPIO driver to use.</summary>
+/// <param name="Driver">"libgpiod" on a Pi, "simulated" for demo and tests.</param>
+/// <param name="Chip">libgpiod chip number.</param>
+/// <param name="SimulatorSocket">Unix socket of the simulated cabinet.</param>
+public sealed record GpioOptions(string Driver, int Chip, string? SimulatorSocket);
+
+/// <summary>Hardware interlock lines.</summary>
+/// <param name="IAmActivePin">Output high while this node is active.</param>
+/// <param name="PeerActivePin">Input wired to the peer's "I am active" line, or null.</param>
+/// <param name="PeerActiveThroughRelay">The peer's line passes through its watchdog relay, so it drops when the peer hangs.</param>
+public sealed record InterlockOptions(int IAmActivePin, int? PeerActivePin, bool PeerActiveThroughRelay);
+
+/// <summary>Life signal for an external retriggerable timer relay feeding the outputs' common.</summary>
+/// <param name="LifePin">Output toggled by the engine loop while active.</param>
+/// <param name="HoldTime">The relay's hold time: it cuts the outputs this long after the last toggle.</param>
+public sealed record WatchdogOptions(int LifePin, TimeSpan HoldTime);

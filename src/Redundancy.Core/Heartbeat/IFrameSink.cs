@@ -1,0 +1,11 @@
+namespace Redundancy.Core.Heartbeat;
+
+/// <summary>Receives what a <see cref="SerialDeframer"/> finds in the byte stream.</summary>
+public interface IFrameSink
+{
+    /// <summary>A frame whose CRC matched. The span is valid only during the call.</summary>
+    void OnFrame(ReadOnlySpan<byte> payload);
+
+    /// <summary>A frame that had to be dropped (bad COBS, bad CRC, too long).</summary>
+    void OnFramingError(DropReason reason);
+}

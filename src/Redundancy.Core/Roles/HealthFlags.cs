@@ -1,0 +1,27 @@
+namespace Redundancy.Core.Roles;
+
+/// <summary>Health bits a node announces in every heartbeat. Carried on the wire.</summary>
+[Flags]
+public enum HealthFlags : ushort
+{
+    /// <summary>Nothing to report.</summary>
+    None = 0,
+
+    /// <summary>The sender does not hear its peer on the serial link.</summary>
+    SerialLinkDown = 1 << 0,
+
+    /// <summary>The sender does not hear its peer on the UDP link.</summary>
+    UdpLinkDown = 1 << 1,
+
+    /// <summary>The sender's outputs failed.</summary>
+    OutputsFault = 1 << 2,
+
+    /// <summary>The sender's storage failed.</summary>
+    StorageFault = 1 << 3,
+
+    /// <summary>The sender has a hardware interlock input wired.</summary>
+    InterlockWired = 1 << 4,
+
+    /// <summary>The sender's outputs are fed through a watchdog relay.</summary>
+    WatchdogWired = 1 << 5,
+}

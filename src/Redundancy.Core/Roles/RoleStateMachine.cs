@@ -1,0 +1,375 @@
+using Redundancy.Core.Heartbeat;
+
+namespace Redundancy.Core.Roles;
+
+/// <summary>
+/// Decides this node's role from what it hears. Pure: no I/O; time comes from the injected
+/// <see cref="TimeProvider"/>, so every rule is tested by moving a fake clock.
+/// </summary>
+/// <remarks>
+/// Owned by the engine thread: <see cref="OnFrame"/> only records, and only <see cref="Evaluate"/>,
+/// <see cref="OnLocalFault"/> and <see cref="OnStopRequested"/> change the role. The engine must hand over
+/// every frame already received before calling <see cref="Evaluate"/>, and say whether the links still hold
+/// unread input, so that its own stall is never taken for the peer's silence.
+/// </remarks>
+public sealed class RoleStateMachine
+{
+    private readonly RoleOptions _options;
+    private readonly TimeProvider _time;
+    private readonly LinkMonitor[] _links;
+    private readonly bool[] _linkAlarm;
+    private readonly Queue<AlarmChange> _alarms = new();
+    private readonly long _startedAt;
+    private long _lastEvaluateAt;
+    private long _listenUntil;
+    private long _noActiveSince = -1;
+    private bool _peerHeard;
+    private long _peerHeardAt;
+    private HeartbeatFrame _peer;
+    private bool _peerLostAlarm;
+    private bool _interlockAlarm;
+    private bool _unfencedAlarm;
+    private bool _waitingAlarm;
+
+    /// <summary>Creates the machine in <see cref="Role.Starting"/> with the persisted epoch.</summary>
+    public RoleStateMachine(RoleOptions options, TimeProvider time, ulong persistedEpoch)
+    {
+        _options = options;
+        _time = time;
+        Epoch = persistedEpoch;
+        _startedAt = time.GetTimestamp();
+        _lastEvaluateAt = _startedAt;
+        _listenUntil = _startedAt;
+        _links = options.LinkNames.Select(n => new LinkMonitor(n, time, options.PeerTimeout)).ToArray();
+        _linkAlarm = new bool[_links.Length];
+    }
+
+    /// <summary>The current role.</summary>
+    public Role Role { get; private set; } = Role.Starting;
+
+    /// <summary>The current epoch: the generation of the newest takeover this node knows it made.</summary>
+    public ulong Epoch { get; private set; }
+
+    /// <summary>The heartbeat links as this node judges them.</summary>
+    public IReadOnlyList<LinkMonitor> Links => _links;
+
+    /// <summary>Whether an authentic frame of the peer was heard within the peer timeout.</summary>
+    public bool PeerFresh => _peerHeard && _time.GetElapsedTime(_peerHeardAt, _time.GetTimestamp()) <= _options.PeerTimeout;
+
+    /// <summary>The newest frame heard from the peer (default when none).</summary>
+    public HeartbeatFrame Peer => _peer;
+
+    /// <summary>Link health bits for this node's own heartbeats.</summary>
+    public HealthFlags LinkHealth
+    {
+        get
+        {
+            var flags = HealthFlags.None;
+            for (var i = 0; i < _links.Length; i++)
+            {
+                if (!_links[i].IsUp)
+                {
+                    flags |= _links[i].Name == "serial" ? HealthFlags.SerialLinkDown : HealthFlags.UdpLinkDown;
+                }
+            }
+
+            return flags;
+        }
+    }
+
+    /// <summary>Records an authentic, non-replayed frame of the peer received on link <paramref name="link"/>.</summary>
+    public void OnFrame(int link, in HeartbeatFrame frame, long receivedAt)
+    {
+        _links[link].OnFrame(receivedAt);
+        if (!_peerHeard || frame.Sequence > _peer.Sequence)
+        {
+            _peer = frame;
+        }
+
+        if (!_peerHeard || receivedAt > _peerHeardAt)
+        {
+            _peerHeardAt = receivedAt;
+        }
+
+        _peerHeard = true;
+    }
+
+    /// <summary>Takes the next alarm change, if any.</summary>
+    public bool TryDequeueAlarm(out AlarmChange alarm) => _alarms.TryDequeue(out alarm);
+
+    /// <summary>
+    /// Applies the rules at the current time. <paramref name="inputPending"/>: a link still holds bytes
+    /// not yet handed over; <paramref name="interlock"/>: what the "peer active" input reads now.
+    /// </summary>
+    public Decision Evaluate(bool inputPending, InterlockInput interlock)
+    {
+        var now = _time.GetTimestamp();
+        var gap = _time.GetElapsedTime(_lastEvaluateAt, now);
+        _lastEvaluateAt = now;
+
+        if (gap > _options.PeerTimeout)
+        {
+            // Leases, not beliefs: a loop that stood still longer than the peer timeout may already have
+            // been replaced. Release first, then learn the peer afresh before any takeover.
+            _listenUntil = now + Ticks(_options.PeerTimeout);
+            if (Role == Role.Active)
+            {
+                return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch,
+                    $"own engine loop stalled for {gap.TotalMilliseconds:F0} ms, longer than the peer timeout: lease expired", null);
+            }
+        }
+
+        EvaluateLinks(now);
+        var fresh = _peerHeard && _time.GetElapsedTime(_peerHeardAt, now) <= _options.PeerTimeout;
+        UpdatePeerLostAlarm(fresh);
+
+        return Role switch
+        {
+            Role.Starting => EvaluateStarting(now, fresh, interlock),
+            Role.Standby => EvaluateStandby(now, fresh, inputPending, interlock),
+            Role.Active => EvaluateActive(fresh),
+            _ => Decision.None,
+        };
+    }
+
+    /// <summary>A local fault (outputs, storage): the node goes Faulted and never takes over.</summary>
+    public Decision OnLocalFault(string reason) =>
+        Role is Role.Faulted or Role.Stopping
+            ? Decision.None
+            : Change(Role.Faulted, DecisionKind.BecomeFaulted, Epoch, reason, null);
+
+    /// <summary>Shutdown requested: the node releases outputs and announces Stopping.</summary>
+    public Decision OnStopRequested(string reason) =>
+        Role == Role.Stopping ? Decision.None : Change(Role.Stopping, DecisionKind.BecomeStopping, Epoch, reason, null);
+
+    /// <summary>How long the engine may wait before the rules need evaluating again.</summary>
+    public TimeSpan UntilNextDeadline()
+    {
+        var now = _time.GetTimestamp();
+        var next = long.MaxValue;
+        if (Role == Role.Starting)
+        {
+            next = Math.Min(next, _startedAt + Ticks(_options.StartupWindow));
+        }
+
+        if (_peerHeard)
+        {
+            next = Math.Min(next, _peerHeardAt + Ticks(_options.PeerTimeout) + 1);
+        }
+
+        foreach (var link in _links)
+        {
+            if (link.DownDeadline(now) is { } d)
+            {
+                next = Math.Min(next, d);
+            }
+        }
+
+        if (_listenUntil > now)
+        {
+            next = Math.Min(next, _listenUntil);
+        }
+
+        return next == long.MaxValue ? TimeSpan.MaxValue : _time.GetElapsedTime(now, Math.Max(now, next));
+    }
+
+    private Decision EvaluateStarting(long now, bool fresh, InterlockInput interlock)
+    {
+        if (fresh && _peer.Role == Role.Active)
+        {
+            return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch,
+                $"active peer (node {_peer.NodeId}, epoch {_peer.Epoch}) heard during start-up", null);
+        }
+
+        if (_time.GetElapsedTime(_startedAt, now) < _options.StartupWindow)
+        {
+            return Decision.None;
+        }
+
+        if (fresh)
+        {
+            if (_peer.Role is Role.Faulted or Role.Stopping or Role.Maintenance || PreferredOverPeer())
+            {
+                return interlock == InterlockInput.PeerDriving
+                    ? Withhold()
+                    : TakeOver($"start-up: pair formed and this node is preferred (peer node {_peer.NodeId} is {_peer.Role})", null);
+            }
+
+            return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch,
+                $"start-up: pair formed, peer node {_peer.NodeId} is preferred", null);
+        }
+
+        if (!_options.SoloStart)
+        {
+            Raise(ref _waitingAlarm, AlarmKind.WaitingForPeer, "peer",
+                "start-up window over and no peer heard; solo start is off, waiting for the peer");
+            return Decision.None;
+        }
+
+        if (interlock == InterlockInput.PeerDriving)
+        {
+            return Withhold();
+        }
+
+        return TakeOver("start-up window over with no peer heard on any link: solo start", null);
+    }
+
+    private Decision EvaluateStandby(long now, bool fresh, bool inputPending, InterlockInput interlock)
+    {
+        if (fresh)
+        {
+            Clear(ref _interlockAlarm, AlarmKind.InterlockBlocksTakeover, "peer", "peer heard again");
+            if (_peer.Role == Role.Active)
+            {
+                _noActiveSince = -1;
+                return Decision.None;
+            }
+
+            if (_peer.Role is Role.Stopping or Role.Faulted)
+            {
+                return interlock == InterlockInput.PeerDriving
+                    ? Withhold()
+                    : TakeOver($"peer node {_peer.NodeId} announced {_peer.Role}", _time.GetElapsedTime(_peerHeardAt, now));
+            }
+
+            // Neither node is active (both standby, or the peer still starting or in maintenance):
+            // after a peer timeout of that, the preferred node takes over.
+            if (_noActiveSince < 0)
+            {
+                _noActiveSince = now;
+            }
+
+            var peerWillNot = _peer.Role == Role.Maintenance;
+            if (now < _listenUntil || _time.GetElapsedTime(_noActiveSince, now) <= _options.PeerTimeout
+                || (!peerWillNot && !PreferredOverPeer()))
+            {
+                return Decision.None;
+            }
+
+            return interlock == InterlockInput.PeerDriving
+                ? Withhold()
+                : TakeOver($"no active node in the pair and this node is preferred over node {_peer.NodeId}", null);
+        }
+
+        _noActiveSince = -1;
+        if (!_peerHeard || now < _listenUntil || inputPending)
+        {
+            // Never heard a peer since start (it was active when we started, then vanished before we
+            // heard it would be odd, so wait), still re-learning after our own stall, or frames waiting.
+            return Decision.None;
+        }
+
+        if (interlock == InterlockInput.PeerDriving)
+        {
+            return Withhold();
+        }
+
+        var silence = _time.GetElapsedTime(_peerHeardAt, now);
+        return TakeOver($"peer node {_peer.NodeId} silent on all links for {silence.TotalMilliseconds:F0} ms", silence);
+    }
+
+    private Decision EvaluateActive(bool fresh)
+    {
+        if (!fresh || _peer.Role != Role.Active)
+        {
+            return Decision.None;
+        }
+
+        var peerWins = _peer.Epoch > Epoch
+            || (_peer.Epoch == Epoch && RoleOptions.Prefers(_peer.Priority, _peer.NodeId, _options.Priority, _options.NodeId));
+        return peerWins
+            ? Change(Role.Standby, DecisionKind.BecomeStandby, Epoch,
+                $"peer node {_peer.NodeId} is active with epoch {_peer.Epoch} (ours {Epoch}): it wins, stepping down", null)
+            : Decision.None;
+    }
+
+    private Decision TakeOver(string reason, TimeSpan? detection)
+    {
+        Clear(ref _waitingAlarm, AlarmKind.WaitingForPeer, "peer", "this node became active");
+        Clear(ref _interlockAlarm, AlarmKind.InterlockBlocksTakeover, "peer", "took over");
+        var fresh = _peerHeard && _time.GetElapsedTime(_peerHeardAt, _time.GetTimestamp()) <= _options.PeerTimeout;
+        if (_peerHeard && !fresh && !_options.InterlockWired)
+        {
+            Raise(ref _unfencedAlarm, AlarmKind.UnfencedTakeover, "peer",
+                "took over with the peer silent on all links and no interlock to prove it is not driving: if the links were cut, both nodes may be active (split-brain risk)");
+        }
+
+        var epoch = Math.Max(Epoch, _peerHeard ? _peer.Epoch : 0) + 1;
+        _noActiveSince = -1;
+        return Change(Role.Active, DecisionKind.BecomeActive, epoch, reason, detection);
+    }
+
+    private Decision Withhold()
+    {
+        Raise(ref _interlockAlarm, AlarmKind.InterlockBlocksTakeover, "peer",
+            "peer is not heard but its 'I am active' line is still high: not taking over while it may be driving");
+        return Decision.None;
+    }
+
+    private Decision Change(Role to, DecisionKind kind, ulong epoch, string reason, TimeSpan? detection)
+    {
+        var from = Role;
+        Role = to;
+        Epoch = epoch;
+        return new Decision(kind, from, to, epoch, reason, detection);
+    }
+
+    private bool PreferredOverPeer() =>
+        RoleOptions.Prefers(_options.Priority, _options.NodeId, _peer.Priority, _peer.NodeId);
+
+    private void EvaluateLinks(long now)
+    {
+        var anyUp = false;
+        foreach (var link in _links)
+        {
+            link.Evaluate(now);
+            anyUp |= link.IsUp;
+        }
+
+        var settled = _time.GetElapsedTime(_startedAt, now) >= _options.StartupWindow;
+        for (var i = 0; i < _links.Length; i++)
+        {
+            if (_links[i].IsUp)
+            {
+                Clear(ref _linkAlarm[i], AlarmKind.LinkDown, _links[i].Name, $"{_links[i].Name} link carries heartbeats again");
+            }
+            else if (anyUp && settled)
+            {
+                Raise(ref _linkAlarm[i], AlarmKind.LinkDown, _links[i].Name, $"redundancy degraded: {_links[i].Name} link down");
+            }
+        }
+    }
+
+    private void UpdatePeerLostAlarm(bool fresh)
+    {
+        if (fresh)
+        {
+            Clear(ref _peerLostAlarm, AlarmKind.PeerLost, "peer", "peer heard again");
+            Clear(ref _unfencedAlarm, AlarmKind.UnfencedTakeover, "peer", "peer heard again");
+        }
+        else if (_peerHeard)
+        {
+            Raise(ref _peerLostAlarm, AlarmKind.PeerLost, "peer", "peer silent on all links");
+        }
+    }
+
+    private void Raise(ref bool flag, AlarmKind kind, string subject, string text)
+    {
+        if (!flag)
+        {
+            flag = true;
+            _alarms.Enqueue(new AlarmChange(kind, subject, true, text));
+        }
+    }
+
+    private void Clear(ref bool flag, AlarmKind kind, string subject, string text)
+    {
+        if (flag)
+        {
+            flag = false;
+            _alarms.Enqueue(new AlarmChange(kind, subject, false, text));
+        }
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+}
