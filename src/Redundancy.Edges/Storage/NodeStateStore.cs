@@ -106,7 +106,7 @@ public sealed class NodeStateStore
             }
 
             File.Move(temp, _path, overwrite: true);
-            SyncDirectory();
+            DirectorySync.Flush(_directory);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -115,13 +115,6 @@ public sealed class NodeStateStore
 
         Epoch = epoch;
         BootCount = boot;
-    }
-
-    private void SyncDirectory()
-    {
-        // The rename is durable only once the directory entry is on disk.
-        using var dir = File.OpenHandle(_directory, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
-        RandomAccess.FlushToDisk(dir);
     }
 
     private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "...";

@@ -1,0 +1,439 @@
+using Microsoft.Extensions.Logging;
+using Redundancy.Core.Configuration;
+using Redundancy.Core.Heartbeat;
+using Redundancy.Core.Outputs;
+using Redundancy.Core.Roles;
+using Redundancy.Edges.Links;
+using Redundancy.Edges.Outputs;
+using Redundancy.Edges.Storage;
+
+namespace Redundancy.Agent.Engine;
+
+/// <summary>
+/// The engine loop: one dedicated thread that takes every received frame, asks the role state machine, and
+/// carries out its decisions on the outputs in the safe order. Each link has its own receiving and sending
+/// thread; none of them waits on disk, logging or anything else slow.
+/// </summary>
+internal sealed class AgentEngine : IDisposable
+{
+    private static readonly DropReason[] Reasons = Enum.GetValues<DropReason>();
+    private readonly AgentOptions _options;
+    private readonly IReadOnlyList<IHeartbeatLink> _links;
+    private readonly IOutputBank? _bank;
+    private readonly NodeStateStore? _store;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly RoleStateMachine _machine;
+    private readonly EngineInbox _inbox = new();
+    private readonly List<LinkReceiver> _receivers = [];
+    private readonly List<HeartbeatSender> _senders = [];
+    private readonly List<Thread> _threads = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ManualResetEventSlim _stopped = new(false);
+    private readonly bool[] _linkWasUp;
+    private readonly long[] _dropsSeen;
+    private readonly TimeSpan[] _lateReported;
+    private readonly bool[] _outputValues;
+    private readonly string _node;
+    private string? _startupFault;
+    private Announcement _announcement;
+    private long _lastProgress;
+    private long _nextLife;
+    private long _nextHousekeeping;
+    private volatile bool _stopRequested;
+
+    public AgentEngine(
+        AgentOptions options,
+        byte[] key,
+        IReadOnlyList<IHeartbeatLink> links,
+        IOutputBank? bank,
+        NodeStateStore? store,
+        uint boot,
+        string? startupFault,
+        ILogger logger,
+        TimeProvider time)
+    {
+        _options = options;
+        _links = links;
+        _bank = bank;
+        _store = store;
+        _startupFault = startupFault;
+        _log = logger;
+        _time = time;
+        _node = options.NodeName;
+        _machine = new RoleStateMachine(
+            new RoleOptions(options.NodeId, options.Priority, options.PeerTimeout, options.StartupWindow,
+                options.SoloStart, options.InterlockInputWired, links.Select(l => l.Name).ToArray()),
+            time,
+            store?.Epoch ?? 0);
+        _linkWasUp = new bool[links.Count];
+        _dropsSeen = new long[links.Count * Reasons.Length];
+        _lateReported = new TimeSpan[links.Count];
+        _outputValues = options.Outputs.Select(o => o.SafeValue).ToArray();
+        _announcement = new Announcement(Role.Starting, _machine.Epoch, Readiness.NotReady, StaticHealth(), 0);
+        _lastProgress = time.GetTimestamp();
+
+        var sequence = new SequenceSource(boot);
+        for (var i = 0; i < links.Count; i++)
+        {
+            _receivers.Add(new LinkReceiver(i, links[i], key, options.PairId, options.NodeId, _inbox, time));
+            _senders.Add(new HeartbeatSender(links[i], key, options, sequence, () => Volatile.Read(ref _announcement),
+                () => Interlocked.Read(ref _lastProgress), time, _stopping.Token));
+        }
+
+        Log.Starting(_log, _node, options.PairId, options.NodeId, options.Priority, _machine.Epoch, boot,
+            string.Join(", ", links.Select(l => l.Name)));
+    }
+
+    /// <summary>The current role (for status and tests).</summary>
+    public Role Role => Volatile.Read(ref _announcement).Role;
+
+    /// <summary>Starts the engine, receiving and sending threads.</summary>
+    public void Start()
+    {
+        for (var i = 0; i < _links.Count; i++)
+        {
+            var link = _links[i];
+            var receiver = _receivers[i];
+            var sender = _senders[i];
+            StartThread($"rx-{link.Name}", () => link.RunReceiver(receiver, _stopping.Token));
+            StartThread($"tx-{link.Name}", () => sender.Run(_stopping.Token));
+        }
+
+        StartThread("engine", Run);
+    }
+
+    /// <summary>
+    /// Graceful stop: the engine releases the outputs and announces Stopping (so the peer takes over at once),
+    /// lets a few heartbeats carry that, then ends every thread.
+    /// </summary>
+    public void Stop(TimeSpan timeout)
+    {
+        _stopRequested = true;
+        _inbox.Wake.Set();
+        _stopped.Wait(timeout);
+        foreach (var s in _senders)
+        {
+            s.Kick.Set();
+        }
+
+        // Two intervals for the Stopping announcement to go out on every link.
+        _stopping.Token.WaitHandle.WaitOne(_options.HeartbeatInterval * 2);
+        _stopping.Cancel();
+        foreach (var link in _links)
+        {
+            link.Dispose();
+        }
+
+        foreach (var t in _threads)
+        {
+            t.Join(TimeSpan.FromSeconds(2));
+        }
+
+        Log.Stopped(_log, _node);
+    }
+
+    /// <summary>Last resort from a crash handler: release outputs and drop "I am active", from any thread.</summary>
+    public void EmergencyRelease()
+    {
+        try
+        {
+            _bank?.ReleaseAll();
+            _bank?.DropActive();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // nothing more can be done from here; ExecStopPost releases the pins after exit
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _bank?.Dispose();
+        foreach (var r in _receivers)
+        {
+            r.Dispose();
+        }
+
+        foreach (var s in _senders)
+        {
+            s.Dispose();
+        }
+
+        _inbox.Dispose();
+        _stopping.Dispose();
+        _stopped.Dispose();
+    }
+
+    private void StartThread(string name, Action body)
+    {
+        var thread = new Thread(() => body()) { IsBackground = true, Name = name, Priority = ThreadPriority.Highest };
+        _threads.Add(thread);
+        thread.Start();
+    }
+
+    private void Run()
+    {
+        var halfInterval = _options.HeartbeatInterval / 2;
+        _nextLife = _time.GetTimestamp();
+        if (_startupFault is not null)
+        {
+            Execute(_machine.OnLocalFault(_startupFault));
+        }
+
+        while (!_stopping.IsCancellationRequested)
+        {
+            if (_stopRequested)
+            {
+                Execute(_machine.OnStopRequested("agent stopping (SIGTERM or Ctrl-C)"));
+                Interlocked.Exchange(ref _lastProgress, _time.GetTimestamp());
+                _stopped.Set();
+                return;
+            }
+
+            try
+            {
+                Iterate();
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or StorageException)
+            {
+                Fault($"engine: {ex.Message}");
+            }
+
+            var wait = _machine.UntilNextDeadline();
+            if (wait > halfInterval)
+            {
+                wait = halfInterval;
+            }
+
+            if (wait > TimeSpan.Zero)
+            {
+                _inbox.Wake.WaitOne((int)Math.Ceiling(wait.TotalMilliseconds));
+            }
+        }
+    }
+
+    private void Iterate()
+    {
+        while (_inbox.TryTake(out var f))
+        {
+            _machine.OnFrame(f.Link, f.Frame, f.ReceivedAt);
+        }
+
+        var pending = !_inbox.IsEmpty;
+        foreach (var link in _links)
+        {
+            pending |= link.HasPendingInput;
+        }
+
+        var interlock = _bank?.ReadInterlock() ?? InterlockInput.NotWired;
+        var decision = _machine.Evaluate(pending, interlock);
+        if (decision.IsChange)
+        {
+            Execute(decision);
+        }
+
+        while (_machine.TryDequeueAlarm(out var alarm))
+        {
+            if (alarm.Raised)
+            {
+                Log.AlarmRaised(_log, _node, alarm.Kind.ToString(), alarm.Subject, alarm.Text);
+            }
+            else
+            {
+                Log.AlarmCleared(_log, _node, alarm.Kind.ToString(), alarm.Subject, alarm.Text);
+            }
+        }
+
+        var now = _time.GetTimestamp();
+        if (_machine.Role == Role.Active && now >= _nextLife)
+        {
+            // The life signal is the engine loop's own pulse: it retriggers the watchdog relay only while
+            // this loop runs, and only after the stall check above has had its say.
+            _bank?.ToggleLife();
+            _nextLife = now + (long)(_options.HeartbeatInterval.TotalSeconds / 2 * _time.TimestampFrequency);
+        }
+
+        Interlocked.Exchange(ref _lastProgress, now);
+        PublishIfChanged();
+        if (now >= _nextHousekeeping)
+        {
+            _nextHousekeeping = now + _time.TimestampFrequency;
+            ReportLinks();
+        }
+        else
+        {
+            ReportLinkChanges();
+        }
+    }
+
+    private void Execute(Decision d)
+    {
+        if (!d.IsChange)
+        {
+            return;
+        }
+
+        var decidedAt = _time.GetTimestamp();
+        if (d.Kind == DecisionKind.BecomeActive)
+        {
+            try
+            {
+                // The epoch is durable before anyone is told of it or any output moves.
+                _store?.SaveEpoch(d.Epoch);
+                if (_bank is null)
+                {
+                    throw new InvalidOperationException("no outputs");
+                }
+
+                _bank.AssertActive();
+                _bank.ToggleLife();
+                for (var i = 0; i < _options.Outputs.Count; i++)
+                {
+                    var channel = _options.Outputs[i];
+                    _bank.Drive(i, channel.Takeover == TakeoverPolicy.Safe ? channel.SafeValue : _outputValues[i]);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or StorageException)
+            {
+                Fault($"takeover failed: {ex.Message}");
+                return;
+            }
+
+            var drivenAt = _time.GetTimestamp();
+            _nextLife = drivenAt;
+            Publish();
+            Log.TookOver(_log, _node, d.Epoch, d.Reason, d.DetectionTime?.TotalMilliseconds ?? 0,
+                _time.GetElapsedTime(decidedAt, drivenAt).TotalMilliseconds);
+            Log.RoleChanged(_log, _node, d.From.ToString(), d.To.ToString(), d.Epoch, d.Reason);
+            return;
+        }
+
+        if (d.From == Role.Active || d.Kind is DecisionKind.BecomeFaulted or DecisionKind.BecomeStopping)
+        {
+            // Step-down order: release the field outputs, then drop "I am active".
+            try
+            {
+                _bank?.ReleaseAll();
+                _bank?.DropActive();
+                Log.OutputsReleased(_log, _node, d.Reason);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException)
+            {
+                Log.OutputsFailed(_log, _node, ex.Message);
+            }
+        }
+
+        Publish();
+        Log.RoleChanged(_log, _node, d.From.ToString(), d.To.ToString(), d.Epoch, d.Reason);
+    }
+
+    private void Fault(string error)
+    {
+        Log.Faulted(_log, _node, error);
+        EmergencyRelease();
+        Execute(_machine.OnLocalFault(error));
+    }
+
+    private void PublishIfChanged()
+    {
+        var a = _announcement;
+        var health = _machine.LinkHealth | StaticHealth();
+        if (a.Role != _machine.Role || a.Epoch != _machine.Epoch || a.Health != health)
+        {
+            Publish();
+        }
+    }
+
+    private void Publish()
+    {
+        var old = _announcement;
+        var next = new Announcement(_machine.Role, _machine.Epoch, Readiness.Hot, _machine.LinkHealth | StaticHealth(), 0);
+        Volatile.Write(ref _announcement, next);
+        if (old.Role != next.Role)
+        {
+            foreach (var s in _senders)
+            {
+                s.Kick.Set();
+            }
+        }
+    }
+
+    private HealthFlags StaticHealth()
+    {
+        var h = HealthFlags.None;
+        if (_options.InterlockInputWired)
+        {
+            h |= HealthFlags.InterlockWired;
+        }
+
+        if (_options.Watchdog is not null)
+        {
+            h |= HealthFlags.WatchdogWired;
+        }
+
+        if (_bank is null)
+        {
+            h |= HealthFlags.OutputsFault;
+        }
+
+        if (_store is null)
+        {
+            h |= HealthFlags.StorageFault;
+        }
+
+        return h;
+    }
+
+    private void ReportLinkChanges()
+    {
+        for (var i = 0; i < _links.Count; i++)
+        {
+            var up = _machine.Links[i].IsUp;
+            if (up != _linkWasUp[i])
+            {
+                _linkWasUp[i] = up;
+                if (up)
+                {
+                    Log.LinkUp(_log, _node, _links[i].Name);
+                }
+                else
+                {
+                    Log.LinkDown(_log, _node, _links[i].Name);
+                }
+            }
+        }
+    }
+
+    private void ReportLinks()
+    {
+        ReportLinkChanges();
+        var reasons = Reasons;
+        for (var i = 0; i < _links.Count; i++)
+        {
+            var counters = _links[i].Counters;
+            for (var r = 1; r < reasons.Length; r++)
+            {
+                var slot = (i * reasons.Length) + r;
+                var total = counters.Dropped(reasons[r]);
+                if (total != _dropsSeen[slot])
+                {
+                    Log.FramesDropped(_log, _node, _links[i].Name, reasons[r].ToString(), total - _dropsSeen[slot], total);
+                    _dropsSeen[slot] = total;
+                }
+            }
+        }
+
+        for (var i = 0; i < _senders.Count; i++)
+        {
+            // A sender waking late eats into the peer's timeout: report each new worst that passes a third of it.
+            var late = _senders[i].MaxLate;
+            if (late > _lateReported[i] && late > _options.PeerTimeout / 3)
+            {
+                _lateReported[i] = late;
+                Log.SenderLate(_log, _node, _links[i].Name, late.TotalMilliseconds);
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using Redundancy.Core.Configuration;
+using Redundancy.Core.Heartbeat;
+using Redundancy.Core.Roles;
+using Redundancy.Edges.Links;
+
+namespace Redundancy.Agent.Engine;
+
+/// <summary>
+/// Sends this node's heartbeat on one link every interval, on its own thread, so a blocked serial line can
+/// never delay the UDP heartbeats. Heartbeats are promises: nothing is sent while the engine loop has made no
+/// progress for half the peer timeout, so a partly hung agent falls silent instead of claiming its role.
+/// Allocates nothing per frame.
+/// </summary>
+internal sealed class HeartbeatSender : IDisposable
+{
+    private readonly IHeartbeatLink _link;
+    private readonly HeartbeatCodec _codec;
+    private readonly AgentOptions _options;
+    private readonly Func<Announcement> _announcement;
+    private readonly Func<long> _lastProgress;
+    private readonly TimeProvider _time;
+    private readonly SequenceSource _sequence;
+    private readonly byte[] _buffer = new byte[HeartbeatCodec.FrameLength];
+    private readonly WaitHandle[] _waits;
+    private long _maxLateTicks;
+    private long _withheld;
+
+    public HeartbeatSender(
+        IHeartbeatLink link,
+        byte[] key,
+        AgentOptions options,
+        SequenceSource sequence,
+        Func<Announcement> announcement,
+        Func<long> lastProgress,
+        TimeProvider time,
+        CancellationToken stopping)
+    {
+        _link = link;
+        _codec = new HeartbeatCodec(key);
+        _options = options;
+        _sequence = sequence;
+        _announcement = announcement;
+        _lastProgress = lastProgress;
+        _time = time;
+        _waits = [Kick, stopping.WaitHandle];
+    }
+
+    /// <summary>Set to send at once (role change).</summary>
+    public AutoResetEvent Kick { get; } = new(false);
+
+    /// <summary>The latest the sender woke after a frame was due, since start.</summary>
+    public TimeSpan MaxLate => TimeSpan.FromSeconds((double)Interlocked.Read(ref _maxLateTicks) / _time.TimestampFrequency);
+
+    /// <summary>Frames not sent because the engine loop had stalled.</summary>
+    public long Withheld => Interlocked.Read(ref _withheld);
+
+    public void Run(CancellationToken stopping)
+    {
+        var interval = (long)(_options.HeartbeatInterval.TotalSeconds * _time.TimestampFrequency);
+        var promise = _options.PeerTimeout / 2;
+        var due = _time.GetTimestamp();
+        while (!stopping.IsCancellationRequested)
+        {
+            var now = _time.GetTimestamp();
+            if (now < due)
+            {
+                var waitMs = (int)Math.Ceiling((due - now) * 1000.0 / _time.TimestampFrequency);
+                var woke = WaitHandle.WaitAny(_waits, waitMs);
+                if (woke == 1)
+                {
+                    return;
+                }
+
+                now = _time.GetTimestamp();
+                if (woke == WaitHandle.WaitTimeout && now < due)
+                {
+                    continue;
+                }
+            }
+
+            if (now - due > Interlocked.Read(ref _maxLateTicks))
+            {
+                Interlocked.Exchange(ref _maxLateTicks, now - due);
+            }
+
+            due = Math.Max(due + interval, now + interval / 2);
+            if (_time.GetElapsedTime(_lastProgress(), now) > promise)
+            {
+                Interlocked.Increment(ref _withheld);
+                continue;
+            }
+
+            var a = _announcement();
+            var frame = new HeartbeatFrame(
+                _options.PairId,
+                _options.NodeId,
+                a.Role,
+                _options.Priority,
+                a.Readiness,
+                a.Health,
+                a.Epoch,
+                a.LastApplied,
+                (uint)(_options.HeartbeatInterval.Ticks / TimeSpan.TicksPerMicrosecond),
+                _sequence.Next());
+            var n = _codec.Encode(frame, _buffer);
+            _link.Send(_buffer.AsSpan(0, n));
+        }
+    }
+
+    public void Dispose()
+    {
+        Kick.Dispose();
+        _codec.Dispose();
+    }
+}
+
+/// <summary>Per-node frame sequence: boot counter in the high 32 bits, a shared counter in the low 32.</summary>
+internal sealed class SequenceSource(uint boot)
+{
+    private long _counter;
+
+    public ulong Next() => ((ulong)boot << 32) | (uint)Interlocked.Increment(ref _counter);
+}

@@ -1,0 +1,175 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Redundancy.Agent;
+using Redundancy.Agent.Engine;
+using Redundancy.Agent.Hosting;
+using Redundancy.Core.Configuration;
+using Redundancy.Edges.Outputs;
+using Redundancy.Edges.Security;
+using Redundancy.Edges.Storage;
+
+// Exit codes (sysexits): 64 usage, 78 configuration, 71 operating system (cannot bind), 70 internal.
+var commandLine = CommandLine.Parse(args, out var usageError);
+if (commandLine is null)
+{
+    Console.Error.WriteLine($"redundancy-agent: {usageError}");
+    Console.Error.WriteLine(CommandLine.Usage);
+    return 64;
+}
+
+string json;
+try
+{
+    json = File.ReadAllText(commandLine.ConfigPath);
+}
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"redundancy-agent: config {commandLine.ConfigPath}: cannot read: {ex.Message}");
+    return 78;
+}
+
+var options = AgentConfig.Parse(json, out var errors);
+if (options is null)
+{
+    Console.Error.WriteLine($"redundancy-agent: config {commandLine.ConfigPath} is invalid:");
+    foreach (var e in errors)
+    {
+        Console.Error.WriteLine($"  {e}");
+    }
+
+    return 78;
+}
+
+byte[] key;
+try
+{
+    key = PairKey.Load(options.PairKeyFile);
+}
+catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"redundancy-agent: config {commandLine.ConfigPath}: {ex.Message}");
+    return 78;
+}
+
+if (commandLine.CheckOnly)
+{
+    Console.WriteLine($"configuration OK: node {options.NodeName} ({options.NodeId}) of pair {options.PairId}, {options.Outputs.Count} output(s)");
+    return 0;
+}
+
+if (commandLine.ReleaseOutputs)
+{
+    try
+    {
+        using var outputs = AgentComposition.CreateOutputs(options);
+        outputs.ReleaseAll();
+        outputs.DropActive();
+        Console.WriteLine($"outputs of node {options.NodeName} released");
+        return 0;
+    }
+    catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or PlatformNotSupportedException)
+    {
+        Console.Error.WriteLine($"redundancy-agent: cannot release outputs: {ex.Message}");
+        return 71;
+    }
+}
+
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+builder.Logging.SetMinimumLevel(LogLevel.Information);
+switch (commandLine.LogFormat)
+{
+    case "json":
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = false;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+        break;
+    case "systemd":
+        builder.Logging.AddSystemdConsole();
+        break;
+    default:
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        break;
+}
+
+// The console logger writes from its own thread; when it cannot keep up it drops, never blocks the engine.
+builder.Services.Configure<ConsoleLoggerOptions>(o =>
+{
+    o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite;
+    o.MaxQueueLength = 10_000;
+});
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+builder.Services.AddSystemd();
+
+List<Redundancy.Edges.Links.IHeartbeatLink> links;
+try
+{
+    links = AgentComposition.CreateLinks(options);
+}
+catch (IOException ex)
+{
+    Console.Error.WriteLine($"redundancy-agent: {ex.Message}");
+    return 71;
+}
+
+string? fault = null;
+NodeStateStore? store = null;
+var boot = (uint)Random.Shared.Next(); // only when the store is broken: the node is Faulted then anyway
+try
+{
+    store = new NodeStateStore(options.DataDirectory);
+    boot = store.NextBoot();
+}
+catch (StorageException ex)
+{
+    store = null;
+    fault = $"storage: {ex.Message}";
+}
+
+IOutputBank? bank = null;
+try
+{
+    bank = AgentComposition.CreateOutputs(options);
+}
+catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or PlatformNotSupportedException or ArgumentException)
+{
+    fault ??= $"outputs: {ex.Message}";
+}
+
+builder.Services.AddSingleton(sp => new AgentEngine(
+    options, key, links, bank, store, boot, fault,
+    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Agent"),
+    TimeProvider.System));
+builder.Services.AddHostedService<EngineService>();
+
+using var host = builder.Build();
+var engine = host.Services.GetRequiredService<AgentEngine>();
+var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Agent");
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    engine.EmergencyRelease();
+    Log.Crashed(log, options.NodeName, e.ExceptionObject.ToString() ?? "unknown");
+};
+
+if (options.Watchdog is null)
+{
+    Log.ConfigWarning(log, options.NodeName, "no watchdog relay configured: a hung active keeps driving its outputs until systemd restarts it (documented risk)");
+}
+
+if (links.Count < 2)
+{
+    Log.ConfigWarning(log, options.NodeName, "only one heartbeat link configured: a single cable fault will look like a dead peer");
+}
+
+Warmup.Run(typeof(Program).Assembly, typeof(AgentConfig).Assembly, typeof(GpioOutputBank).Assembly, typeof(System.Device.Gpio.GpioController).Assembly);
+host.Run();
+engine.Dispose();
+return 0;

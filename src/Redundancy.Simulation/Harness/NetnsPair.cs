@@ -1,0 +1,98 @@
+namespace Redundancy.Simulation.Harness;
+
+/// <summary>
+/// Two hosts on one machine: two network namespaces joined by a veth pair. <see cref="Pull"/> sets A's end down
+/// (a cable pull); <see cref="Plug"/> sets it up again. Addresses come from 198.18.0.0/15 (the benchmarking
+/// range) and exist only inside these namespaces. Needs root.
+/// </summary>
+public sealed class NetnsPair : IDisposable
+{
+    private static int _counter;
+
+    /// <summary>Creates the namespaces and the link between them.</summary>
+    public NetnsPair()
+    {
+        var n = Interlocked.Increment(ref _counter);
+        var tag = $"{Environment.ProcessId % 100000}x{n}";
+        NamespaceA = $"rdy{tag}a";
+        NamespaceB = $"rdy{tag}b";
+        InterfaceA = $"rv{tag}a";
+        InterfaceB = $"rv{tag}b";
+        var subnet = (Environment.ProcessId + n) % 250;
+        AddressA = $"198.18.{subnet}.1";
+        AddressB = $"198.18.{subnet}.2";
+        try
+        {
+            Ip("netns", "add", NamespaceA);
+            Ip("netns", "add", NamespaceB);
+            Ip("link", "add", InterfaceA, "netns", NamespaceA, "type", "veth", "peer", "name", InterfaceB, "netns", NamespaceB);
+            Ip("-n", NamespaceA, "addr", "add", $"{AddressA}/30", "dev", InterfaceA);
+            Ip("-n", NamespaceB, "addr", "add", $"{AddressB}/30", "dev", InterfaceB);
+            Ip("-n", NamespaceA, "link", "set", "lo", "up");
+            Ip("-n", NamespaceB, "link", "set", "lo", "up");
+            Ip("-n", NamespaceA, "link", "set", InterfaceA, "up");
+            Ip("-n", NamespaceB, "link", "set", InterfaceB, "up");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Namespace of host A.</summary>
+    public string NamespaceA { get; }
+
+    /// <summary>Namespace of host B.</summary>
+    public string NamespaceB { get; }
+
+    /// <summary>A's end of the veth pair.</summary>
+    public string InterfaceA { get; }
+
+    /// <summary>B's end of the veth pair.</summary>
+    public string InterfaceB { get; }
+
+    /// <summary>A's address.</summary>
+    public string AddressA { get; }
+
+    /// <summary>B's address.</summary>
+    public string AddressB { get; }
+
+    /// <summary>Whether this machine can make namespaces (root and iproute2).</summary>
+    public static bool Available()
+    {
+        try
+        {
+            return Environment.UserName == "root" && ExternalProcess.Run("ip", "netns", "list").ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Cable pull: A's interface down.</summary>
+    public void Pull() => Ip("-n", NamespaceA, "link", "set", InterfaceA, "down");
+
+    /// <summary>Cable back: A's interface up.</summary>
+    public void Plug() => Ip("-n", NamespaceA, "link", "set", InterfaceA, "up");
+
+    /// <summary>The command prefix that runs a program inside a namespace.</summary>
+    public static string[] Exec(string ns) => ["netns", "exec", ns];
+
+    /// <summary>Deletes both namespaces (and with them the veth pair).</summary>
+    public void Dispose()
+    {
+        ExternalProcess.Run("ip", "netns", "del", NamespaceA);
+        ExternalProcess.Run("ip", "netns", "del", NamespaceB);
+    }
+
+    private static void Ip(params string[] args)
+    {
+        var (code, output) = ExternalProcess.Run("ip", args);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"ip {string.Join(' ', args)} failed: {output.Trim()}");
+        }
+    }
+}

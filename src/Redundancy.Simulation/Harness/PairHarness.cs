@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Redundancy.Simulation.Cabinet;
+
+namespace Redundancy.Simulation.Harness;
+
+/// <summary>
+/// A whole pair on one machine: a temp directory with key and configs, the simulated cabinet, a socat pty
+/// pair as the serial crossover, loopback UDP or two network namespaces, and two agent processes. Everything
+/// it starts it stops again by PID on dispose.
+/// </summary>
+public sealed class PairHarness : IDisposable
+{
+    private readonly Action<string>? _echo;
+    private readonly Dictionary<string, AgentProcess> _agents = [];
+
+    private PairHarness(PairSpec spec, Action<string>? echo)
+    {
+        Spec = spec;
+        _echo = echo;
+        Directory = Path.Combine(Path.GetTempPath(), $"redundancy-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        System.IO.Directory.CreateDirectory(Directory);
+        KeyFile = Path.Combine(Directory, "pair.key");
+        File.WriteAllText(KeyFile, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        File.SetUnixFileMode(KeyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Cabinet = new SimulatedCabinet(Path.Combine(Directory, "cabinet.sock"));
+        if (spec.Serial)
+        {
+            Socat = new SocatPair(Path.Combine(Directory, "ttyA"), Path.Combine(Directory, "ttyB"));
+        }
+
+        if (spec.Netns)
+        {
+            Netns = new NetnsPair();
+        }
+
+        var ports = spec.Netns ? [5405, 5405] : FreeUdpPorts(2);
+        var hostA = Netns?.AddressA ?? "127.0.0.1";
+        var hostB = Netns?.AddressB ?? "127.0.0.1";
+        WriteConfig("A", 1, spec.PriorityA, Socat?.PathA, $"{hostA}:{ports[0]}", $"{hostB}:{ports[1]}");
+        WriteConfig("B", 2, spec.PriorityB, Socat?.PathB, $"{hostB}:{ports[1]}", $"{hostA}:{ports[0]}");
+    }
+
+    /// <summary>The spec this pair was built from.</summary>
+    public PairSpec Spec { get; }
+
+    /// <summary>The pair's temp directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>The pair key file.</summary>
+    public string KeyFile { get; }
+
+    /// <summary>The cabinet both nodes are wired into.</summary>
+    public SimulatedCabinet Cabinet { get; }
+
+    /// <summary>The serial crossover, or null.</summary>
+    public SocatPair? Socat { get; }
+
+    /// <summary>The namespaces, or null on loopback.</summary>
+    public NetnsPair? Netns { get; }
+
+    /// <summary>Node A (after <see cref="StartAgent"/>).</summary>
+    public AgentProcess A => _agents["A"];
+
+    /// <summary>Node B (after <see cref="StartAgent"/>).</summary>
+    public AgentProcess B => _agents["B"];
+
+    /// <summary>Sets up the pair without starting agents.</summary>
+    public static PairHarness Create(PairSpec spec, Action<string>? echo = null) => new(spec, echo);
+
+    /// <summary>Sets up the pair, starts both agents and waits until one is active and the other standby.</summary>
+    public static PairHarness StartPair(PairSpec spec, Action<string>? echo = null, TimeSpan? timeout = null)
+    {
+        var pair = new PairHarness(spec, echo);
+        try
+        {
+            pair.StartAgent("A");
+            pair.StartAgent("B");
+            pair.WaitForActiveAndStandby(timeout ?? TimeSpan.FromSeconds(20));
+            return pair;
+        }
+        catch
+        {
+            pair.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The config file of <paramref name="node"/>.</summary>
+    public string ConfigPath(string node) => Path.Combine(Directory, $"agent-{node}.json");
+
+    /// <summary>The agent called <paramref name="node"/>.</summary>
+    public AgentProcess Agent(string node) => _agents[node];
+
+    /// <summary>The other node's name.</summary>
+    public static string Other(string node) => node == "A" ? "B" : "A";
+
+    /// <summary>Starts (or restarts) the agent of <paramref name="node"/>.</summary>
+    public AgentProcess StartAgent(string node)
+    {
+        if (_agents.Remove(node, out var old))
+        {
+            old.Dispose();
+        }
+
+        var ns = Netns is null ? null : node == "A" ? Netns.NamespaceA : Netns.NamespaceB;
+        var agent = new AgentProcess(node, ConfigPath(node), ns, _echo, Spec.Wrapper);
+        _agents[node] = agent;
+        return agent;
+    }
+
+    /// <summary>Waits until one node reports Active and the other Standby; returns the active one's name.</summary>
+    public string WaitForActiveAndStandby(TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < timeout)
+        {
+            if (A.Role == "Active" && B.Role == "Standby")
+            {
+                return "A";
+            }
+
+            if (B.Role == "Active" && A.Role == "Standby")
+            {
+                return "B";
+            }
+
+            if (A.HasExited || B.HasExited)
+            {
+                break;
+            }
+
+            A.WaitFor(_ => false, TimeSpan.FromMilliseconds(50));
+        }
+
+        throw new TimeoutException($"pair did not form: A is {A.Role}, B is {B.Role}\nA:\n{string.Join('\n', A.Lines.TakeLast(20))}\nB:\n{string.Join('\n', B.Lines.TakeLast(20))}");
+    }
+
+    /// <summary>Whether <paramref name="node"/> drives every configured channel right now.</summary>
+    public bool DrivesAll(string node) => Spec.Channels.All(c => Cabinet.IsDriving(node, c));
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var a in _agents.Values)
+        {
+            a.Dispose();
+        }
+
+        Socat?.Dispose();
+        Netns?.Dispose();
+        Cabinet.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a process may still hold a file; the temp directory is cleaned by the OS eventually
+        }
+    }
+
+    private void WriteConfig(string node, int id, int priority, string? tty, string bind, string peer)
+    {
+        var channels = Spec.Channels.Select((name, i) => new Dictionary<string, object>
+        {
+            ["name"] = name,
+            ["pin"] = 17 + i,
+            ["activeLow"] = false,
+            ["safeValue"] = false,
+            ["takeover"] = "resume",
+        }).ToArray();
+        var config = new Dictionary<string, object>
+        {
+            ["pairId"] = 7,
+            ["nodeId"] = id,
+            ["nodeName"] = node,
+            ["priority"] = priority,
+            ["pairKeyFile"] = KeyFile,
+            ["dataDirectory"] = Path.Combine(Directory, $"data-{node}"),
+            ["heartbeat"] = new Dictionary<string, object>
+            {
+                ["intervalMs"] = Spec.IntervalMs,
+                ["peerTimeoutMs"] = Spec.PeerTimeoutMs,
+                ["startupWindowMs"] = Spec.StartupWindowMs,
+                ["soloStart"] = Spec.SoloStart,
+            },
+            ["gpio"] = new Dictionary<string, object> { ["driver"] = "simulated", ["simulatorSocket"] = Cabinet.SocketPath },
+            ["outputs"] = channels,
+        };
+        if (tty is not null)
+        {
+            config["serial"] = new Dictionary<string, object> { ["device"] = tty, ["baud"] = 115200 };
+        }
+
+        if (Spec.Udp)
+        {
+            config["udp"] = new Dictionary<string, object> { ["bind"] = bind, ["peer"] = peer };
+        }
+
+        if (Spec.RelayHoldMs is { } hold)
+        {
+            config["watchdog"] = new Dictionary<string, object> { ["lifePin"] = 24, ["holdTimeMs"] = hold };
+        }
+
+        if (Spec.Interlock)
+        {
+            config["interlock"] = new Dictionary<string, object>
+            {
+                ["iAmActivePin"] = 22,
+                ["peerActivePin"] = 23,
+                ["peerActiveThroughRelay"] = Spec.InterlockThroughRelay,
+            };
+        }
+
+        File.WriteAllText(ConfigPath(node), JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static int[] FreeUdpPorts(int count)
+    {
+        var sockets = Enumerable.Range(0, count).Select(_ =>
+        {
+            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            return s;
+        }).ToArray();
+        var ports = sockets.Select(s => ((IPEndPoint)s.LocalEndPoint!).Port).ToArray();
+        foreach (var s in sockets)
+        {
+            s.Dispose();
+        }
+
+        return ports;
+    }
+
+    /// <summary>Milliseconds between two cabinet-clock times.</summary>
+    public static double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
+
+    /// <summary>Formats milliseconds.</summary>
+    public static string F(double ms) => ms.ToString("F1", CultureInfo.InvariantCulture);
+}

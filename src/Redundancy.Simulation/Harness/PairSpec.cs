@@ -1,0 +1,47 @@
+namespace Redundancy.Simulation.Harness;
+
+/// <summary>How to set up a pair on this machine.</summary>
+public sealed record PairSpec
+{
+    /// <summary>Heartbeat interval.</summary>
+    public int IntervalMs { get; init; } = 20;
+
+    /// <summary>Peer timeout.</summary>
+    public int PeerTimeoutMs { get; init; } = 100;
+
+    /// <summary>Start-up window.</summary>
+    public int StartupWindowMs { get; init; } = 500;
+
+    /// <summary>Solo start on both nodes.</summary>
+    public bool SoloStart { get; init; }
+
+    /// <summary>Use the serial link (socat pty pair).</summary>
+    public bool Serial { get; init; } = true;
+
+    /// <summary>Use the UDP link.</summary>
+    public bool Udp { get; init; } = true;
+
+    /// <summary>Run each agent in its own network namespace, joined by a veth pair (root only).</summary>
+    public bool Netns { get; init; }
+
+    /// <summary>Watchdog relay hold time, or null for no relay.</summary>
+    public int? RelayHoldMs { get; init; }
+
+    /// <summary>Wire the "I am active" / "peer active" interlock.</summary>
+    public bool Interlock { get; init; }
+
+    /// <summary>Wire the "I am active" line through the watchdog relay.</summary>
+    public bool InterlockThroughRelay { get; init; }
+
+    /// <summary>Field output channels.</summary>
+    public IReadOnlyList<string> Channels { get; init; } = ["pump1", "valve1"];
+
+    /// <summary>Priority of node A (B gets 90).</summary>
+    public int PriorityA { get; init; } = 100;
+
+    /// <summary>Priority of node B.</summary>
+    public int PriorityB { get; init; } = 90;
+
+    /// <summary>A command the agents run under, e.g. ["chrt", "-f", "50"] as the unit file's scheduling does.</summary>
+    public IReadOnlyList<string> Wrapper { get; init; } = [];
+}

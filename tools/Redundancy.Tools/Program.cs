@@ -1,0 +1,14 @@
+using Redundancy.Tools;
+
+return args.FirstOrDefault() switch
+{
+    "demo" => Demo.Run(),
+    "bench-failover" => FailoverBench.Run(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: redundancy-tools demo | bench-failover [--rounds N] [--interval-ms N] [--timeout-ms N] [--stress-s N]");
+    return 64;
+}
