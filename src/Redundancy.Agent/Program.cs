@@ -169,7 +169,9 @@ if (links.Count < 2)
     Log.ConfigWarning(log, options.NodeName, "only one heartbeat link configured: a single cable fault will look like a dead peer");
 }
 
-Warmup.Run(typeof(Program).Assembly, typeof(AgentConfig).Assembly, typeof(GpioOutputBank).Assembly, typeof(System.Device.Gpio.GpioController).Assembly);
+// The first takeover may come years after start: pay for compilation and first use now, not then.
+Warmup.Run(typeof(Program).Assembly, typeof(AgentConfig).Assembly, typeof(GpioOutputBank).Assembly);
+OutputWarmup.Exercise(options);
 host.Run();
 engine.Dispose();
 return 0;

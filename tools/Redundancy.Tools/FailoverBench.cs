@@ -1,6 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using Redundancy.Simulation.Cabinet;
+using Redundancy.Simulation.Harness;
+
 namespace Redundancy.Tools;
 
+/// <summary>
+/// Failover benchmark: N rounds of kill -9 on the active of a real pair, measured on the cabinet's timeline
+/// (kill -> new active driving every output), then a healthy pair under full CPU stress, counting role changes.
+/// </summary>
 internal static class FailoverBench
 {
-    public static int Run(string[] args) => 0;
+    public static int Run(string[] args)
+    {
+        var rounds = Arg(args, "--rounds", 30);
+        var interval = Arg(args, "--interval-ms", 10);
+        var timeout = Arg(args, "--timeout-ms", 30);
+        var stressSeconds = Arg(args, "--stress-s", 60);
+        var realtime = !args.Contains("--no-rt") && Environment.UserName == "root" && ExternalProcess.Run("which", "chrt").ExitCode == 0;
+        var spec = new PairSpec
+        {
+            IntervalMs = interval,
+            PeerTimeoutMs = timeout,
+            StartupWindowMs = Math.Max(300, timeout * 3),
+            Serial = !args.Contains("--udp-only"),
+            // As the unit file runs the agent: SCHED_FIFO, so a busy box is never taken for a dead one.
+            Wrapper = realtime ? ["chrt", "-f", "50"] : [],
+        };
+
+        Console.WriteLine($"failover benchmark: {rounds} rounds, heartbeat {interval} ms, peer timeout {timeout} ms, serial (socat pty) + UDP loopback, scheduling {(realtime ? "SCHED_FIFO 50 (as the unit file)" : "default")}");
+        using var pair = PairHarness.StartPair(spec);
+        var failovers = new List<double>();
+        var gaps = new List<double>();
+        var random = new Random(42);
+        using var pause = new ManualResetEventSlim(false);
+        Console.WriteLine();
+        Console.WriteLine(" round  killed  failover_ms  detection_ms  takeover_ms  gap_ms");
+        for (var round = 1; round <= rounds; round++)
+        {
+            var active = pair.DrivesAll("A") ? "A" : "B";
+            var standby = PairHarness.Other(active);
+
+            // Let the pair settle, and vary the kill's phase against the heartbeat interval.
+            pause.Wait(300 + random.Next(interval));
+            var killAt = pair.Cabinet.Mark($"kill -9 {active}");
+            pair.Agent(active).Signal(Signals.Kill);
+            var took = pair.Agent(standby).WaitFor(e => e.Id == AgentEvent.TookOver, TimeSpan.FromSeconds(10), killAt);
+            var sw = Stopwatch.StartNew();
+            while (!pair.DrivesAll(standby) && sw.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                pause.Wait(1);
+            }
+
+            var timeline = pair.Cabinet.Timeline();
+            var drivenAt = timeline.FirstFullDrive(standby, spec.Channels.ToArray(), killAt);
+            if (took is null || drivenAt is null)
+            {
+                Console.WriteLine($"round {round}: node {standby} did not take over");
+                return 1;
+            }
+
+            var failover = PairHarness.Ms(killAt, drivenAt.Value);
+            var gap = timeline.LongestGap(killAt).TotalMilliseconds;
+            failovers.Add(failover);
+            gaps.Add(gap);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $" {round,5}  {active,6}  {failover,11:F1}  {took.Number("DetectionMs"),12:F1}  {took.Number("TakeoverMs"),11:F2}  {gap,6:F1}"));
+
+            var restartAt = SimulatedCabinet.Now;
+            pair.StartAgent(active);
+            if (pair.Agent(active).WaitForRole("Standby", TimeSpan.FromSeconds(20), restartAt) is null)
+            {
+                Console.WriteLine($"round {round}: restarted node {active} did not become standby");
+                return 1;
+            }
+        }
+
+        var overlap = pair.Cabinet.Timeline().Overlap().TotalMilliseconds;
+        failovers.Sort();
+        gaps.Sort();
+
+        int? falseFailovers = null;
+        if (stressSeconds > 0)
+        {
+            falseFailovers = Stress(pair, stressSeconds);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"failover (kill -> new active drives every output): p50 {Pct(failovers, 50):F1} ms, p99 {Pct(failovers, 99):F1} ms, max {failovers[^1]:F1} ms (target p99 <= {timeout + 5} ms)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"overlap (both nodes driving): {overlap:F1} ms in total (target 0); gap p99 {Pct(gaps, 99):F1} ms"));
+        if (falseFailovers is not null)
+        {
+            Console.WriteLine($"false failovers during {stressSeconds} s of stress-ng on both cores: {falseFailovers} (target 0)");
+        }
+
+        var json = string.Create(CultureInfo.InvariantCulture,
+            $"{{\"bench\":\"failover\",\"n\":{rounds},\"heartbeat_ms\":{interval},\"timeout_ms\":{timeout},\"failover_p50_ms\":{Pct(failovers, 50):F1},\"failover_p99_ms\":{Pct(failovers, 99):F1},\"failover_max_ms\":{failovers[^1]:F1},\"overlap_ms\":{overlap:F1},\"gap_p99_ms\":{Pct(gaps, 99):F1}");
+        if (falseFailovers is not null)
+        {
+            json += $",\"false_failovers_under_stress\":{falseFailovers},\"stress_s\":{stressSeconds}";
+        }
+
+        Console.WriteLine(json + "}");
+        return 0;
+    }
+
+    private static int Stress(PairHarness pair, int seconds)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"healthy pair under stress: stress-ng --cpu 2 for {seconds} s ...");
+        var before = pair.A.RoleChanges.Count + pair.B.RoleChanges.Count;
+        var start = SimulatedCabinet.Now;
+        using (var stress = new ExternalProcess("stress-ng", ["--cpu", "2", "--timeout", $"{seconds}s", "--quiet"]))
+        {
+            stress.WaitForExit(TimeSpan.FromSeconds(seconds + 30));
+        }
+
+        var changes = pair.A.RoleChanges.Count + pair.B.RoleChanges.Count - before;
+        foreach (var e in pair.A.RoleChanges.Concat(pair.B.RoleChanges).Where(e => e.T >= start))
+        {
+            Console.WriteLine($"  role change under stress: {e.Message}");
+        }
+
+        return changes;
+    }
+
+    private static double Pct(List<double> sorted, int p) =>
+        sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1)];
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) ? v : fallback;
+    }
 }

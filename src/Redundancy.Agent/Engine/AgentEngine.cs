@@ -278,15 +278,16 @@ internal sealed class AgentEngine : IDisposable
         var decidedAt = _time.GetTimestamp();
         if (d.Kind == DecisionKind.BecomeActive)
         {
+            long drivenAt;
             try
             {
-                // The epoch is durable before anyone is told of it or any output moves.
-                _store?.SaveEpoch(d.Epoch);
                 if (_bank is null)
                 {
                     throw new InvalidOperationException("no outputs");
                 }
 
+                // Takeover order: the interlock was read just before this decision; assert "I am active",
+                // start the life signal (closing the watchdog relay), then drive.
                 _bank.AssertActive();
                 _bank.ToggleLife();
                 for (var i = 0; i < _options.Outputs.Count; i++)
@@ -294,6 +295,12 @@ internal sealed class AgentEngine : IDisposable
                     var channel = _options.Outputs[i];
                     _bank.Drive(i, channel.Takeover == TakeoverPolicy.Safe ? channel.SafeValue : _outputValues[i]);
                 }
+
+                drivenAt = _time.GetTimestamp();
+
+                // The new epoch is made durable before any heartbeat announces it. The fsync comes after the
+                // outputs so that it does not lengthen the takeover; a crash in between announces nothing.
+                _store?.SaveEpoch(d.Epoch);
             }
             catch (Exception ex) when (ex is IOException or InvalidOperationException or StorageException)
             {
@@ -301,7 +308,6 @@ internal sealed class AgentEngine : IDisposable
                 return;
             }
 
-            var drivenAt = _time.GetTimestamp();
             _nextLife = drivenAt;
             Publish();
             Log.TookOver(_log, _node, d.Epoch, d.Reason, d.DetectionTime?.TotalMilliseconds ?? 0,

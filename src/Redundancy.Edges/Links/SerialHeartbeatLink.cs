@@ -1,11 +1,10 @@
-using System.IO.Ports;
 using Redundancy.Core.Heartbeat;
 
 namespace Redundancy.Edges.Links;
 
 /// <summary>
 /// Heartbeats over the serial crossover: COBS frames with a CRC and a zero delimiter
-/// (<see cref="SerialFraming"/>). The port is reopened after any error, so a re-plugged cable
+/// (<see cref="SerialFraming"/>). The device is reopened after any error, so a re-plugged cable
 /// (or a restarted socat in tests) comes back by itself.
 /// </summary>
 public sealed class SerialHeartbeatLink : IHeartbeatLink
@@ -18,7 +17,7 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
     private readonly byte[] _sendBuffer = new byte[SerialFraming.MaxEncoded];
     private readonly byte[] _receiveBuffer = new byte[512];
     private readonly SerialDeframer _deframer = new();
-    private SerialPort? _port;
+    private SerialDevice? _open;
     private volatile bool _handing;
     private volatile bool _disposed;
 
@@ -48,7 +47,7 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
         {
             lock (_gate)
             {
-                return _port is { IsOpen: true };
+                return _open is not null;
             }
         }
     }
@@ -68,14 +67,7 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
 
             lock (_gate)
             {
-                try
-                {
-                    return _port is { IsOpen: true } p && p.BytesToRead > 0;
-                }
-                catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
-                {
-                    return false;
-                }
+                return _open is { Available: > 0 };
             }
         }
     }
@@ -84,26 +76,24 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
     public void Send(ReadOnlySpan<byte> frame)
     {
         var n = SerialFraming.Encode(frame, _sendBuffer);
-        SerialPort? port;
         lock (_gate)
         {
-            port = _port;
-        }
+            // Under the lock so the receiver cannot close the device mid-write; the write itself is bounded.
+            if (_open is null)
+            {
+                Counters.CountSendError();
+                return;
+            }
 
-        if (port is null)
-        {
-            Counters.CountSendError();
-            return;
-        }
-
-        try
-        {
-            port.BaseStream.Write(_sendBuffer, 0, n);
-            Counters.CountOut();
-        }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or TimeoutException or ObjectDisposedException or UnauthorizedAccessException)
-        {
-            Counters.CountSendError();
+            try
+            {
+                _open.Write(_sendBuffer.AsSpan(0, n), _writeTimeoutMs);
+                Counters.CountOut();
+            }
+            catch (IOException)
+            {
+                Counters.CountSendError();
+            }
         }
     }
 
@@ -113,16 +103,16 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
         var first = true;
         while (!cancellationToken.IsCancellationRequested && !_disposed)
         {
-            var port = TryOpen(first);
+            var device = TryOpen(first);
             first = false;
-            if (port is null)
+            if (device is null)
             {
                 cancellationToken.WaitHandle.WaitOne(_reopenDelay);
                 continue;
             }
 
-            ReadUntilError(port, sink, cancellationToken);
-            Close(port);
+            ReadUntilError(device, sink, cancellationToken);
+            Close(device);
         }
     }
 
@@ -132,28 +122,21 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
         _disposed = true;
         lock (_gate)
         {
-            _port?.Dispose();
-            _port = null;
+            _open?.Dispose();
+            _open = null;
         }
     }
 
-    private SerialPort? TryOpen(bool first)
+    private SerialDevice? TryOpen(bool first)
     {
-        var port = new SerialPort(_device, _baud, Parity.None, 8, StopBits.One)
-        {
-            Handshake = Handshake.None,
-            ReadTimeout = SerialPort.InfiniteTimeout,
-            WriteTimeout = _writeTimeoutMs,
-        };
+        SerialDevice device;
         try
         {
-            port.Open();
-            port.DiscardInBuffer(); // bytes from before we listened belong to no frame we can trust
+            device = SerialDevice.Open(_device, _baud);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        catch (IOException ex)
         {
             LastError = $"cannot open {_device}: {ex.Message}";
-            port.Dispose();
             return null;
         }
 
@@ -161,11 +144,11 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
         {
             if (_disposed)
             {
-                port.Dispose();
+                device.Dispose();
                 return null;
             }
 
-            _port = port;
+            _open = device;
         }
 
         if (!first)
@@ -174,20 +157,20 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
         }
 
         LastError = null;
-        return port;
+        return device;
     }
 
-    private void ReadUntilError(SerialPort port, IFrameSink sink, CancellationToken cancellationToken)
+    private void ReadUntilError(SerialDevice device, IFrameSink sink, CancellationToken cancellationToken)
     {
-        var stream = port.BaseStream;
         while (!cancellationToken.IsCancellationRequested && !_disposed)
         {
             int n;
             try
             {
-                n = stream.Read(_receiveBuffer, 0, _receiveBuffer.Length);
+                // A bounded wait so that cancellation is noticed; data wakes the poll at once.
+                n = device.Read(_receiveBuffer, 200);
             }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException or UnauthorizedAccessException or TimeoutException)
+            catch (IOException ex)
             {
                 if (!_disposed)
                 {
@@ -198,36 +181,25 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
                 return;
             }
 
-            if (n <= 0)
+            if (n > 0)
             {
-                LastError = $"{_device}: end of stream";
-                Counters.CountReceiveError();
-                return;
+                _handing = true;
+                _deframer.Feed(_receiveBuffer.AsSpan(0, n), sink);
+                _handing = false;
             }
-
-            _handing = true;
-            _deframer.Feed(_receiveBuffer.AsSpan(0, n), sink);
-            _handing = false;
         }
     }
 
-    private void Close(SerialPort port)
+    private void Close(SerialDevice device)
     {
         lock (_gate)
         {
-            if (ReferenceEquals(_port, port))
+            if (ReferenceEquals(_open, device))
             {
-                _port = null;
+                _open = null;
             }
         }
 
-        try
-        {
-            port.Dispose();
-        }
-        catch (IOException)
-        {
-            // the device is already gone
-        }
+        device.Dispose();
     }
 }

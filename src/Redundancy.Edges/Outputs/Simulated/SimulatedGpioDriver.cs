@@ -11,8 +11,11 @@ namespace Redundancy.Edges.Outputs.Simulated;
 public sealed class SimulatedGpioDriver : GpioDriver
 {
     private readonly Socket _socket;
-    private readonly ConcurrentDictionary<int, PinMode> _modes = new();
-    private readonly ConcurrentDictionary<int, PinValue> _values = new();
+    // Plain arrays, not dictionaries: a takeover must not pay for first-use JIT of generic collections
+    // (measured: about 1 ms on the first drive of a pin with a ConcurrentDictionary here).
+    private const int Pins = 1024;
+    private readonly int[] _modes = new int[Pins];
+    private readonly int[] _values = new int[Pins];
     private readonly ConcurrentDictionary<int, PinChangeEventHandler> _callbacks = new();
     private readonly byte[] _message = new byte[4];
     private readonly Lock _sendGate = new();
@@ -40,16 +43,18 @@ public sealed class SimulatedGpioDriver : GpioDriver
     }
 
     /// <inheritdoc />
-    protected override int PinCount => 1024;
+    protected override int PinCount => Pins;
 
     /// <inheritdoc />
-    protected override void OpenPin(int pinNumber) => _modes.TryAdd(pinNumber, PinMode.Input);
+    protected override void OpenPin(int pinNumber)
+    {
+        // Opening a line does not change it; the cabinet keeps whatever the pin was.
+    }
 
     /// <inheritdoc />
     protected override void ClosePin(int pinNumber)
     {
         // Closing a line does not release it on real hardware either: the level stays. Only mode changes move it.
-        _modes.TryRemove(pinNumber, out _);
     }
 
     /// <inheritdoc />
@@ -57,11 +62,11 @@ public sealed class SimulatedGpioDriver : GpioDriver
     {
         if (mode == PinMode.Output)
         {
-            SetPinMode(pinNumber, mode, _values.GetValueOrDefault(pinNumber, PinValue.Low));
+            SetPinMode(pinNumber, mode, Volatile.Read(ref _values[pinNumber]) != 0 ? PinValue.High : PinValue.Low);
             return;
         }
 
-        _modes[pinNumber] = mode;
+        Volatile.Write(ref _modes[pinNumber], (int)mode);
         Send(pinNumber, CabinetProtocol.OpRelease, 0);
     }
 
@@ -75,19 +80,19 @@ public sealed class SimulatedGpioDriver : GpioDriver
         }
 
         // One message: the pin becomes an output already at its value, no glitch.
-        _modes[pinNumber] = PinMode.Output;
-        _values[pinNumber] = initialValue;
+        Volatile.Write(ref _modes[pinNumber], (int)PinMode.Output);
+        Volatile.Write(ref _values[pinNumber], initialValue == PinValue.High ? 1 : 0);
         Send(pinNumber, CabinetProtocol.OpOutput, (byte)(initialValue == PinValue.High ? 1 : 0));
     }
 
     /// <inheritdoc />
-    protected override PinMode GetPinMode(int pinNumber) => _modes.GetValueOrDefault(pinNumber, PinMode.Input);
+    protected override PinMode GetPinMode(int pinNumber) => (PinMode)Volatile.Read(ref _modes[pinNumber]);
 
     /// <inheritdoc />
     protected override bool IsPinModeSupported(int pinNumber, PinMode mode) => mode is PinMode.Input or PinMode.Output;
 
     /// <inheritdoc />
-    protected override PinValue Read(int pinNumber) => _values.GetValueOrDefault(pinNumber, PinValue.Low);
+    protected override PinValue Read(int pinNumber) => Volatile.Read(ref _values[pinNumber]) != 0 ? PinValue.High : PinValue.Low;
 
     /// <inheritdoc />
     protected override void Write(int pinNumber, PinValue value)
@@ -97,7 +102,7 @@ public sealed class SimulatedGpioDriver : GpioDriver
             throw new InvalidOperationException($"pin {pinNumber} is not an output");
         }
 
-        _values[pinNumber] = value;
+        Volatile.Write(ref _values[pinNumber], value == PinValue.High ? 1 : 0);
         Send(pinNumber, CabinetProtocol.OpWrite, (byte)(value == PinValue.High ? 1 : 0));
     }
 
@@ -167,10 +172,14 @@ public sealed class SimulatedGpioDriver : GpioDriver
                 continue;
             }
 
+            if (pin >= Pins)
+            {
+                continue;
+            }
+
             var level = value != 0 ? PinValue.High : PinValue.Low;
-            var old = _values.GetValueOrDefault(pin, PinValue.Low);
-            _values[pin] = level;
-            if (old != level && _callbacks.TryGetValue(pin, out var cb) && cb is not null)
+            var old = Interlocked.Exchange(ref _values[pin], value != 0 ? 1 : 0);
+            if (old != (value != 0 ? 1 : 0) && _callbacks.TryGetValue(pin, out var cb) && cb is not null)
             {
                 cb(this, new PinValueChangedEventArgs(level == PinValue.High ? PinEventTypes.Rising : PinEventTypes.Falling, pin));
             }
