@@ -11,7 +11,8 @@ namespace Redundancy.Edges.Links;
 /// to every heartbeat and garbage to the hot path. Blocking poll wakes at once and allocates nothing.
 /// </summary>
 /// <remarks>Reads from one thread, writes from another, <see cref="Available"/> from a third: each is one
-/// syscall on the descriptor, which the kernel serialises.</remarks>
+/// syscall on the descriptor, which the kernel serialises. Users other than the owner bracket their calls with
+/// <see cref="TryEnter"/> and <see cref="Exit"/>, so the descriptor is closed only when nobody is inside.</remarks>
 internal sealed unsafe partial class SerialDevice : IDisposable
 {
     private const short PollIn = 0x1;
@@ -26,6 +27,8 @@ internal sealed unsafe partial class SerialDevice : IDisposable
     private readonly SerialPort _port;
     private readonly SafeHandle _handle;
     private readonly int _fd;
+    private int _users = 1; // the owner
+    private int _disposed;
 
     private SerialDevice(SerialPort port, SafeHandle handle)
     {
@@ -140,8 +143,43 @@ internal sealed unsafe partial class SerialDevice : IDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Enters a call on the device; false when it is already closed.</summary>
+    public bool TryEnter()
+    {
+        while (true)
+        {
+            var users = Volatile.Read(ref _users);
+            if (users == 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _users, users + 1, users) == users)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Leaves a call entered with <see cref="TryEnter"/>.</summary>
+    public void Exit()
+    {
+        if (Interlocked.Decrement(ref _users) == 0)
+        {
+            CloseNow();
+        }
+    }
+
+    /// <summary>Closes the device once no call is inside it. Idempotent.</summary>
     public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Exit();
+        }
+    }
+
+    private void CloseNow()
     {
         _handle.DangerousRelease();
         try

@@ -17,7 +17,7 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
     private readonly byte[] _sendBuffer = new byte[SerialFraming.MaxEncoded];
     private readonly byte[] _receiveBuffer = new byte[512];
     private readonly SerialDeframer _deframer = new();
-    private SerialDevice? _open;
+    private volatile SerialDevice? _open;
     private volatile bool _handing;
     private volatile bool _disposed;
 
@@ -41,16 +41,7 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
     public LinkCounters Counters { get; } = new();
 
     /// <summary>Whether the device is open right now.</summary>
-    public bool IsOpen
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _open is not null;
-            }
-        }
-    }
+    public bool IsOpen => _open is not null;
 
     /// <summary>The last error opening or using the device, for status.</summary>
     public string? LastError { get; private set; }
@@ -65,9 +56,19 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
                 return true;
             }
 
-            lock (_gate)
+            var device = _open;
+            if (device is null || !device.TryEnter())
             {
-                return _open is { Available: > 0 };
+                return false;
+            }
+
+            try
+            {
+                return device.Available > 0;
+            }
+            finally
+            {
+                device.Exit();
             }
         }
     }
@@ -76,24 +77,26 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
     public void Send(ReadOnlySpan<byte> frame)
     {
         var n = SerialFraming.Encode(frame, _sendBuffer);
-        lock (_gate)
+        var device = _open;
+        if (device is null || !device.TryEnter())
         {
-            // Under the lock so the receiver cannot close the device mid-write; the write itself is bounded.
-            if (_open is null)
-            {
-                Counters.CountSendError();
-                return;
-            }
+            Counters.CountSendError();
+            return;
+        }
 
-            try
-            {
-                _open.Write(_sendBuffer.AsSpan(0, n), _writeTimeoutMs);
-                Counters.CountOut();
-            }
-            catch (IOException)
-            {
-                Counters.CountSendError();
-            }
+        // No lock is held while writing: a stalled line delays only this link's sender, up to the write timeout.
+        try
+        {
+            device.Write(_sendBuffer.AsSpan(0, n), _writeTimeoutMs);
+            Counters.CountOut();
+        }
+        catch (IOException)
+        {
+            Counters.CountSendError();
+        }
+        finally
+        {
+            device.Exit();
         }
     }
 

@@ -163,8 +163,16 @@ public sealed class GpioOutputBank : IOutputBank
     /// <summary>Releases the outputs and drops "I am active", then closes the controller.</summary>
     public void Dispose()
     {
-        ReleaseAll();
-        DropActive();
+        try
+        {
+            ReleaseAll();
+            DropActive();
+        }
+        catch (IOException)
+        {
+            // the pins are gone already (driver lost); nothing left to release
+        }
+
         lock (_gate)
         {
             _disposed = true;

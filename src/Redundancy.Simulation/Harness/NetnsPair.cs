@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Redundancy.Simulation.Harness;
 
 /// <summary>
@@ -5,8 +7,10 @@ namespace Redundancy.Simulation.Harness;
 /// (a cable pull); <see cref="Plug"/> sets it up again. Addresses come from 198.18.0.0/15 (the benchmarking
 /// range) and exist only inside these namespaces. Needs root.
 /// </summary>
-public sealed class NetnsPair : IDisposable
+public sealed partial class NetnsPair : IDisposable
 {
+    private const int CloneNewNet = 0x40000000;
+
     private static int _counter;
 
     /// <summary>Creates the namespaces and the link between them.</summary>
@@ -80,6 +84,36 @@ public sealed class NetnsPair : IDisposable
     /// <summary>The command prefix that runs a program inside a namespace.</summary>
     public static string[] Exec(string ns) => ["netns", "exec", ns];
 
+    /// <summary>
+    /// Runs <paramref name="create"/> on a fresh thread that has entered namespace <paramref name="ns"/>; sockets it
+    /// creates belong to that namespace for their whole life, whichever thread uses them later.
+    /// </summary>
+    public static T RunIn<T>(string ns, Func<T> create)
+    {
+        T? result = default;
+        Exception? error = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var handle = File.OpenHandle($"/var/run/netns/{ns}", FileMode.Open, FileAccess.Read);
+                if (SetNs((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
+                {
+                    throw new InvalidOperationException($"setns({ns}) failed: errno {Marshal.GetLastPInvokeError()}");
+                }
+
+                result = create();
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        return error is null ? result! : throw new InvalidOperationException($"in namespace {ns}: {error.Message}", error);
+    }
+
     /// <summary>Deletes both namespaces (and with them the veth pair).</summary>
     public void Dispose()
     {
@@ -95,4 +129,7 @@ public sealed class NetnsPair : IDisposable
             throw new InvalidOperationException($"ip {string.Join(' ', args)} failed: {output.Trim()}");
         }
     }
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    private static partial int SetNs(int fd, int nstype);
 }

@@ -135,7 +135,7 @@ public sealed class SimulatedGpioDriver : GpioDriver
             {
                 _socket.Send(_message);
             }
-            catch (SocketException ex)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
                 throw new IOException($"simulated GPIO: cabinet connection lost: {ex.Message}", ex);
             }

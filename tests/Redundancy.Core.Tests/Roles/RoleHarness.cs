@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Time.Testing;
+using Redundancy.Core.Heartbeat;
+using Redundancy.Core.Roles;
+
+namespace Redundancy.Core.Tests.Roles;
+
+/// <summary>
+/// Drives one <see cref="RoleStateMachine"/> on a fake clock with a scripted peer, and keeps every alarm
+/// change it reports. Timing: peer timeout 100 ms, start-up window 300 ms, heartbeat interval 20 ms.
+/// </summary>
+internal sealed class RoleHarness
+{
+    public const int Serial = 0;
+    public const int Udp = 1;
+    public const uint PairId = 7;
+
+    public static readonly TimeSpan PeerTimeout = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan StartupWindow = TimeSpan.FromMilliseconds(300);
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
+    public static readonly int[] BothLinks = [Serial, Udp];
+    public static readonly int[] NoLinks = [];
+
+    private ulong _sequence = 3UL << 32;
+
+    public RoleHarness(byte nodeId = 1, byte priority = 100, bool soloStart = false, bool interlockWired = false, ulong persistedEpoch = 5)
+    {
+        Options = new RoleOptions(nodeId, priority, PeerTimeout, StartupWindow, soloStart, interlockWired, ["serial", "udp"]);
+        Machine = new RoleStateMachine(Options, Time, persistedEpoch);
+    }
+
+    public FakeTimeProvider Time { get; } = new();
+
+    public RoleOptions Options { get; }
+
+    public RoleStateMachine Machine { get; }
+
+    public byte PeerId { get; set; } = 2;
+
+    public byte PeerPriority { get; set; } = 100;
+
+    public Role PeerRole { get; set; } = Role.Starting;
+
+    public ulong PeerEpoch { get; set; } = 5;
+
+    /// <summary>Every alarm change dequeued so far, in order.</summary>
+    public List<AlarmChange> Alarms { get; } = [];
+
+    /// <summary>A node that started, heard an active peer (epoch <paramref name="peerEpoch"/>) and became Standby,
+    /// then heard it on both links past the start-up window. The peer's last frame is at the current time.</summary>
+    public static RoleHarness StandbyWithActivePeer(
+        byte nodeId = 1, byte priority = 100, byte peerId = 2, byte peerPriority = 100,
+        bool interlockWired = false, ulong persistedEpoch = 5, ulong peerEpoch = 5)
+    {
+        var h = new RoleHarness(nodeId, priority, soloStart: false, interlockWired, persistedEpoch)
+        {
+            PeerId = peerId,
+            PeerPriority = peerPriority,
+            PeerRole = Role.Active,
+            PeerEpoch = peerEpoch,
+        };
+        var first = h.Step(TimeSpan.FromMilliseconds(1), BothLinks);
+        Assert.Equal(DecisionKind.BecomeStandby, first.Kind);
+        Assert.Equal(DecisionKind.None, h.Run(StartupWindow + (4 * Interval), BothLinks).Kind);
+        Assert.Equal(Role.Standby, h.Machine.Role);
+        Assert.All(h.Machine.Links, l => Assert.True(l.IsUp, $"{l.Name} should be up"));
+        return h;
+    }
+
+    /// <summary>A node that started alone with solo start and became Active (epoch persisted + 1); no peer heard.</summary>
+    public static RoleHarness SoloActive(byte nodeId = 1, byte priority = 100, ulong persistedEpoch = 5)
+    {
+        var h = new RoleHarness(nodeId, priority, soloStart: true, interlockWired: false, persistedEpoch);
+        var d = h.Run(StartupWindow + Interval, NoLinks);
+        Assert.Equal(DecisionKind.BecomeActive, d.Kind);
+        Assert.Equal(Role.Active, h.Machine.Role);
+        return h;
+    }
+
+    public HeartbeatFrame NextPeerFrame() =>
+        new(PairId, PeerId, PeerRole, PeerPriority, Readiness.Hot, HealthFlags.None, PeerEpoch, 0, 20_000, _sequence++);
+
+    /// <summary>The peer sends one frame, received now on each of <paramref name="links"/>.</summary>
+    public void PeerSends(int[] links)
+    {
+        if (links.Length == 0)
+        {
+            return;
+        }
+
+        var frame = NextPeerFrame();
+        foreach (var link in links)
+        {
+            Machine.OnFrame(link, frame, Time.GetTimestamp());
+        }
+    }
+
+    public Decision Evaluate(bool inputPending = false, InterlockInput interlock = InterlockInput.NotWired)
+    {
+        var decision = Machine.Evaluate(inputPending, interlock);
+        DrainAlarms();
+        return decision;
+    }
+
+    /// <summary>Advances the clock, lets the peer send on <paramref name="peerLinks"/>, then evaluates.</summary>
+    public Decision Step(TimeSpan by, int[]? peerLinks = null, bool inputPending = false, InterlockInput interlock = InterlockInput.NotWired)
+    {
+        Time.Advance(by);
+        PeerSends(peerLinks ?? NoLinks);
+        return Evaluate(inputPending, interlock);
+    }
+
+    /// <summary>
+    /// Steps by one heartbeat interval at a time for <paramref name="duration"/> (the peer sending on
+    /// <paramref name="peerLinks"/> each step) and returns the first change, or None. Stops at the first change.
+    /// </summary>
+    public Decision Run(TimeSpan duration, int[] peerLinks, bool inputPending = false, InterlockInput interlock = InterlockInput.NotWired)
+    {
+        var end = Time.GetUtcNow() + duration;
+        while (Time.GetUtcNow() < end)
+        {
+            var step = end - Time.GetUtcNow() < Interval ? end - Time.GetUtcNow() : Interval;
+            var decision = Step(step, peerLinks, inputPending, interlock);
+            if (decision.IsChange)
+            {
+                return decision;
+            }
+        }
+
+        return Decision.None;
+    }
+
+    public void DrainAlarms()
+    {
+        while (Machine.TryDequeueAlarm(out var alarm))
+        {
+            Alarms.Add(alarm);
+        }
+    }
+
+    /// <summary>Whether the latest change of this alarm left it raised.</summary>
+    public bool IsRaised(AlarmKind kind, string subject = "peer")
+    {
+        DrainAlarms();
+        var last = Alarms.LastOrDefault(a => a.Kind == kind && a.Subject == subject);
+        return last.Kind == kind && last.Subject == subject && last.Raised;
+    }
+
+    public int TimesRaised(AlarmKind kind, string subject = "peer")
+    {
+        DrainAlarms();
+        return Alarms.Count(a => a.Kind == kind && a.Subject == subject && a.Raised);
+    }
+}
