@@ -172,6 +172,5 @@ if (links.Count < 2)
 // The first takeover may come years after start: pay for compilation and first use now, not then.
 Warmup.Run(typeof(Program).Assembly, typeof(AgentConfig).Assembly, typeof(GpioOutputBank).Assembly);
 OutputWarmup.Exercise(options);
-host.Run();
-engine.Dispose();
+host.Run(); // disposing the host disposes the engine
 return 0;

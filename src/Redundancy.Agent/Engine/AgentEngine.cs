@@ -41,6 +41,7 @@ internal sealed class AgentEngine : IDisposable
     private long _nextLife;
     private long _nextHousekeeping;
     private volatile bool _stopRequested;
+    private int _disposed;
 
     public AgentEngine(
         AgentOptions options,
@@ -63,7 +64,10 @@ internal sealed class AgentEngine : IDisposable
         _node = options.NodeName;
         _machine = new RoleStateMachine(
             new RoleOptions(options.NodeId, options.Priority, options.PeerTimeout, options.StartupWindow,
-                options.SoloStart, options.InterlockInputWired, links.Select(l => l.Name).ToArray()),
+                options.SoloStart, options.InterlockInputWired, links.Select(l => l.Name).ToArray())
+            {
+                LeaseMargin = options.HeartbeatInterval / 2,
+            },
             time,
             store?.Epoch ?? 0);
         _linkWasUp = new bool[links.Count];
@@ -149,6 +153,11 @@ internal sealed class AgentEngine : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         _bank?.Dispose();
         foreach (var r in _receivers)
@@ -225,6 +234,11 @@ internal sealed class AgentEngine : IDisposable
         foreach (var link in _links)
         {
             pending |= link.HasPendingInput;
+        }
+
+        foreach (var sender in _senders)
+        {
+            _machine.OnHeartbeatSent(sender.LastSentAt);
         }
 
         var interlock = _bank?.ReadInterlock() ?? InterlockInput.NotWired;

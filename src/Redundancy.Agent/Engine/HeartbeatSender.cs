@@ -23,6 +23,7 @@ internal sealed class HeartbeatSender : IDisposable
     private readonly byte[] _buffer = new byte[HeartbeatCodec.FrameLength];
     private readonly WaitHandle[] _waits;
     private long _maxLateTicks;
+    private long _lastSentAt;
     private long _withheld;
 
     public HeartbeatSender(
@@ -50,6 +51,9 @@ internal sealed class HeartbeatSender : IDisposable
 
     /// <summary>The latest the sender woke after a frame was due, since start.</summary>
     public TimeSpan MaxLate => TimeSpan.FromSeconds((double)Interlocked.Read(ref _maxLateTicks) / _time.TimestampFrequency);
+
+    /// <summary>When this sender last sent (attempted) a frame, or 0.</summary>
+    public long LastSentAt => Interlocked.Read(ref _lastSentAt);
 
     /// <summary>Frames not sent because the engine loop had stalled.</summary>
     public long Withheld => Interlocked.Read(ref _withheld);
@@ -104,6 +108,7 @@ internal sealed class HeartbeatSender : IDisposable
                 _sequence.Next());
             var n = _codec.Encode(frame, _buffer);
             _link.Send(_buffer.AsSpan(0, n));
+            Interlocked.Exchange(ref _lastSentAt, now);
         }
     }
 

@@ -17,6 +17,12 @@ public sealed record RoleOptions(
     bool InterlockWired,
     IReadOnlyList<string> LinkNames)
 {
+    /// <summary>
+    /// How much earlier than the peer timeout an active's lease runs out, counted from its last heartbeat sent:
+    /// room for the next heartbeat to reach the peer before the peer may declare it silent. Default zero.
+    /// </summary>
+    public TimeSpan LeaseMargin { get; init; } = TimeSpan.Zero;
+
     /// <summary>True when node (priority a, id a) is preferred over node (priority b, id b).</summary>
     public static bool Prefers(byte priorityA, byte idA, byte priorityB, byte idB) =>
         priorityA != priorityB ? priorityA > priorityB : idA < idB;

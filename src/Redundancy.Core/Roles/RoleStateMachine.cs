@@ -23,6 +23,7 @@ public sealed class RoleStateMachine
     private long _lastEvaluateAt;
     private long _listenUntil;
     private long _noActiveSince = -1;
+    private long _lastSentAt;
     private bool _peerHeard;
     private long _peerHeardAt;
     private HeartbeatFrame _peer;
@@ -94,6 +95,18 @@ public sealed class RoleStateMachine
         _peerHeard = true;
     }
 
+    /// <summary>
+    /// Records when this node last sent a heartbeat on any link (an attempt counts: this is about our own
+    /// liveness, not the links'). The peer counts its timeout from our last frame, so the active's lease does too.
+    /// </summary>
+    public void OnHeartbeatSent(long sentAt)
+    {
+        if (sentAt > _lastSentAt)
+        {
+            _lastSentAt = sentAt;
+        }
+    }
+
     /// <summary>Takes the next alarm change, if any.</summary>
     public bool TryDequeueAlarm(out AlarmChange alarm) => _alarms.TryDequeue(out alarm);
 
@@ -107,15 +120,17 @@ public sealed class RoleStateMachine
         var gap = _time.GetElapsedTime(_lastEvaluateAt, now);
         _lastEvaluateAt = now;
 
-        if (gap > _options.PeerTimeout)
+        var silentFor = _lastSentAt == 0 ? TimeSpan.Zero : _time.GetElapsedTime(_lastSentAt, now);
+        if (gap > _options.PeerTimeout || silentFor > _options.PeerTimeout - _options.LeaseMargin)
         {
-            // Leases, not beliefs: a loop that stood still longer than the peer timeout may already have
-            // been replaced. Release first, then learn the peer afresh before any takeover.
+            // Leases, not beliefs: a node whose loop stood still, or whose last heartbeat is nearly a peer timeout
+            // old, may already have been replaced. Release first, then learn the peer afresh before any takeover.
             _listenUntil = now + Ticks(_options.PeerTimeout);
             if (Role == Role.Active)
             {
+                var stalled = gap > silentFor ? gap : silentFor;
                 return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch,
-                    $"own engine loop stalled for {gap.TotalMilliseconds:F0} ms, longer than the peer timeout: lease expired", null);
+                    $"own engine stalled for {stalled.TotalMilliseconds:F0} ms (last heartbeat sent {silentFor.TotalMilliseconds:F0} ms ago): lease expired, the peer may have taken over", null);
             }
         }
 

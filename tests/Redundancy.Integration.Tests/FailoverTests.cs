@@ -1,0 +1,119 @@
+using Redundancy.Simulation.Cabinet;
+using Redundancy.Simulation.Harness;
+using static Redundancy.Integration.Tests.PairAssert;
+
+namespace Redundancy.Integration.Tests;
+
+/// <summary>Two real agent processes: a dead, hung or stopping active is replaced, never with both driving.</summary>
+[Collection("pair")]
+public sealed class FailoverTests
+{
+    private static readonly PairSpec Spec = new() { IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 500 };
+
+    [Fact]
+    public void ActiveKilled_StandbyDrivesWithinTheTimeout_WithNoOverlap()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        Assert.True(Eventually(() => pair.DrivesAll("A"), Wait), "A (preferred) should drive" + Dump(pair));
+
+        var killAt = pair.Cabinet.Mark("kill -9 A");
+        pair.A.Signal(Signals.Kill);
+        var took = pair.B.WaitFor(e => e.Id == AgentEvent.TookOver, Wait, killAt);
+        Assert.True(took is not null, "B did not take over" + Dump(pair));
+        Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), "B does not drive" + Dump(pair));
+
+        var timeline = pair.Cabinet.Timeline();
+        var failover = PairHarness.Ms(killAt, timeline.FirstFullDrive("B", Spec.Channels.ToArray(), killAt)!.Value);
+        // Not before the peer can have been silent for the timeout, and not much after it.
+        Assert.InRange(failover, Spec.PeerTimeoutMs - Spec.IntervalMs - 5, Spec.PeerTimeoutMs + 150);
+        Assert.Equal(TimeSpan.Zero, timeline.Overlap());
+        Assert.Equal("2", took["Epoch"]);
+        Assert.Contains("silent on all links", took["Reason"]);
+        Assert.InRange(took.Number("DetectionMs"), Spec.PeerTimeoutMs, Spec.PeerTimeoutMs + 150);
+    }
+
+    [Fact]
+    public void ActiveHung_WatchdogRelayCutsItsOutputs_StandbyTakesOver_AndTheOldActiveNeverDrivesAgain()
+    {
+        var spec = Spec with { RelayHoldMs = 60 };
+        using var pair = PairHarness.StartPair(spec);
+        Assert.True(Eventually(() => pair.DrivesAll("A"), Wait), Dump(pair));
+
+        var stopAt = pair.Cabinet.Mark("SIGSTOP A");
+        pair.A.Signal(Signals.Stop);
+        Assert.True(pair.B.WaitFor(e => e.Id == AgentEvent.TookOver, Wait, stopAt) is not null, "B did not take over" + Dump(pair));
+        Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
+        var afterTakeover = pair.Cabinet.Timeline();
+        Assert.Contains(afterTakeover.Events, e => e.Node == "A" && e.Kind == "relay-open" && e.T > stopAt);
+        Assert.Equal(TimeSpan.Zero, afterTakeover.Overlap());
+
+        var contAt = pair.Cabinet.Mark("SIGCONT A");
+        pair.A.Signal(Signals.Continue);
+        var stepDown = pair.A.WaitFor(e => e.Id == AgentEvent.RoleChanged && e["To"] == "Standby", Wait, contAt);
+        Assert.True(stepDown is not null, "A did not step down after its stall" + Dump(pair));
+        Assert.True(stepDown["Reason"].Contains("stalled", StringComparison.Ordinal), stepDown["Reason"] + Dump(pair));
+        Hold(TimeSpan.FromMilliseconds(800));
+
+        var timeline = pair.Cabinet.Timeline();
+        Assert.DoesNotContain(timeline.Events, e => e.Node == "A" && e.Kind == "drive-on" && e.T > stopAt);
+        Assert.Equal(TimeSpan.Zero, timeline.Overlap());
+        Assert.Equal("Standby", pair.A.Role);
+        Assert.True(pair.DrivesAll("B"), Dump(pair));
+    }
+
+    [Fact]
+    public void ActiveHung_WithoutWatchdogRelay_BothDrive_TheDocumentedRisk()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        Assert.True(Eventually(() => pair.DrivesAll("A"), Wait), Dump(pair));
+
+        var stopAt = pair.Cabinet.Mark("SIGSTOP A");
+        pair.A.Signal(Signals.Stop);
+        Assert.True(pair.B.WaitFor(e => e.Id == AgentEvent.TookOver, Wait, stopAt) is not null, Dump(pair));
+        Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
+        Hold(TimeSpan.FromMilliseconds(200));
+
+        // Without a relay nothing cuts a hung node's pins: both drive. This is why the relay (or the
+        // interlock) exists, and why the agent warns at start when none is configured.
+        Assert.True(pair.DrivesAll("A"));
+        Assert.True(pair.Cabinet.Timeline().Overlap() >= TimeSpan.FromMilliseconds(150));
+        Assert.Contains(pair.A.Events, e => e.Message.Contains("no watchdog relay configured", StringComparison.Ordinal));
+
+        var contAt = pair.Cabinet.Mark("SIGCONT A");
+        pair.A.Signal(Signals.Continue);
+        Assert.True(pair.A.WaitForRole("Standby", Wait, contAt) is not null, Dump(pair));
+        Assert.True(Eventually(() => !pair.Cabinet.IsDriving("A", "pump1"), Wait), "A still drives after resuming" + Dump(pair));
+    }
+
+    [Fact]
+    public void ActiveStopped_ReleasesFirst_StandbyTakesOverAtOnceWithoutWaitingForTheTimeout()
+    {
+        using var pair = PairHarness.StartPair(Spec with { PeerTimeoutMs = 1000, StartupWindowMs = 1000 });
+        Assert.True(Eventually(() => pair.DrivesAll("A"), Wait), Dump(pair));
+
+        var termAt = pair.Cabinet.Mark("SIGTERM A");
+        pair.A.Signal(Signals.Terminate);
+        var took = pair.B.WaitFor(e => e.Id == AgentEvent.TookOver, Wait, termAt);
+        Assert.True(took is not null, Dump(pair));
+        Assert.Contains("announced Stopping", took["Reason"]);
+        Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
+        Assert.True(PairHarness.Ms(termAt, SimulatedCabinet.Now) < 1000, "B waited for the timeout instead of the announcement");
+        Assert.True(pair.A.WaitForExit(Wait));
+        Assert.Equal(0, pair.A.ExitCode);
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+    }
+
+    [Fact]
+    public void BothStartedTogether_WithEqualPriority_ExactlyOneBecomesActive()
+    {
+        using var pair = PairHarness.StartPair(Spec with { PriorityA = 50, PriorityB = 50 });
+        Hold(TimeSpan.FromMilliseconds(500));
+
+        var actives = new[] { pair.A, pair.B }.Count(a => a.Role == "Active");
+        Assert.Equal(1, actives);
+        Assert.Equal("Active", pair.A.Role); // equal priority: the lower node id wins
+        Assert.True(pair.DrivesAll("A"));
+        Assert.False(pair.Cabinet.IsDriving("B", "pump1"));
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+    }
+}
