@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(104, LogLevel.Warning, "{Node}: heartbeat sender on {Link} woke up to {LateMs:F1} ms late")]
     public static partial void SenderLate(ILogger logger, string node, string link, double lateMs);
 
+    [LoggerMessage(105, LogLevel.Information, "{Node}: {Link} link {State}: {FramesPerSecond:F1} frames/s in, {FramesIn} in, {FramesOut} out, {Dropped} dropped, {SendErrors} send errors, {ReceiveErrors} receive errors, {Reopens} reopens")]
+    public static partial void LinkStatus(ILogger logger, string node, string link, string state, double framesPerSecond, long framesIn, long framesOut, long dropped, long sendErrors, long receiveErrors, long reopens);
+
     [LoggerMessage(301, LogLevel.Information, "{Node}: outputs released ({Reason})")]
     public static partial void OutputsReleased(ILogger logger, string node, string reason);
 

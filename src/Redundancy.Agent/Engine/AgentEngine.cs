@@ -40,6 +40,7 @@ internal sealed class AgentEngine : IDisposable
     private long _lastProgress;
     private long _nextLife;
     private long _nextHousekeeping;
+    private long _nextStatus;
     private volatile bool _stopRequested;
     private int _disposed;
 
@@ -76,6 +77,7 @@ internal sealed class AgentEngine : IDisposable
         _outputValues = options.Outputs.Select(o => o.SafeValue).ToArray();
         _announcement = new Announcement(Role.Starting, _machine.Epoch, Readiness.NotReady, StaticHealth(), 0);
         _lastProgress = time.GetTimestamp();
+        _nextStatus = _lastProgress + (60 * time.TimestampFrequency);
 
         var sequence = new SequenceSource(boot);
         for (var i = 0; i < links.Count; i++)
@@ -442,6 +444,20 @@ internal sealed class AgentEngine : IDisposable
                     Log.FramesDropped(_log, _node, _links[i].Name, reasons[r].ToString(), total - _dropsSeen[slot], total);
                     _dropsSeen[slot] = total;
                 }
+            }
+        }
+
+        var now = _time.GetTimestamp();
+        if (now >= _nextStatus)
+        {
+            // Once a minute, each link's health for the journal (status topics and the CLI come later).
+            _nextStatus = now + (60 * _time.TimestampFrequency);
+            for (var i = 0; i < _links.Count; i++)
+            {
+                var c = _links[i].Counters;
+                var m = _machine.Links[i];
+                Log.LinkStatus(_log, _node, _links[i].Name, m.IsUp ? "up" : "down", m.FramesPerSecond, c.FramesIn, c.FramesOut,
+                    c.DroppedTotal, c.SendErrors, c.ReceiveErrors, c.Reopens);
             }
         }
 

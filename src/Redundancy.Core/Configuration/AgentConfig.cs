@@ -149,8 +149,8 @@ public static partial class AgentConfig
         if (watchdog is not null && !(interlock?.PeerActiveThroughRelay ?? false))
         {
             var holdMs = (long)watchdog.HoldTime.TotalMilliseconds;
-            v.Check("heartbeat.peerTimeoutMs", timeout >= holdMs + interval,
-                $"must exceed watchdog.holdTimeMs ({holdMs} ms) by at least heartbeat.intervalMs ({interval} ms), so a hung active is cut off by its relay before the standby drives; or wire the peer-active input through the relay (interlock.peerActiveThroughRelay)",
+            v.Check("heartbeat.peerTimeoutMs", timeout > holdMs + interval,
+                $"must exceed watchdog.holdTimeMs + heartbeat.intervalMs ({holdMs} + {interval} ms): the relay is last retriggered up to an interval after the last heartbeat, and must cut a hung active off before the standby drives; or wire the peer-active input through the relay (interlock.peerActiveThroughRelay)",
                 timeout);
         }
 

@@ -29,7 +29,19 @@ public sealed class LinkCounters
     public long Dropped(DropReason reason) => Interlocked.Read(ref _drops[(int)reason]);
 
     /// <summary>All frames dropped, whatever the reason.</summary>
-    public long DroppedTotal => _drops.Sum(d => Interlocked.Read(ref d));
+    public long DroppedTotal
+    {
+        get
+        {
+            long total = 0;
+            for (var i = 0; i < _drops.Length; i++)
+            {
+                total += Interlocked.Read(ref _drops[i]);
+            }
+
+            return total;
+        }
+    }
 
     internal void CountIn() => Interlocked.Increment(ref _framesIn);
 

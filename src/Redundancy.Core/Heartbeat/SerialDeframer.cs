@@ -55,7 +55,7 @@ public sealed class SerialDeframer
         }
 
         var n = Cobs.Decode(_encoded.AsSpan(0, length), _decoded);
-        if (n < 5)
+        if (n < 4)
         {
             sink.OnFramingError(DropReason.Malformed);
             return;

@@ -140,7 +140,7 @@ public sealed class RoleStateMachine
 
         return Role switch
         {
-            Role.Starting => EvaluateStarting(now, fresh, interlock),
+            Role.Starting => EvaluateStarting(now, fresh, inputPending, interlock),
             Role.Standby => EvaluateStandby(now, fresh, inputPending, interlock),
             Role.Active => EvaluateActive(fresh),
             _ => Decision.None,
@@ -185,10 +185,18 @@ public sealed class RoleStateMachine
             next = Math.Min(next, _listenUntil);
         }
 
-        return next == long.MaxValue ? TimeSpan.MaxValue : _time.GetElapsedTime(now, Math.Max(now, next));
+        // Never longer than half the peer timeout: a longer wait would itself look like a stall.
+        var cap = _options.PeerTimeout / 2;
+        if (next == long.MaxValue)
+        {
+            return cap;
+        }
+
+        var wait = _time.GetElapsedTime(now, Math.Max(now, next));
+        return wait < cap ? wait : cap;
     }
 
-    private Decision EvaluateStarting(long now, bool fresh, InterlockInput interlock)
+    private Decision EvaluateStarting(long now, bool fresh, bool inputPending, InterlockInput interlock)
     {
         if (fresh && _peer.Role == Role.Active)
         {
@@ -212,6 +220,11 @@ public sealed class RoleStateMachine
 
             return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch,
                 $"start-up: pair formed, peer node {_peer.NodeId} is preferred", null);
+        }
+
+        if (inputPending)
+        {
+            return Decision.None; // frames waiting may be an active peer's
         }
 
         if (!_options.SoloStart)
@@ -267,16 +280,24 @@ public sealed class RoleStateMachine
         }
 
         _noActiveSince = -1;
-        if (!_peerHeard || now < _listenUntil || inputPending)
+        if (now < _listenUntil || inputPending)
         {
-            // Never heard a peer since start (it was active when we started, then vanished before we
-            // heard it would be odd, so wait), still re-learning after our own stall, or frames waiting.
+            // Still re-learning the peer after our own stall, or frames waiting to be read.
             return Decision.None;
         }
 
         if (interlock == InterlockInput.PeerDriving)
         {
             return Withhold();
+        }
+
+        if (!_peerHeard)
+        {
+            // No peer since start (a solo node that stepped down after its own stall): only solo start may
+            // make it active again, as at start-up.
+            return _options.SoloStart
+                ? TakeOver("no peer heard since start and the listen window is over: solo start", null)
+                : Decision.None;
         }
 
         var silence = _time.GetElapsedTime(_peerHeardAt, now);

@@ -208,7 +208,7 @@ public sealed class AgentConfigTests
         Assert.Contains(errors, e => e.Contains("watchdog.holdTimeMs", StringComparison.Ordinal));
     }
 
-    [Fact(Skip = "BUG: watchdog.holdTimeMs == peerTimeoutMs - intervalMs (e.g. 80 with 100/20) is accepted; the relay would cut only at the instant the standby may drive")]
+    [Fact]
     public void WatchdogHoldEqualToPeerTimeoutMinusInterval_IsRefused()
     {
         var text = Edit(root => Set(root, "watchdog", """{"lifePin":13,"holdTimeMs":80}"""));

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using Redundancy.Core.Heartbeat;
 
 namespace Redundancy.Core.Tests.Heartbeat;
 
@@ -16,7 +17,7 @@ internal static class Bytes
     public static Gen<byte[]> Array(int min, int max) =>
         Gen.Choose(min, max).SelectMany(n => Gen.OneOf(Gen.ArrayOf(Any, n), Gen.ArrayOf(ZeroRich, n), Gen.ArrayOf(NonZero, n)));
 
-    public static Arbitrary<byte[]> Arb(int min, int max) => FsCheck.Fluent.Arb.From(Array(min, max));
+    public static Arbitrary<byte[]> ArbitraryOf(int min, int max) => Arb.From(Array(min, max));
 
     /// <summary>A non-zero payload of <paramref name="length"/> bytes whose CRC has no zero byte either,
     /// so that the framed payload + CRC is one unbroken non-zero run.</summary>
@@ -30,7 +31,7 @@ internal static class Bytes
                 payload[i] = (byte)(((i * 31) + seed) % 255 + 1);
             }
 
-            var crc = BitConverter.GetBytes(Core.Heartbeat.Crc32.Compute(payload));
+            var crc = BitConverter.GetBytes(Crc32.Compute(payload));
             if (!crc.Contains((byte)0))
             {
                 return payload;
@@ -42,8 +43,8 @@ internal static class Bytes
 
     public static byte[] Frame(ReadOnlySpan<byte> payload)
     {
-        var buffer = new byte[Core.Heartbeat.SerialFraming.MaxEncoded];
-        var n = Core.Heartbeat.SerialFraming.Encode(payload, buffer);
+        var buffer = new byte[SerialFraming.MaxEncoded];
+        var n = SerialFraming.Encode(payload, buffer);
         return buffer[..n];
     }
 }

@@ -85,7 +85,7 @@ public sealed class CobsTests
 
     [Property(MaxTest = 300)]
     public Property AnyBytes_RoundTripWithoutZerosWithinMaxEncodedLength() =>
-        Prop.ForAll(Bytes.Arb(0, 1000), plain =>
+        Prop.ForAll(Bytes.ArbitraryOf(0, 1000), plain =>
         {
             var encoded = new byte[Cobs.MaxEncodedLength(plain.Length)];
             var n = Cobs.Encode(plain, encoded);

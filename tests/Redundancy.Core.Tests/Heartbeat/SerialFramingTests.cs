@@ -13,7 +13,7 @@ public sealed class SerialFramingTests
 
     [Property(MaxTest = 300)]
     public Property AnyNonEmptyPayloadUpTo250Bytes_RoundTrips() =>
-        Prop.ForAll(Bytes.Arb(1, SerialFraming.MaxPayload), payload =>
+        Prop.ForAll(Bytes.ArbitraryOf(1, SerialFraming.MaxPayload), payload =>
         {
             var sink = new RecordingSink();
 
@@ -23,7 +23,7 @@ public sealed class SerialFramingTests
             Assert.Equal(payload, Assert.Single(sink.Frames));
         });
 
-    [Fact(Skip = "BUG: SerialFraming.Encode accepts an empty payload but SerialDeframer rejects the frame as Malformed (n < 5 should be n < 4)")]
+    [Fact]
     public void EmptyPayload_RoundTrips()
     {
         var sink = new RecordingSink();
@@ -147,7 +147,7 @@ public sealed class SerialFramingTests
     [Property(MaxTest = 200)]
     public Property GarbageBeforeAndBetweenFrames_NeverThrowsAndEveryFrameAfterADelimiterIsRecovered() =>
         Prop.ForAll(
-            FsCheck.Fluent.Arb.From(Gen.ListOf(Gen.Zip(Bytes.Array(0, 400), Bytes.Array(1, SerialFraming.MaxPayload)))),
+            Arb.From(Gen.ListOf(Gen.Zip(Bytes.Array(0, 400), Bytes.Array(1, SerialFraming.MaxPayload)))),
             pieces =>
             {
                 var stream = new List<byte>();
@@ -167,7 +167,7 @@ public sealed class SerialFramingTests
     [Property(MaxTest = 100)]
     public Property FeedingByteByByte_ReportsTheSameAsOneChunk() =>
         Prop.ForAll(
-            FsCheck.Fluent.Arb.From(Gen.ListOf(Gen.Zip(Bytes.Array(0, 30), Bytes.Array(1, 60)))),
+            Arb.From(Gen.ListOf(Gen.Zip(Bytes.Array(0, 30), Bytes.Array(1, 60)))),
             pieces =>
             {
                 var stream = pieces.SelectMany(p => p.Item1.Concat(Bytes.Frame(p.Item2))).ToArray();
@@ -187,7 +187,7 @@ public sealed class SerialFramingTests
     [Fact]
     public void FeedingByteByByte_ReportsTheSameAsOneChunk_ForAFixedStream()
     {
-        byte[] stream = [0x42, 0x13, 0, .. Bytes.Frame(HeartbeatLike), 0x07, .. Bytes.Frame([0, 0, 1]), 0, 0, .. Bytes.Frame([5])];
+        byte[] stream = [0x42, 0x13, 0, .. Bytes.Frame(HeartbeatLike), 0x07, 0, .. Bytes.Frame([0, 0, 1]), 0, 0, .. Bytes.Frame([5])];
         var whole = new RecordingSink();
         var single = new RecordingSink();
 

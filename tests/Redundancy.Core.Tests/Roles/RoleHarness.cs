@@ -22,9 +22,10 @@ internal sealed class RoleHarness
 
     private ulong _sequence = 3UL << 32;
 
-    public RoleHarness(byte nodeId = 1, byte priority = 100, bool soloStart = false, bool interlockWired = false, ulong persistedEpoch = 5)
+    public RoleHarness(
+        byte nodeId = 1, byte priority = 100, bool soloStart = false, bool interlockWired = false, ulong persistedEpoch = 5, TimeSpan leaseMargin = default)
     {
-        Options = new RoleOptions(nodeId, priority, PeerTimeout, StartupWindow, soloStart, interlockWired, ["serial", "udp"]);
+        Options = new RoleOptions(nodeId, priority, PeerTimeout, StartupWindow, soloStart, interlockWired, ["serial", "udp"]) { LeaseMargin = leaseMargin };
         Machine = new RoleStateMachine(Options, Time, persistedEpoch);
     }
 
@@ -41,6 +42,9 @@ internal sealed class RoleHarness
     public Role PeerRole { get; set; } = Role.Starting;
 
     public ulong PeerEpoch { get; set; } = 5;
+
+    /// <summary>When true, every <see cref="Step"/> reports a heartbeat sent by this node just before it evaluates.</summary>
+    public bool SendsHeartbeats { get; set; }
 
     /// <summary>Every alarm change dequeued so far, in order.</summary>
     public List<AlarmChange> Alarms { get; } = [];
@@ -106,6 +110,11 @@ internal sealed class RoleHarness
     {
         Time.Advance(by);
         PeerSends(peerLinks ?? NoLinks);
+        if (SendsHeartbeats)
+        {
+            Machine.OnHeartbeatSent(Time.GetTimestamp());
+        }
+
         return Evaluate(inputPending, interlock);
     }
 

@@ -162,7 +162,65 @@ public sealed class RoleStateMachineActiveTests
         Assert.Equal(DecisionKind.BecomeActive, after.Kind);
     }
 
-    [Fact(Skip = "BUG: a solo-started Active that never heard a peer steps down after a stall and never becomes Active again")]
+    [Fact]
+    public void Active_SendingHeartbeatsEveryInterval_StaysActive()
+    {
+        var h = ActiveWithStandbyPeer();
+        h.SendsHeartbeats = true;
+
+        var decision = h.Run(20 * T, RoleHarness.BothLinks);
+
+        Assert.Equal(DecisionKind.None, decision.Kind);
+        Assert.Equal(Role.Active, h.Machine.Role);
+    }
+
+    [Fact]
+    public void Active_LoopRunsButLastHeartbeatSentLongerThanPeerTimeoutAgo_StepsDownSayingStalled()
+    {
+        var h = ActiveWithStandbyPeer();
+        h.Machine.OnHeartbeatSent(h.Time.GetTimestamp());
+
+        var before = h.Run(T - Ms, RoleHarness.BothLinks);
+        var after = h.Step(2 * Ms, RoleHarness.BothLinks);
+
+        Assert.Equal(DecisionKind.None, before.Kind);
+        Assert.Equal(DecisionKind.BecomeStandby, after.Kind);
+        Assert.Contains("stalled", after.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Active_LeaseMargin_StepsDownThatMuchBeforeThePeerTimeout()
+    {
+        var margin = TimeSpan.FromMilliseconds(30);
+        var h = new RoleHarness(nodeId: 1, leaseMargin: margin) { PeerId = 2, PeerRole = Role.Starting, SendsHeartbeats = true };
+        Assert.Equal(DecisionKind.BecomeActive, h.Run(RoleHarness.StartupWindow + RoleHarness.Interval, RoleHarness.BothLinks).Kind);
+        h.PeerRole = Role.Standby;
+        h.SendsHeartbeats = false;
+
+        var before = h.Run(T - margin - Ms, RoleHarness.BothLinks);
+        var after = h.Step(2 * Ms, RoleHarness.BothLinks);
+
+        Assert.Equal(DecisionKind.None, before.Kind);
+        Assert.Equal(DecisionKind.BecomeStandby, after.Kind);
+    }
+
+    [Fact]
+    public void SteppedDownForUnsentHeartbeats_HeartbeatsResume_NoTakeoverBeforeAFurtherPeerTimeout()
+    {
+        var h = ActiveWithStandbyPeer();
+        h.Machine.OnHeartbeatSent(h.Time.GetTimestamp());
+        h.Run(T + Ms, RoleHarness.NoLinks);
+        Assert.Equal(Role.Standby, h.Machine.Role);
+        h.SendsHeartbeats = true;
+
+        var listening = h.Run(T - (2 * Ms), RoleHarness.NoLinks);
+        var after = h.Run(RoleHarness.Interval, RoleHarness.NoLinks);
+
+        Assert.Equal(DecisionKind.None, listening.Kind);
+        Assert.Equal(DecisionKind.BecomeActive, after.Kind);
+    }
+
+    [Fact]
     public void StalledSoloActiveWithoutPeer_AfterAFurtherPeerTimeout_BecomesActiveAgain()
     {
         var h = RoleHarness.SoloActive();
@@ -172,6 +230,16 @@ public sealed class RoleStateMachineActiveTests
         var decision = h.Run(10 * T, RoleHarness.NoLinks);
 
         Assert.Equal(DecisionKind.BecomeActive, decision.Kind);
+    }
+
+    [Fact]
+    public void SoloActive_UntilNextDeadline_IsAtMostPeerTimeout()
+    {
+        var h = RoleHarness.SoloActive();
+
+        var wait = h.Machine.UntilNextDeadline();
+
+        Assert.InRange(wait, TimeSpan.Zero, T);
     }
 
     [Fact]

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Failover benchmark: rounds of kill -9 on the active of a real pair (default heartbeat 10 ms, timeout 30 ms),
+# then the healthy pair under stress-ng on both cores. Prints a table and, last, one JSON line.
+# Options: --rounds N --interval-ms N --timeout-ms N --stress-s N --udp-only --no-rt
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+tools/ensure-deps.sh socat stress-ng util-linux:chrt
+dotnet build tools/Redundancy.Tools -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+exec dotnet tools/Redundancy.Tools/bin/Release/net10.0/redundancy-tools.dll bench-failover "$@"
