@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Redundancy.Core.Heartbeat;
 
 namespace Redundancy.Edges.Tests;
@@ -48,21 +47,6 @@ internal sealed class CollectingSink : IFrameSink
         }
     }
 
-    /// <summary>Waits until <paramref name="condition"/> holds, polling; false on timeout.</summary>
-    public static bool Eventually(Func<bool> condition, TimeSpan timeout)
-    {
-        using var pause = new ManualResetEventSlim(false);
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > timeout)
-            {
-                return false;
-            }
-
-            pause.Wait(5);
-        }
-
-        return true;
-    }
+    /// <summary>Waits until <paramref name="condition"/> holds; false on timeout.</summary>
+    public static bool Eventually(Func<bool> condition, TimeSpan timeout) => Redundancy.Simulation.Harness.Poll.Until(condition, timeout);
 }

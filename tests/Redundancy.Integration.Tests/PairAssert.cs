@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Redundancy.Simulation.Harness;
 
 namespace Redundancy.Integration.Tests;
@@ -12,29 +11,10 @@ internal static class PairAssert
     public static string Dump(PairHarness pair) =>
         $"\n--- A ---\n{Tail(pair.A)}\n--- B ---\n{Tail(pair.B)}\n--- cabinet ---\n{pair.Cabinet.Timeline().Render(pair.Cabinet.Events.FirstOrDefault()?.T ?? 0)}";
 
-    public static bool Eventually(Func<bool> condition, TimeSpan timeout)
-    {
-        using var pause = new ManualResetEventSlim(false);
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (sw.Elapsed > timeout)
-            {
-                return false;
-            }
-
-            pause.Wait(5);
-        }
-
-        return true;
-    }
+    public static bool Eventually(Func<bool> condition, TimeSpan timeout) => Poll.Until(condition, timeout);
 
     /// <summary>Lets the pair run for <paramref name="span"/>.</summary>
-    public static void Hold(TimeSpan span)
-    {
-        using var pause = new ManualResetEventSlim(false);
-        pause.Wait(span);
-    }
+    public static void Hold(TimeSpan span) => Poll.Hold(span);
 
     private static string Tail(AgentProcess agent) =>
         string.Join('\n', agent.Events.TakeLast(25).Select(e => e.Message));

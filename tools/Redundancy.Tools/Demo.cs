@@ -30,11 +30,11 @@ internal static class Demo
             return 1;
         }
 
-        WaitUntil(() => pair.DrivesAll(standby), TimeSpan.FromSeconds(2));
+        Poll.Until(() => pair.DrivesAll(standby), TimeSpan.FromSeconds(2));
         var timeline = pair.Cabinet.Timeline();
         var drivenAt = timeline.FirstFullDrive(standby, spec.Channels.ToArray(), killAt);
         Say($"  Node {standby} took over: \"{took["Reason"]}\".");
-        Say($"  Measured by {standby}: detection {took["DetectionMs"]} ms (peer's last frame -> decision), takeover {took["TakeoverMs"]} ms (decision -> outputs driven).");
+        Say($"  Measured by {standby}: detection {PairHarness.F(took.Number("DetectionMs"))} ms (peer's last frame -> decision), takeover {took.Number("TakeoverMs"):F2} ms (decision -> outputs driven).");
         Say($"  Measured by the cabinet: {PairHarness.F(PairHarness.Ms(killAt, drivenAt ?? killAt))} ms from the kill to node {standby} driving every output; overlap {timeline.Overlap().TotalMilliseconds:F1} ms.");
         Say("  Output timeline from the kill:");
         Console.Write(timeline.Render(killAt, e => e.Kind is "mark" or "drive-on" or "drive-off" or "power-off" or "relay-open" or "input"));
@@ -51,7 +51,7 @@ internal static class Demo
         pair.Socat.Pull();
         var alarm = pair.Agent(standby).WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Subject"] == "serial", TimeSpan.FromSeconds(5), pullAt);
         Say(alarm is null ? "  FAILED: no alarm" : $"  Node {standby} raises an alarm: \"{alarm["Text"]}\".");
-        WaitUntil(() => false, TimeSpan.FromSeconds(2));
+        Poll.Hold(TimeSpan.FromSeconds(2));
         var changes = pair.A.RoleChanges.Count(e => e.T >= pullAt) + pair.B.RoleChanges.Count(e => e.T >= pullAt);
         Say($"  Two seconds later: role changes since the pull: {changes}; node {standby} still drives the outputs: {pair.DrivesAll(standby)}.");
         Say("  The heartbeats still flow over UDP, so one cable fault is an alarm, never a takeover.");
@@ -68,14 +68,4 @@ internal static class Demo
     }
 
     private static void Say(string text) => Console.WriteLine(text);
-
-    private static void WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        using var pause = new ManualResetEventSlim(false);
-        var sw = Stopwatch.StartNew();
-        while (!condition() && sw.Elapsed < timeout)
-        {
-            pause.Wait(10);
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Redundancy.Simulation.Cabinet;
 using Redundancy.Simulation.Harness;
@@ -46,11 +45,7 @@ internal static class FailoverBench
             var killAt = pair.Cabinet.Mark($"kill -9 {active}");
             pair.Agent(active).Signal(Signals.Kill);
             var took = pair.Agent(standby).WaitFor(e => e.Id == AgentEvent.TookOver, TimeSpan.FromSeconds(10), killAt);
-            var sw = Stopwatch.StartNew();
-            while (!pair.DrivesAll(standby) && sw.Elapsed < TimeSpan.FromSeconds(5))
-            {
-                pause.Wait(1);
-            }
+            Poll.Until(() => pair.DrivesAll(standby), TimeSpan.FromSeconds(5), everyMs: 1);
 
             var timeline = pair.Cabinet.Timeline();
             var drivenAt = timeline.FirstFullDrive(standby, spec.Channels.ToArray(), killAt);
