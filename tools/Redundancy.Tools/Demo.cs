@@ -9,7 +9,7 @@ internal static class Demo
 {
     public static int Run()
     {
-        var spec = new PairSpec { IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 1000, RelayHoldMs = 60, Interlock = true };
+        var spec = new PairSpec { IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 1000, RelayHoldMs = 60, Interlock = true, InterlockThroughRelay = true };
         Say("Setting up a pair on this machine: a simulated cabinet (both boxes' GPIO, interlock wires, watchdog");
         Say("relays and the field outputs pump1 and valve1), a serial crossover cable (a socat pty pair), and");
         Say($"Ethernet (loopback UDP). Heartbeat every {spec.IntervalMs} ms, peer timeout {spec.PeerTimeoutMs} ms.");
@@ -45,6 +45,9 @@ internal static class Demo
         pair.StartAgent(active);
         var back = pair.Agent(active).WaitForRole("Standby", TimeSpan.FromSeconds(10), restartAt);
         Say(back is null ? "  FAILED: it did not become standby" : $"  Node {active}: \"{back["Reason"]}\".");
+        var linksUp = pair.Agent(standby).WaitFor(e => e.Id == 101 && e["Link"] == "serial", TimeSpan.FromSeconds(5), restartAt) is not null
+            && pair.Agent(standby).WaitFor(e => e.Id == 101 && e["Link"] == "udp", TimeSpan.FromSeconds(5), restartAt) is not null;
+        Say(linksUp ? $"  Node {standby} hears it again on both links, serial and UDP." : "  FAILED: the links did not come back");
 
         Say($"\nStep 3: the serial cable is pulled (kill socat, pid {pair.Socat!.Pid}).");
         var pullAt = pair.Cabinet.Mark("serial cable pulled");
@@ -62,7 +65,23 @@ internal static class Demo
         var cleared = pair.Agent(standby).WaitFor(e => e.Id == AgentEvent.AlarmCleared && e["Subject"] == "serial", TimeSpan.FromSeconds(5), plugAt);
         Say(cleared is null ? "  (alarm not cleared yet)" : $"  Node {standby}: alarm cleared: \"{cleared["Text"]}\".");
 
-        var ok = took is not null && back is not null && alarm is not null && changes == 0 && timeline.Overlap() == TimeSpan.Zero;
+        Say($"\nStep 5: node {standby}, now active, hangs (kill -STOP {pair.Agent(standby).Pid}): the process is alive and keeps its pins.");
+        var stopAt = pair.Cabinet.Mark($"SIGSTOP node {standby}");
+        pair.Agent(standby).Signal(Signals.Stop);
+        var took2 = pair.Agent(active).WaitFor(e => e.Id == AgentEvent.TookOver, TimeSpan.FromSeconds(5), stopAt);
+        Poll.Until(() => pair.DrivesAll(active), TimeSpan.FromSeconds(2));
+        var contAt = pair.Cabinet.Mark($"SIGCONT node {standby}");
+        pair.Agent(standby).Signal(Signals.Continue);
+        var stepDown = pair.Agent(standby).WaitForRole("Standby", TimeSpan.FromSeconds(5), contAt);
+        Poll.Hold(TimeSpan.FromMilliseconds(500));
+        var hang = pair.Cabinet.Timeline();
+        Say($"  Its engine loop stops toggling the life signal, so its watchdog relay cuts its outputs and its");
+        Say($"  'I am active' line; node {active} then takes over: \"{took2?["Reason"] ?? "FAILED: no takeover"}\".");
+        Console.Write(hang.Render(stopAt, e => e.Kind is "mark" or "drive-on" or "drive-off" or "relay-open" or "input"));
+        Say($"  On resuming, node {standby} finds its own stall and releases before anything else: \"{stepDown?["Reason"] ?? "FAILED"}\".");
+        Say($"  Overlap over the whole demo: {hang.Overlap().TotalMilliseconds:F1} ms.");
+
+        var ok = took2 is not null && stepDown is not null && hang.Overlap() == TimeSpan.Zero && took is not null && back is not null && linksUp && alarm is not null && changes == 0 && timeline.Overlap() == TimeSpan.Zero;
         Say($"\nCleaning up (agents, socat and the cabinet, by PID). Demo {(ok ? "passed" : "FAILED")} in {total.Elapsed.TotalSeconds:F0} s.");
         return ok ? 0 : 1;
     }

@@ -18,6 +18,7 @@ public sealed class RoleStateMachine
     private readonly TimeProvider _time;
     private readonly LinkMonitor[] _links;
     private readonly bool[] _linkAlarm;
+    private readonly long[] _linkDownSince;
     private readonly Queue<AlarmChange> _alarms = new();
     private readonly long _startedAt;
     private long _lastEvaluateAt;
@@ -43,6 +44,7 @@ public sealed class RoleStateMachine
         _listenUntil = _startedAt;
         _links = options.LinkNames.Select(n => new LinkMonitor(n, time, options.PeerTimeout)).ToArray();
         _linkAlarm = new bool[_links.Length];
+        _linkDownSince = Enumerable.Repeat(_startedAt, _links.Length).ToArray();
     }
 
     /// <summary>The current role.</summary>
@@ -367,9 +369,19 @@ public sealed class RoleStateMachine
         {
             if (_links[i].IsUp)
             {
+                _linkDownSince[i] = -1;
                 Clear(ref _linkAlarm[i], AlarmKind.LinkDown, _links[i].Name, $"{_links[i].Name} link carries heartbeats again");
+                continue;
             }
-            else if (anyUp && settled)
+
+            if (_linkDownSince[i] < 0)
+            {
+                _linkDownSince[i] = now;
+            }
+
+            // Degraded only when this link stays down for a further peer timeout while another carries frames:
+            // a dying peer falls silent on each link a few milliseconds apart, and a restarting one comes up so.
+            if (anyUp && settled && _time.GetElapsedTime(_linkDownSince[i], now) >= _options.PeerTimeout)
             {
                 Raise(ref _linkAlarm[i], AlarmKind.LinkDown, _links[i].Name, $"redundancy degraded: {_links[i].Name} link down");
             }

@@ -85,6 +85,34 @@ public sealed class RoleStateMachineSilenceTests
     }
 
     [Fact]
+    public void PeerDies_LinksFallSilentMillisecondsApart_OnlyPeerLostNoDegradedAlarm()
+    {
+        var h = RoleHarness.StandbyWithActivePeer();
+
+        // The serial frames stop a little before the UDP ones, as when the peer's box loses power.
+        h.Step(RoleHarness.Interval, [RoleHarness.Udp]);
+        h.Step(RoleHarness.Interval, [RoleHarness.Udp]);
+        h.Run(3 * T, RoleHarness.NoLinks);
+
+        Assert.True(h.IsRaised(AlarmKind.PeerLost));
+        Assert.Equal(0, h.TimesRaised(AlarmKind.LinkDown, "serial"));
+        Assert.Equal(0, h.TimesRaised(AlarmKind.LinkDown, "udp"));
+    }
+
+    [Fact]
+    public void OneLinkDown_RaisedOnlyAfterAFurtherPeerTimeoutWhileTheOtherStillDelivers()
+    {
+        var h = RoleHarness.StandbyWithActivePeer();
+
+        h.Run(2 * T - (3 * Ms), [RoleHarness.Udp]); // serial down after T, not yet T more
+        Assert.False(h.IsRaised(AlarmKind.LinkDown, "serial"));
+        Assert.False(h.Machine.Links[RoleHarness.Serial].IsUp);
+
+        h.Run(5 * Ms + RoleHarness.Interval, [RoleHarness.Udp]);
+        Assert.True(h.IsRaised(AlarmKind.LinkDown, "serial"));
+    }
+
+    [Fact]
     public void SilentLinkDeliversAgain_AlarmClearsOnlyAfterThreeFrames()
     {
         var h = RoleHarness.StandbyWithActivePeer();
