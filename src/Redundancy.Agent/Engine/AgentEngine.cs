@@ -462,9 +462,9 @@ internal sealed class AgentEngine : IDisposable
 
             // Garbage collections stop every thread, the heartbeat threads too: keep their cost in view.
             var gc = GC.GetGCMemoryInfo(GCKind.Any);
-            var maxPause = gc.PauseDurations.Length > 0 ? gc.PauseDurations[0].TotalMilliseconds : 0;
+            var lastPause = gc.PauseDurations.Length > 0 ? gc.PauseDurations[0].TotalMilliseconds : 0;
             Log.RuntimeStatus(_log, _node, GC.GetTotalAllocatedBytes() / 1024, GC.CollectionCount(0), GC.CollectionCount(1),
-                GC.CollectionCount(2), maxPause);
+                GC.CollectionCount(2), lastPause);
         }
 
         for (var i = 0; i < _senders.Count; i++)
