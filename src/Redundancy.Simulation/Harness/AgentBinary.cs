@@ -4,14 +4,18 @@ namespace Redundancy.Simulation.Harness;
 public static class AgentBinary
 {
     /// <summary>Path of redundancy-agent.dll.</summary>
-    public static string Locate()
-    {
-        var fromEnv = Environment.GetEnvironmentVariable("REDUNDANCY_AGENT_DLL");
-        if (!string.IsNullOrEmpty(fromEnv))
-        {
-            return fromEnv;
-        }
+    public static string Locate() =>
+        Environment.GetEnvironmentVariable("REDUNDANCY_AGENT_DLL") is { Length: > 0 } fromEnv
+            ? fromEnv
+            : LocateBuilt(Path.Combine("src", "Redundancy.Agent"), "redundancy-agent.dll");
 
+    /// <summary>Path of redundancy-tools.dll (demo, benchmarks and test helpers).</summary>
+    public static string LocateTools() => LocateBuilt(Path.Combine("tools", "Redundancy.Tools"), "redundancy-tools.dll");
+
+    /// <summary>The build output <paramref name="dll"/> of the project in <paramref name="projectDirectory"/>,
+    /// preferring the configuration this assembly was built in.</summary>
+    public static string LocateBuilt(string projectDirectory, string dll)
+    {
         var root = RepositoryRoot();
 #if DEBUG
         const string configuration = "Debug";
@@ -20,14 +24,14 @@ public static class AgentBinary
 #endif
         foreach (var c in new[] { configuration, configuration == "Debug" ? "Release" : "Debug" })
         {
-            var path = Path.Combine(root, "src", "Redundancy.Agent", "bin", c, "net10.0", "redundancy-agent.dll");
+            var path = Path.Combine(root, projectDirectory, "bin", c, "net10.0", dll);
             if (File.Exists(path))
             {
                 return path;
             }
         }
 
-        throw new FileNotFoundException($"redundancy-agent.dll not built under {root}/src/Redundancy.Agent/bin; run dotnet build first");
+        throw new FileNotFoundException($"{dll} not built under {root}/{projectDirectory}/bin; run dotnet build first");
     }
 
     /// <summary>The folder holding Redundancy.sln, searched upwards from this assembly.</summary>

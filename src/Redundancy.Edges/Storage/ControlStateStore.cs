@@ -1,0 +1,375 @@
+using LiteDB;
+using Redundancy.Core.Replication;
+
+namespace Redundancy.Edges.Storage;
+
+/// <summary>
+/// The node's control state and change log in one LiteDB file: every change is appended to the log and
+/// applied to the state in the same transaction, together with the last applied (epoch, sequence) and the
+/// node's epoch, so after a crash at any point the log, the state and the position agree.
+/// </summary>
+/// <remarks>
+/// LiteDB binds a transaction to the calling thread: all writes (append, apply, compact, snapshot, conflicts,
+/// epoch) come from one thread, the agent's storage thread. Reads may come from any thread.
+/// A file that fails the checks of <see cref="DatabaseFileCheck"/>, or any query at open, is refused with a
+/// <see cref="StorageException"/> that names it; the file is not written.
+/// </remarks>
+public sealed class ControlStateStore : IDisposable
+{
+    private const string MetaId = "node";
+    private readonly LiteDatabase _db;
+    private readonly ILiteCollection<BsonDocument> _log;
+    private readonly ILiteCollection<BsonDocument> _state;
+    private readonly ILiteCollection<BsonDocument> _meta;
+    private readonly ILiteCollection<BsonDocument> _epochs;
+    private readonly ILiteCollection<BsonDocument> _conflicts;
+    private readonly List<EpochStart> _history = [];
+
+    private ControlStateStore(string path, LiteDatabase db)
+    {
+        Path = path;
+        _db = db;
+        _log = db.GetCollection("log");
+        _state = db.GetCollection("state");
+        _meta = db.GetCollection("meta");
+        _epochs = db.GetCollection("epochs");
+        _conflicts = db.GetCollection("conflicts");
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>This node's epoch (the newest takeover it made or learned of).</summary>
+    public ulong Epoch { get; private set; }
+
+    /// <summary>Epoch of the last applied change (0 when none).</summary>
+    public ulong LastEpoch { get; private set; }
+
+    /// <summary>Sequence of the last applied change (0 when none).</summary>
+    public ulong LastSequence { get; private set; }
+
+    /// <summary>Which epoch wrote which part of the log.</summary>
+    public IReadOnlyList<EpochStart> History => _history;
+
+    /// <summary>Opens or creates the database at <paramref name="path"/>.</summary>
+    /// <exception cref="StorageException">The file is corrupt or unreadable; it was not modified.</exception>
+    public static ControlStateStore Open(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (File.Exists(full) && DatabaseFileCheck.Problem(full) is { } problem)
+        {
+            throw new StorageException($"database {full} {problem}. It was left untouched; to recover, stop the agent, move the file aside and let the node resync from its peer");
+        }
+
+        LiteDatabase? db = null;
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+            if (File.Exists(full))
+            {
+                // Read every page once, read-only, before LiteDB may write to the file: with garbage pages, a
+                // read-write open alone was seen to change the file before any query failed.
+                using var check = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct, ReadOnly = true });
+                new ControlStateStore(full, check).Load(readEverything: true);
+            }
+
+            db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct });
+            var store = new ControlStateStore(full, db);
+            store.Load(readEverything: false);
+            return store;
+        }
+        catch (Exception ex) when (ex is LiteException or ArgumentException or InvalidCastException or IOException
+            or UnauthorizedAccessException or InvalidOperationException or FormatException or NullReferenceException or IndexOutOfRangeException)
+        {
+            db?.Dispose();
+            throw new StorageException($"database {full} cannot be used ({ex.GetType().Name}: {ex.Message}). It was left as it is; to recover, stop the agent, move the file aside and let the node resync from its peer", ex);
+        }
+    }
+
+    /// <summary>Persists <paramref name="epoch"/> (durably, before it is announced).</summary>
+    public void SaveEpoch(ulong epoch)
+    {
+        if (epoch == Epoch)
+        {
+            return;
+        }
+
+        InTransaction(() => WriteMeta(epoch, LastEpoch, LastSequence));
+        Epoch = epoch;
+    }
+
+    /// <summary>
+    /// Appends a batch of writes made by the active in <paramref name="epoch"/> and applies them, in one
+    /// transaction (group commit). Returns the entries with their sequences.
+    /// </summary>
+    public IReadOnlyList<ChangeEntry> Append(ulong epoch, IReadOnlyList<(string Key, string? Value)> writes, long timeUnixMs)
+    {
+        var entries = new ChangeEntry[writes.Count];
+        var seq = LastSequence;
+        for (var i = 0; i < writes.Count; i++)
+        {
+            entries[i] = new ChangeEntry(epoch, ++seq, writes[i].Key, writes[i].Value, timeUnixMs);
+        }
+
+        Apply(entries);
+        return entries;
+    }
+
+    /// <summary>
+    /// Applies entries that continue the log (the standby's side of replication, and the active's own appends),
+    /// in one transaction.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The entries do not continue the log without a gap.</exception>
+    public void Apply(IReadOnlyList<ChangeEntry> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        var expected = LastSequence + 1;
+        foreach (var e in entries)
+        {
+            if (e.Sequence != expected++)
+            {
+                throw new InvalidOperationException($"change {e.Sequence} does not follow {expected - 2}: the log must have no gaps");
+            }
+        }
+
+        var newHistory = new List<EpochStart>();
+        var lastEpoch = _history.Count > 0 ? _history[^1].Epoch : 0;
+        foreach (var e in entries)
+        {
+            if (e.Epoch != lastEpoch)
+            {
+                newHistory.Add(new EpochStart(e.Epoch, e.Sequence));
+                lastEpoch = e.Epoch;
+            }
+        }
+
+        var last = entries[^1];
+        InTransaction(() =>
+        {
+            foreach (var e in entries)
+            {
+                _log.Insert(new BsonDocument
+                {
+                    ["_id"] = (long)e.Sequence,
+                    ["e"] = (long)e.Epoch,
+                    ["k"] = e.Key,
+                    ["v"] = e.Value is null ? BsonValue.Null : new BsonValue(e.Value),
+                    ["t"] = e.TimeUnixMs,
+                });
+                ApplyToState(e);
+            }
+
+            foreach (var h in newHistory)
+            {
+                _epochs.Upsert(new BsonDocument { ["_id"] = (long)h.Epoch, ["first"] = (long)h.FirstSequence });
+            }
+
+            WriteMeta(Math.Max(Epoch, last.Epoch), last.Epoch, last.Sequence);
+        });
+        _history.AddRange(newHistory);
+        Epoch = Math.Max(Epoch, last.Epoch);
+        LastEpoch = last.Epoch;
+        LastSequence = last.Sequence;
+    }
+
+    /// <summary>The current value of <paramref name="key"/>, or null.</summary>
+    public StateRow? Get(string key)
+    {
+        var doc = _state.FindById(key);
+        return doc is null ? null : Row(doc);
+    }
+
+    /// <summary>Every key and value, optionally only keys starting with <paramref name="prefix"/>.</summary>
+    public IReadOnlyList<StateRow> List(string? prefix = null) =>
+        _state.FindAll().Select(Row).Where(r => prefix is null || r.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal).ToArray();
+
+    /// <summary>Number of keys in the state.</summary>
+    public int Count => _state.Count();
+
+    /// <summary>Sequence of the oldest entry still in the log, or 0 when the log is empty.</summary>
+    public ulong FirstInLog => _log.Find(Query.All("_id", Query.Ascending), limit: 1).FirstOrDefault() is { } first ? (ulong)first["_id"].AsInt64 : 0;
+
+    /// <summary>Up to <paramref name="max"/> log entries from <paramref name="from"/> on, in order.</summary>
+    public IReadOnlyList<ChangeEntry> ReadLog(ulong from, int max) =>
+        _log.Find(Query.GTE("_id", (long)from), limit: max).Select(Entry).ToArray();
+
+    /// <summary>Deletes log entries with sequence up to <paramref name="upTo"/> (the state keeps their effect).</summary>
+    public int Compact(ulong upTo)
+    {
+        var removed = 0;
+        InTransaction(() => removed = _log.DeleteMany(Query.LTE("_id", (long)upTo)));
+        return removed;
+    }
+
+    /// <summary>The state as rows for a snapshot: each key with the change that last wrote it.</summary>
+    public IReadOnlyList<ChangeEntry> SnapshotRows() =>
+        _state.FindAll().Select(d => new ChangeEntry((ulong)d["e"].AsInt64, (ulong)d["s"].AsInt64, d["_id"].AsString, d["v"].AsString, d["t"].AsInt64)).ToArray();
+
+    /// <summary>
+    /// Replaces state and log with a snapshot taken at (<paramref name="lastEpoch"/>, <paramref name="lastSequence"/>),
+    /// in one transaction. The log restarts empty after that point.
+    /// </summary>
+    public void InstallSnapshot(ulong lastEpoch, ulong lastSequence, IReadOnlyList<EpochStart> history, IReadOnlyList<ChangeEntry> rows)
+    {
+        InTransaction(() =>
+        {
+            _state.DeleteAll();
+            _log.DeleteAll();
+            _epochs.DeleteAll();
+            foreach (var r in rows.Where(r => r.Value is not null))
+            {
+                _state.Insert(new BsonDocument
+                {
+                    ["_id"] = r.Key,
+                    ["v"] = r.Value,
+                    ["e"] = (long)r.Epoch,
+                    ["s"] = (long)r.Sequence,
+                    ["t"] = r.TimeUnixMs,
+                });
+            }
+
+            foreach (var h in history)
+            {
+                _epochs.Upsert(new BsonDocument { ["_id"] = (long)h.Epoch, ["first"] = (long)h.FirstSequence });
+            }
+
+            WriteMeta(Math.Max(Epoch, lastEpoch), lastEpoch, lastSequence);
+        });
+        _history.Clear();
+        _history.AddRange(history);
+        Epoch = Math.Max(Epoch, lastEpoch);
+        LastEpoch = lastEpoch;
+        LastSequence = lastSequence;
+    }
+
+    /// <summary>
+    /// After a split brain: moves this node's log entries after <paramref name="commonSequence"/> (which the new
+    /// active never saw) into the conflicts collection, with the time they were moved, and rewinds the position to
+    /// the common point. The state still holds their effect until the node resyncs (with a snapshot).
+    /// Returns how many were moved.
+    /// </summary>
+    public int MoveToConflicts(ulong commonSequence, long nowUnixMs)
+    {
+        var moved = _log.Find(Query.GT("_id", (long)commonSequence)).Select(Entry).ToArray();
+        var commonEpoch = commonSequence == 0 ? 0 : _log.FindById((long)commonSequence) is { } c ? (ulong)c["e"].AsInt64 : EpochAt(commonSequence);
+        InTransaction(() =>
+        {
+            foreach (var e in moved)
+            {
+                _conflicts.Insert(new BsonDocument
+                {
+                    ["e"] = (long)e.Epoch,
+                    ["s"] = (long)e.Sequence,
+                    ["k"] = e.Key,
+                    ["v"] = e.Value is null ? BsonValue.Null : new BsonValue(e.Value),
+                    ["t"] = e.TimeUnixMs,
+                    ["moved"] = nowUnixMs,
+                });
+            }
+
+            _log.DeleteMany(Query.GT("_id", (long)commonSequence));
+            _epochs.DeleteMany(Query.GT("first", (long)commonSequence));
+            WriteMeta(Epoch, commonEpoch, commonSequence);
+        });
+        _history.RemoveAll(h => h.FirstSequence > commonSequence);
+        LastEpoch = commonEpoch;
+        LastSequence = commonSequence;
+        return moved.Length;
+    }
+
+    /// <summary>Every change kept for audit after a split brain, oldest first.</summary>
+    public IReadOnlyList<ConflictRow> Conflicts() =>
+        _conflicts.FindAll().Select(d => new ConflictRow(
+            (ulong)d["e"].AsInt64, (ulong)d["s"].AsInt64, d["k"].AsString, d["v"].IsNull ? null : d["v"].AsString, d["t"].AsInt64, d["moved"].AsInt64))
+        .OrderBy(c => c.MovedAtUnixMs).ThenBy(c => c.Sequence).ToArray();
+
+    /// <inheritdoc />
+    public void Dispose() => _db.Dispose();
+
+    private ulong EpochAt(ulong sequence) => _history.LastOrDefault(h => h.FirstSequence <= sequence).Epoch;
+
+    private void Load(bool readEverything)
+    {
+        // Every collection is read once: garbage pages surface here, not at the first takeover.
+        var meta = _meta.FindById(MetaId);
+        if (meta is not null)
+        {
+            Epoch = (ulong)meta["epoch"].AsInt64;
+            LastEpoch = (ulong)meta["lastEpoch"].AsInt64;
+            LastSequence = (ulong)meta["lastSeq"].AsInt64;
+        }
+
+        _history.AddRange(_epochs.FindAll().Select(d => new EpochStart((ulong)d["_id"].AsInt64, (ulong)d["first"].AsInt64)).OrderBy(h => h.FirstSequence));
+        if (readEverything)
+        {
+            foreach (var collection in new[] { _state, _log, _conflicts, _epochs, _meta })
+            {
+                foreach (var doc in collection.FindAll())
+                {
+                    _ = doc["_id"];
+                }
+            }
+        }
+        var lastInLog = _log.Find(Query.All("_id", Query.Descending), limit: 1).FirstOrDefault();
+        if (lastInLog is not null && (ulong)lastInLog["_id"].AsInt64 != LastSequence)
+        {
+            throw new InvalidOperationException($"the log ends at {lastInLog["_id"].AsInt64} but the last applied change is {LastSequence}");
+        }
+    }
+
+    private void ApplyToState(ChangeEntry e)
+    {
+        if (e.Value is null)
+        {
+            _state.Delete(e.Key);
+            return;
+        }
+
+        _state.Upsert(new BsonDocument
+        {
+            ["_id"] = e.Key,
+            ["v"] = e.Value,
+            ["e"] = (long)e.Epoch,
+            ["s"] = (long)e.Sequence,
+            ["t"] = e.TimeUnixMs,
+        });
+    }
+
+    private void WriteMeta(ulong epoch, ulong lastEpoch, ulong lastSequence) =>
+        _meta.Upsert(new BsonDocument
+        {
+            ["_id"] = MetaId,
+            ["epoch"] = (long)epoch,
+            ["lastEpoch"] = (long)lastEpoch,
+            ["lastSeq"] = (long)lastSequence,
+        });
+
+    private void InTransaction(Action body)
+    {
+        if (!_db.BeginTrans())
+        {
+            throw new InvalidOperationException("a LiteDB transaction is already open on this thread");
+        }
+
+        try
+        {
+            body();
+            _db.Commit();
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+    }
+
+    private static StateRow Row(BsonDocument d) =>
+        new(d["_id"].AsString, d["v"].AsString, (ulong)d["e"].AsInt64, (ulong)d["s"].AsInt64, d["t"].AsInt64);
+
+    private static ChangeEntry Entry(BsonDocument d) =>
+        new((ulong)d["e"].AsInt64, (ulong)d["_id"].AsInt64, d["k"].AsString, d["v"].IsNull ? null : d["v"].AsString, d["t"].AsInt64);
+}

@@ -1,0 +1,206 @@
+using System.Security.Cryptography;
+using Redundancy.Core.Replication;
+using Redundancy.Edges.Storage;
+using Redundancy.Simulation.Harness;
+
+namespace Redundancy.Edges.Tests.Storage;
+
+/// <summary>The LiteDB change log and control state, on real files in a temp directory.</summary>
+public sealed class ControlStateStoreTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    private string Db => _dir.File("state.db");
+
+    [Fact]
+    public void AppendedChanges_SurviveReopening_WithPositionAndHistory()
+    {
+        using (var store = ControlStateStore.Open(Db))
+        {
+            store.SaveEpoch(3);
+            store.Append(3, [("setpoint", "42.5"), ("mode", "\"auto\"")], 1000);
+            store.Append(3, [("setpoint", "43")], 2000);
+        }
+
+        using var again = ControlStateStore.Open(Db);
+        Assert.Equal(3UL, again.Epoch);
+        Assert.Equal(3UL, again.LastSequence);
+        Assert.Equal(3UL, again.LastEpoch);
+        Assert.Equal("43", again.Get("setpoint")!.Value);
+        Assert.Equal(3UL, again.Get("setpoint")!.Sequence);
+        Assert.Equal("\"auto\"", again.Get("mode")!.Value);
+        Assert.Equal([new EpochStart(3, 1)], again.History);
+        Assert.Equal(3, again.ReadLog(1, 100).Count);
+    }
+
+    [Fact]
+    public void Tombstone_RemovesTheKeyAndStaysInTheLog()
+    {
+        using var store = ControlStateStore.Open(Db);
+        store.Append(1, [("a", "1"), ("b", "2")], 0);
+        store.Append(1, [("a", null)], 0);
+        Assert.Null(store.Get("a"));
+        Assert.Equal(["b"], store.List().Select(r => r.Key));
+        Assert.True(store.ReadLog(3, 1)[0].IsTombstone);
+    }
+
+    [Fact]
+    public void ApplyWithAGap_IsRefusedAndNothingChanges()
+    {
+        using var store = ControlStateStore.Open(Db);
+        store.Append(1, [("a", "1")], 0);
+        var ex = Assert.Throws<InvalidOperationException>(() => store.Apply([new ChangeEntry(1, 3, "b", "2", 0)]));
+        Assert.Contains("gaps", ex.Message);
+        Assert.Equal(1UL, store.LastSequence);
+        Assert.Null(store.Get("b"));
+    }
+
+    [Fact]
+    public void EntriesOfANewEpoch_ExtendTheHistory()
+    {
+        using var store = ControlStateStore.Open(Db);
+        store.Append(1, [("a", "1"), ("a", "2")], 0);
+        store.Apply([new ChangeEntry(2, 3, "a", "3", 0), new ChangeEntry(2, 4, "b", "1", 0), new ChangeEntry(4, 5, "a", "5", 0)]);
+        Assert.Equal([new EpochStart(1, 1), new EpochStart(2, 3), new EpochStart(4, 5)], store.History);
+        Assert.Equal(4UL, store.Epoch);
+    }
+
+    [Fact]
+    public void Compaction_DropsOldEntriesButKeepsTheirEffect()
+    {
+        using var store = ControlStateStore.Open(Db);
+        for (var i = 0; i < 10; i++)
+        {
+            store.Append(1, [($"k{i}", $"{i}")], 0);
+        }
+
+        Assert.Equal(6, store.Compact(6));
+        Assert.Equal(7UL, store.FirstInLog);
+        Assert.Equal(10, store.Count);
+        Assert.Equal("0", store.Get("k0")!.Value);
+        Assert.Equal(10UL, store.LastSequence);
+    }
+
+    [Fact]
+    public void Snapshot_ReplacesStateAndLog()
+    {
+        using var source = ControlStateStore.Open(_dir.File("source.db"));
+        source.Append(2, [("a", "1"), ("b", "2"), ("a", "3")], 0);
+        using var target = ControlStateStore.Open(Db);
+        target.Append(1, [("stale", "x")], 0);
+
+        target.InstallSnapshot(source.LastEpoch, source.LastSequence, source.History, source.SnapshotRows());
+
+        Assert.Equal(source.List(), target.List());
+        Assert.Equal(3UL, target.LastSequence);
+        Assert.Equal(0UL, target.FirstInLog);
+        target.Apply([new ChangeEntry(2, 4, "c", "4", 0)]);
+        Assert.Equal("4", target.Get("c")!.Value);
+    }
+
+    [Fact]
+    public void DivergedEntries_MoveToConflictsAndThePositionRewinds()
+    {
+        using var store = ControlStateStore.Open(Db);
+        store.Append(1, [("a", "1"), ("b", "2")], 0);
+        store.Apply([new ChangeEntry(3, 3, "a", "from-split", 10), new ChangeEntry(3, 4, "c", null, 11)]);
+
+        var moved = store.MoveToConflicts(2, 99);
+
+        Assert.Equal(2, moved);
+        Assert.Equal(2UL, store.LastSequence);
+        Assert.Equal(1UL, store.LastEpoch);
+        Assert.Equal([new EpochStart(1, 1)], store.History);
+        var conflicts = store.Conflicts();
+        Assert.Equal(2, conflicts.Count);
+        Assert.Equal(new ConflictRow(3, 3, "a", "from-split", 10, 99), conflicts[0]);
+        Assert.Null(conflicts[1].Value);
+        store.Dispose();
+        using var again = ControlStateStore.Open(Db);
+        Assert.Equal(2, again.Conflicts().Count);
+        Assert.Equal(2UL, again.LastSequence);
+    }
+
+    [Theory]
+    [InlineData("garbage-header")]
+    [InlineData("garbage-pages")]
+    [InlineData("truncated")]
+    [InlineData("short")]
+    [InlineData("empty")]
+    public void CorruptFile_IsRefusedNamingIt_AndLeftByteForByteUntouched(string damage)
+    {
+        using (var store = ControlStateStore.Open(Db))
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                store.Append(1, [($"key{i}", $"{{\"value\":\"{new string('x', 100)}\"}}")], 0);
+            }
+        }
+
+        var bytes = File.ReadAllBytes(Db);
+        var random = new Random(5);
+        switch (damage)
+        {
+            case "garbage-header":
+                random.NextBytes(bytes.AsSpan(0, 100));
+                break;
+            case "garbage-pages":
+                random.NextBytes(bytes.AsSpan(8192, bytes.Length - 8192));
+                break;
+            case "truncated":
+                bytes = bytes[..(bytes.Length - 3000)];
+                break;
+            case "short":
+                bytes = bytes[..5000];
+                break;
+            case "empty":
+                bytes = [];
+                break;
+        }
+
+        File.WriteAllBytes(Db, bytes);
+        var before = SHA256.HashData(File.ReadAllBytes(Db));
+
+        var ex = Assert.Throws<StorageException>(() => ControlStateStore.Open(Db));
+
+        Assert.Contains(Db, ex.Message);
+        Assert.Contains("move the file aside", ex.Message);
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(Db)));
+        Assert.Equal(bytes.Length, new FileInfo(Db).Length);
+    }
+
+    [Fact]
+    public void WriterKilledMidStorm_LogStateAndPositionStillAgree()
+    {
+        var tools = AgentBinary.LocateTools();
+        for (var round = 0; round < 3; round++)
+        {
+            var committed = 0UL;
+            using (var writer = new ExternalProcess("dotnet", [tools, "store-writer", Db, "7"], line =>
+            {
+                if (line.StartsWith("committed ", StringComparison.Ordinal))
+                {
+                    Interlocked.Exchange(ref committed, ulong.Parse(line[10..], System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }))
+            {
+                Assert.True(Poll.Until(() => Interlocked.Read(ref committed) > 100UL * (ulong)(round + 1), TimeSpan.FromSeconds(30)), "the writer made no progress");
+                Poll.Hold(TimeSpan.FromMilliseconds(new Random(round).Next(5, 60)));
+                writer.Signal(Signals.Kill);
+                writer.WaitForExit(TimeSpan.FromSeconds(5));
+            }
+
+            using var store = ControlStateStore.Open(Db);
+            Assert.True(store.LastSequence >= Interlocked.Read(ref committed), "a commit the writer saw is lost");
+            Assert.Equal(0UL, store.LastSequence % 7); // whole batches only: a transaction is all or nothing
+            var log = store.ReadLog(1, int.MaxValue);
+            Assert.Equal(store.LastSequence, log[^1].Sequence);
+            Assert.Equal(Enumerable.Range(1, log.Count).Select(i => (ulong)i), log.Select(e => e.Sequence));
+            var expected = log.GroupBy(e => e.Key).Select(g => g.Last()).Where(e => e.Value is not null)
+                .ToDictionary(e => e.Key, e => e.Value);
+            Assert.Equal(expected.OrderBy(kv => kv.Key), store.List().Select(r => KeyValuePair.Create(r.Key, (string?)r.Value)));
+        }
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
