@@ -4,7 +4,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Redundancy.Agent;
 using Redundancy.Agent.Engine;
+using Redundancy.Agent.Control;
 using Redundancy.Agent.Hosting;
+using Redundancy.Agent.Replication;
+using Redundancy.Agent.State;
 using Redundancy.Core.Configuration;
 using Redundancy.Edges.Outputs;
 using Redundancy.Edges.Security;
@@ -121,17 +124,28 @@ catch (IOException ex)
 }
 
 string? fault = null;
-NodeStateStore? store = null;
-var boot = (uint)Random.Shared.Next(); // only when the store is broken: the node is Faulted then anyway
+var boot = (uint)Random.Shared.Next(); // only when the boot counter is broken: the node is Faulted then anyway
 try
 {
-    store = new NodeStateStore(options.DataDirectory);
-    boot = store.NextBoot();
+    boot = new NodeStateStore(options.DataDirectory).NextBoot();
 }
 catch (StorageException ex)
 {
-    store = null;
     fault = $"storage: {ex.Message}";
+}
+
+var values = new OutputValues(options.Outputs);
+StorageWorker? storage = null;
+try
+{
+    var store = ControlStateStore.Open(options.DatabasePath);
+    storage = new StorageWorker(store, TimeProvider.System);
+    values.Reset(store.SnapshotRows());
+    storage.Committed += values.Apply;
+}
+catch (StorageException ex)
+{
+    fault ??= $"storage: {ex.Message}";
 }
 
 IOutputBank? bank = null;
@@ -145,10 +159,29 @@ catch (Exception ex) when (ex is IOException or InvalidOperationException or Una
 }
 
 builder.Services.AddSingleton(sp => new AgentEngine(
-    options, key, links, bank, store, boot, fault,
+    options, key, links, bank, storage, values, boot, fault,
     sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Agent"),
     TimeProvider.System));
-builder.Services.AddHostedService<EngineService>();
+if (storage is not null && options.Replication is not null)
+{
+    builder.Services.AddSingleton(sp =>
+    {
+        var engine = sp.GetRequiredService<AgentEngine>();
+        var replication = new ReplicationService(options, key, storage, values, () => engine.Role, () => engine.ActivePeer,
+            () => engine.PeerLastApplied, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Replication"), TimeProvider.System);
+        engine.ReadinessSource = () => replication.Readiness;
+        return replication;
+    });
+}
+builder.Services.AddSingleton(sp =>
+{
+    var engine = sp.GetRequiredService<AgentEngine>();
+    var replication = sp.GetService<ReplicationService>();
+    var state = new ControlState(storage, options.NodeName, () => engine.Role, () => engine.ActivePeer, replication is null ? null : replication.WaitReplicated);
+    return new ControlSocket(options.ControlSocket, state, engine.Status, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Control"));
+});
+builder.Services.AddHostedService(sp => new EngineService(
+    sp.GetRequiredService<AgentEngine>(), storage, sp.GetService<ReplicationService>(), sp.GetRequiredService<ControlSocket>()));
 
 using var host = builder.Build();
 var engine = host.Services.GetRequiredService<AgentEngine>();

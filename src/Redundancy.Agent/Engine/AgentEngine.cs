@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Redundancy.Agent.State;
 using Redundancy.Core.Configuration;
 using Redundancy.Core.Heartbeat;
 using Redundancy.Core.Outputs;
@@ -20,7 +21,8 @@ internal sealed class AgentEngine : IDisposable
     private readonly AgentOptions _options;
     private readonly IReadOnlyList<IHeartbeatLink> _links;
     private readonly IOutputBank? _bank;
-    private readonly NodeStateStore? _store;
+    private readonly StorageWorker? _storage;
+    private readonly OutputValues _values;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly RoleStateMachine _machine;
@@ -33,7 +35,10 @@ internal sealed class AgentEngine : IDisposable
     private readonly bool[] _linkWasUp;
     private readonly long[] _dropsSeen;
     private readonly TimeSpan[] _lateReported;
-    private readonly bool[] _outputValues;
+    private int _drivenVersion;
+    private volatile string? _storageFault;
+    private volatile byte _activePeer;
+    private long _peerLastApplied;
     private readonly string _node;
     private string? _startupFault;
     private Announcement _announcement;
@@ -49,7 +54,8 @@ internal sealed class AgentEngine : IDisposable
         byte[] key,
         IReadOnlyList<IHeartbeatLink> links,
         IOutputBank? bank,
-        NodeStateStore? store,
+        StorageWorker? storage,
+        OutputValues values,
         uint boot,
         string? startupFault,
         ILogger logger,
@@ -58,7 +64,8 @@ internal sealed class AgentEngine : IDisposable
         _options = options;
         _links = links;
         _bank = bank;
-        _store = store;
+        _storage = storage;
+        _values = values;
         _startupFault = startupFault;
         _log = logger;
         _time = time;
@@ -70,12 +77,19 @@ internal sealed class AgentEngine : IDisposable
                 LeaseMargin = options.HeartbeatInterval / 2,
             },
             time,
-            store?.Epoch ?? 0);
+            storage?.Store.Epoch ?? 0);
         _linkWasUp = new bool[links.Count];
         _dropsSeen = new long[links.Count * Reasons.Length];
         _lateReported = new TimeSpan[links.Count];
-        _outputValues = options.Outputs.Select(o => o.SafeValue).ToArray();
-        _announcement = new Announcement(Role.Starting, _machine.Epoch, Readiness.NotReady, StaticHealth(), 0);
+        if (storage is not null)
+        {
+            storage.Failed += error =>
+            {
+                _storageFault = error;
+                _inbox.Wake.Set();
+            };
+        }
+        _announcement = new Announcement(Role.Starting, _machine.Epoch, Readiness.NotReady, StaticHealth());
         _lastProgress = time.GetTimestamp();
         _nextStatus = _lastProgress + (60 * time.TimestampFrequency);
 
@@ -84,7 +98,7 @@ internal sealed class AgentEngine : IDisposable
         {
             _receivers.Add(new LinkReceiver(i, links[i], key, options.PairId, options.NodeId, _inbox, time));
             _senders.Add(new HeartbeatSender(links[i], key, options, sequence, () => Volatile.Read(ref _announcement),
-                () => Interlocked.Read(ref _lastProgress), time, _stopping.Token));
+                () => Interlocked.Read(ref _lastProgress), () => storage?.Store.LastSequence ?? 0, time, _stopping.Token));
         }
 
         Log.Starting(_log, _node, options.PairId, options.NodeId, options.Priority, _machine.Epoch, boot,
@@ -93,6 +107,31 @@ internal sealed class AgentEngine : IDisposable
 
     /// <summary>The current role (for status and tests).</summary>
     public Role Role => Volatile.Read(ref _announcement).Role;
+
+    /// <summary>Where this node's readiness comes from (replication); Hot when nothing replicates.</summary>
+    public Func<Readiness>? ReadinessSource { get; set; }
+
+    /// <summary>The last change the peer announced it applied (0 when not heard).</summary>
+    public ulong PeerLastApplied => (ulong)Interlocked.Read(ref _peerLastApplied);
+
+    /// <summary>The peer's node id while it is heard active, else 0.</summary>
+    public byte ActivePeer => _activePeer;
+
+    /// <summary>A status snapshot for the control socket.</summary>
+    public System.Text.Json.Nodes.JsonObject Status()
+    {
+        var a = Volatile.Read(ref _announcement);
+        return new System.Text.Json.Nodes.JsonObject
+        {
+            ["node"] = _node,
+            ["nodeId"] = _options.NodeId,
+            ["role"] = a.Role.ToString(),
+            ["epoch"] = a.Epoch,
+            ["readiness"] = a.Readiness.ToString(),
+            ["lastSequence"] = _storage?.Store.LastSequence ?? 0,
+            ["activePeer"] = _activePeer,
+        };
+    }
 
     /// <summary>Starts the engine, receiving and sending threads.</summary>
     public void Start()
@@ -227,6 +266,11 @@ internal sealed class AgentEngine : IDisposable
 
     private void Iterate()
     {
+        if (_storageFault is { } storageFault && _machine.Role is not (Role.Faulted or Role.Stopping))
+        {
+            Fault($"storage: {storageFault}");
+        }
+
         while (_inbox.TryTake(out var f))
         {
             _machine.OnFrame(f.Link, f.Frame, f.ReceivedAt);
@@ -245,6 +289,8 @@ internal sealed class AgentEngine : IDisposable
 
         var interlock = _bank?.ReadInterlock() ?? InterlockInput.NotWired;
         var decision = _machine.Evaluate(pending, interlock);
+        _activePeer = _machine.PeerFresh && _machine.Peer.Role == Role.Active ? _machine.Peer.NodeId : (byte)0;
+        Interlocked.Exchange(ref _peerLastApplied, (long)_machine.Peer.LastAppliedSequence);
         if (decision.IsChange)
         {
             Execute(decision);
@@ -259,6 +305,16 @@ internal sealed class AgentEngine : IDisposable
             else
             {
                 Log.AlarmCleared(_log, _node, alarm.Kind.ToString(), alarm.Subject, alarm.Text);
+            }
+        }
+
+        if (_machine.Role == Role.Active && _bank is not null && _values.Version != _drivenVersion)
+        {
+            // The control application changed an output: drive it (the value is already committed).
+            _drivenVersion = _values.Version;
+            for (var i = 0; i < _options.Outputs.Count; i++)
+            {
+                _bank.Drive(i, _values[i]);
             }
         }
 
@@ -309,14 +365,16 @@ internal sealed class AgentEngine : IDisposable
                 for (var i = 0; i < _options.Outputs.Count; i++)
                 {
                     var channel = _options.Outputs[i];
-                    _bank.Drive(i, channel.Takeover == TakeoverPolicy.Safe ? channel.SafeValue : _outputValues[i]);
+                    _bank.Drive(i, channel.Takeover == TakeoverPolicy.Safe ? channel.SafeValue : _values[i]);
                 }
 
                 drivenAt = _time.GetTimestamp();
+                _drivenVersion = _values.Version;
 
-                // The new epoch is made durable before any heartbeat announces it. The fsync comes after the
-                // outputs so that it does not lengthen the takeover; a crash in between announces nothing.
-                _store?.SaveEpoch(d.Epoch);
+                // The storage thread persists the new epoch before it accepts the first write in it; the engine
+                // never waits for the disk. A crash before that leaves the old epoch on disk, which only makes
+                // the next takeover's epoch come from the peer's announcement instead (max + 1).
+                _storage?.StartWrites(d.Epoch);
             }
             catch (Exception ex) when (ex is IOException or InvalidOperationException or StorageException)
             {
@@ -330,6 +388,11 @@ internal sealed class AgentEngine : IDisposable
                 _time.GetElapsedTime(decidedAt, drivenAt).TotalMilliseconds);
             Log.RoleChanged(_log, _node, d.From.ToString(), d.To.ToString(), d.Epoch, d.Reason);
             return;
+        }
+
+        if (d.From == Role.Active)
+        {
+            _storage?.StopWrites();
         }
 
         if (d.From == Role.Active || d.Kind is DecisionKind.BecomeFaulted or DecisionKind.BecomeStopping)
@@ -362,7 +425,7 @@ internal sealed class AgentEngine : IDisposable
     {
         var a = _announcement;
         var health = _machine.LinkHealth | StaticHealth();
-        if (a.Role != _machine.Role || a.Epoch != _machine.Epoch || a.Health != health)
+        if (a.Role != _machine.Role || a.Epoch != _machine.Epoch || a.Health != health || a.Readiness != CurrentReadiness())
         {
             Publish();
         }
@@ -371,7 +434,7 @@ internal sealed class AgentEngine : IDisposable
     private void Publish()
     {
         var old = _announcement;
-        var next = new Announcement(_machine.Role, _machine.Epoch, Readiness.Hot, _machine.LinkHealth | StaticHealth(), 0);
+        var next = new Announcement(_machine.Role, _machine.Epoch, CurrentReadiness(), _machine.LinkHealth | StaticHealth());
         Volatile.Write(ref _announcement, next);
         if (old.Role != next.Role)
         {
@@ -381,6 +444,9 @@ internal sealed class AgentEngine : IDisposable
             }
         }
     }
+
+    private Readiness CurrentReadiness() =>
+        _storage is null || _storageFault is not null ? Readiness.NotReady : ReadinessSource?.Invoke() ?? Readiness.Hot;
 
     private HealthFlags StaticHealth()
     {
@@ -400,7 +466,7 @@ internal sealed class AgentEngine : IDisposable
             h |= HealthFlags.OutputsFault;
         }
 
-        if (_store is null)
+        if (_storage is null || _storageFault is not null)
         {
             h |= HealthFlags.StorageFault;
         }

@@ -18,6 +18,7 @@ internal sealed class HeartbeatSender : IDisposable
     private readonly AgentOptions _options;
     private readonly Func<Announcement> _announcement;
     private readonly Func<long> _lastProgress;
+    private readonly Func<ulong> _lastApplied;
     private readonly TimeProvider _time;
     private readonly SequenceSource _sequence;
     private readonly byte[] _buffer = new byte[HeartbeatCodec.FrameLength];
@@ -33,6 +34,7 @@ internal sealed class HeartbeatSender : IDisposable
         SequenceSource sequence,
         Func<Announcement> announcement,
         Func<long> lastProgress,
+        Func<ulong> lastApplied,
         TimeProvider time,
         CancellationToken stopping)
     {
@@ -42,6 +44,7 @@ internal sealed class HeartbeatSender : IDisposable
         _sequence = sequence;
         _announcement = announcement;
         _lastProgress = lastProgress;
+        _lastApplied = lastApplied;
         _time = time;
         _waits = [Kick, stopping.WaitHandle];
     }
@@ -103,7 +106,7 @@ internal sealed class HeartbeatSender : IDisposable
                 a.Readiness,
                 a.Health,
                 a.Epoch,
-                a.LastApplied,
+                _lastApplied(),
                 (uint)(_options.HeartbeatInterval.Ticks / TimeSpan.TicksPerMicrosecond),
                 _sequence.Next());
             var n = _codec.Encode(frame, _buffer);

@@ -1,17 +1,34 @@
 using Microsoft.Extensions.Hosting;
+using Redundancy.Agent.Control;
 using Redundancy.Agent.Engine;
+using Redundancy.Agent.State;
 
 namespace Redundancy.Agent.Hosting;
 
-/// <summary>Runs the engine for the host's lifetime; on stop (SIGTERM, Ctrl-C) the engine releases the outputs.</summary>
-internal sealed class EngineService(AgentEngine engine) : IHostedService
+/// <summary>
+/// Runs storage, engine and control socket for the host's lifetime. On stop (SIGTERM, Ctrl-C) the control socket
+/// closes first, then the engine releases the outputs and announces Stopping, then storage finishes its queue.
+/// </summary>
+internal sealed class EngineService(AgentEngine engine, StorageWorker? storage, Replication.ReplicationService? replication, ControlSocket? control) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        storage?.Start();
         engine.Start();
+        replication?.Start();
+        control?.Start();
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) =>
-        Task.Run(() => engine.Stop(TimeSpan.FromSeconds(2)), CancellationToken.None);
+        Task.Run(
+            () =>
+            {
+                control?.Dispose();
+                replication?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2));
+                engine.Stop(TimeSpan.FromSeconds(2));
+                storage?.Dispose();
+                storage?.Store.Dispose();
+            },
+            CancellationToken.None);
 }

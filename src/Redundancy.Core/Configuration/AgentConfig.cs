@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Redundancy.Core.Outputs;
+using Redundancy.Core.Replication;
 
 namespace Redundancy.Core.Configuration;
 
@@ -154,6 +155,21 @@ public static partial class AgentConfig
                 timeout);
         }
 
+        ReplicationOptions? replication = null;
+        if (f.Replication is { } r)
+        {
+            var bind = v.Endpoint("replication.bind", r.Bind, allowPortZero: false);
+            var peer = v.Endpoint("replication.peer", r.Peer, allowPortZero: false);
+            var modeName = r.Mode ?? "semi-sync";
+            v.Check("replication.mode", ReplicationModeNames.TryParse(modeName, out var mode), "must be \"sync\", \"semi-sync\" or \"async\"", modeName);
+            var syncTimeout = v.Range("replication.syncTimeoutMs", r.SyncTimeoutMs, 1, 600_000, fallback: 1000);
+            var retention = v.Range("replication.retentionEntries", r.RetentionEntries, 100, 100_000_000, fallback: 100_000);
+            replication = bind is null || peer is null ? null : new ReplicationOptions(bind, peer, mode, TimeSpan.FromMilliseconds(syncTimeout), (ulong)retention);
+        }
+
+        var controlSocket = f.Control?.Socket ?? "/run/redundancy/control.sock";
+        v.Check("control.socket", controlSocket.Length is > 0 and <= 100, "must be a path of 1-100 characters (a Unix socket path)", controlSocket);
+
         if (v.Errors.Count > 0)
         {
             return null;
@@ -177,6 +193,8 @@ public static partial class AgentConfig
             Outputs = outputs,
             Interlock = interlock,
             Watchdog = watchdog,
+            ControlSocket = controlSocket,
+            Replication = replication,
         };
     }
 

@@ -19,6 +19,22 @@ internal sealed class AgentConfigFile
     public List<OutputSection?>? Outputs { get; set; }
     public InterlockSection? Interlock { get; set; }
     public WatchdogSection? Watchdog { get; set; }
+    public ControlSection? Control { get; set; }
+    public ReplicationSection? Replication { get; set; }
+
+    internal sealed class ReplicationSection
+    {
+        public string? Bind { get; set; }
+        public string? Peer { get; set; }
+        public string? Mode { get; set; }
+        public long? SyncTimeoutMs { get; set; }
+        public long? RetentionEntries { get; set; }
+    }
+
+    internal sealed class ControlSection
+    {
+        public string? Socket { get; set; }
+    }
 
     internal sealed class HeartbeatSection
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Redundancy.Core.Outputs;
+using Redundancy.Core.Replication;
 
 namespace Redundancy.Core.Configuration;
 
@@ -54,6 +55,15 @@ public sealed record AgentOptions
     /// <summary>Life signal to an external watchdog relay, or null.</summary>
     public required WatchdogOptions? Watchdog { get; init; }
 
+    /// <summary>Replication of the control state to the peer, or null when not configured.</summary>
+    public required ReplicationOptions? Replication { get; init; }
+
+    /// <summary>Path of the local control socket (the field CLI and local control applications).</summary>
+    public required string ControlSocket { get; init; }
+
+    /// <summary>The control-state database file.</summary>
+    public string DatabasePath => Path.Combine(DataDirectory, "state.db");
+
     /// <summary>Whether the "peer active" input is configured.</summary>
     public bool InterlockInputWired => Interlock?.PeerActivePin is not null;
 }
@@ -84,3 +94,11 @@ public sealed record InterlockOptions(int IAmActivePin, int? PeerActivePin, bool
 /// <param name="LifePin">Output toggled by the engine loop while active.</param>
 /// <param name="HoldTime">The relay's hold time: it cuts the outputs this long after the last toggle.</param>
 public sealed record WatchdogOptions(int LifePin, TimeSpan HoldTime);
+
+/// <summary>Replication of the control state.</summary>
+/// <param name="Bind">Where this node listens for its peer when it is active.</param>
+/// <param name="Peer">The peer's replication endpoint, dialled when the peer is active.</param>
+/// <param name="Mode">sync, semi-sync or async.</param>
+/// <param name="SyncTimeout">How long a sync write waits for the standby (semi-sync then falls back to async).</param>
+/// <param name="RetentionEntries">Most log entries kept for a standby that is away; beyond, it gets a snapshot.</param>
+public sealed record ReplicationOptions(IPEndPoint Bind, IPEndPoint Peer, ReplicationMode Mode, TimeSpan SyncTimeout, ulong RetentionEntries);

@@ -23,6 +23,14 @@ public sealed record RoleOptions(
     /// </summary>
     public TimeSpan LeaseMargin { get; init; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// The epoch a node takes when it takes over, after <paramref name="basis"/> (the highest epoch it knows):
+    /// the next multiple of 256 above it, with the node's id in the low 8 bits. So epochs only grow, and two nodes
+    /// can never write under the same epoch (two nodes that both take over from the same basis, as in a split
+    /// brain, write under different epochs, and their logs' divergence is found).
+    /// </summary>
+    public static ulong NextEpoch(ulong basis, byte nodeId) => (((basis >> 8) + 1) << 8) | nodeId;
+
     /// <summary>True when node (priority a, id a) is preferred over node (priority b, id b).</summary>
     public static bool Prefers(byte priorityA, byte idA, byte priorityB, byte idB) =>
         priorityA != priorityB ? priorityA > priorityB : idA < idB;

@@ -332,7 +332,7 @@ public sealed class RoleStateMachine
                 "took over with the peer silent on all links and no interlock to prove it is not driving: if the links were cut, both nodes may be active (split-brain risk)");
         }
 
-        var epoch = Math.Max(Epoch, _peerHeard ? _peer.Epoch : 0) + 1;
+        var epoch = RoleOptions.NextEpoch(Math.Max(Epoch, _peerHeard ? _peer.Epoch : 0), _options.NodeId);
         _noActiveSince = -1;
         return Change(Role.Active, DecisionKind.BecomeActive, epoch, reason, detection);
     }

@@ -4,14 +4,13 @@ using System.Text;
 namespace Redundancy.Edges.Storage;
 
 /// <summary>
-/// The node's small persistent facts in the data directory: the epoch (generation of the newest takeover)
-/// and the boot counter that keeps heartbeat sequences rising across restarts. Written atomically
-/// (temporary file, fsync, rename, fsync of the directory): a power cut leaves the old or the new value,
-/// never a torn one. A file that cannot be read is reported, never overwritten.
+/// The node's boot counter, kept outside the database so that even a node whose database is refused keeps its
+/// heartbeat sequences rising across restarts. Written atomically (temporary file, fsync, rename, fsync of the
+/// directory). A file that cannot be read is reported, never overwritten.
 /// </summary>
 public sealed class NodeStateStore
 {
-    private const string FileName = "node-state";
+    private const string FileName = "boot-counter";
     private readonly string _path;
     private readonly string _directory;
 
@@ -30,11 +29,8 @@ public sealed class NodeStateStore
             throw new StorageException($"data directory {_directory} cannot be created: {ex.Message}", ex);
         }
 
-        (Epoch, BootCount) = File.Exists(_path) ? Read() : (0UL, 0U);
+        BootCount = File.Exists(_path) ? Read() : 0U;
     }
-
-    /// <summary>The persisted epoch.</summary>
-    public ulong Epoch { get; private set; }
 
     /// <summary>The persisted boot counter.</summary>
     public uint BootCount { get; private set; }
@@ -42,66 +38,36 @@ public sealed class NodeStateStore
     /// <summary>Increments and persists the boot counter; returns the new value.</summary>
     public uint NextBoot()
     {
-        Write(Epoch, BootCount + 1);
+        Write(BootCount + 1);
         return BootCount;
     }
 
-    /// <summary>Persists <paramref name="epoch"/> (durably, before it is announced or acted on).</summary>
-    public void SaveEpoch(ulong epoch)
-    {
-        if (epoch != Epoch)
-        {
-            Write(epoch, BootCount);
-        }
-    }
-
-    private (ulong Epoch, uint Boot) Read()
+    private uint Read()
     {
         string text;
         try
         {
-            text = File.ReadAllText(_path, Encoding.ASCII);
+            text = File.ReadAllText(_path, Encoding.ASCII).Trim();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new StorageException($"{_path} cannot be read: {ex.Message}", ex);
         }
 
-        ulong? epoch = null;
-        uint? boot = null;
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var parts = line.Split('=', 2);
-            if (parts.Length == 2 && parts[0] == "epoch" && ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var e))
-            {
-                epoch = e;
-            }
-            else if (parts.Length == 2 && parts[0] == "boot" && uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var b))
-            {
-                boot = b;
-            }
-            else
-            {
-                throw new StorageException($"{_path} is corrupt: unexpected line \"{Truncate(line)}\" (expected epoch=N and boot=N); move it aside to start afresh");
-            }
-        }
-
-        if (epoch is null || boot is null)
-        {
-            throw new StorageException($"{_path} is corrupt: it must hold epoch=N and boot=N; move it aside to start afresh");
-        }
-
-        return (epoch.Value, boot.Value);
+        return text.StartsWith("boot=", StringComparison.Ordinal)
+            && uint.TryParse(text.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var boot)
+            ? boot
+            : throw new StorageException($"{_path} is corrupt: expected boot=N, found \"{(text.Length <= 40 ? text : text[..40] + "...")}\"; move it aside to start afresh");
     }
 
-    private void Write(ulong epoch, uint boot)
+    private void Write(uint boot)
     {
         var temp = _path + ".tmp";
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                stream.Write(Encoding.ASCII.GetBytes($"epoch={epoch}\nboot={boot}\n"));
+                stream.Write(Encoding.ASCII.GetBytes($"boot={boot}\n"));
                 stream.Flush(flushToDisk: true);
             }
 
@@ -113,9 +79,6 @@ public sealed class NodeStateStore
             throw new StorageException($"{_path} cannot be written: {ex.Message}", ex);
         }
 
-        Epoch = epoch;
         BootCount = boot;
     }
-
-    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "...";
 }

@@ -92,6 +92,12 @@ public sealed class PairHarness : IDisposable
     /// <summary>The config file of <paramref name="node"/>.</summary>
     public string ConfigPath(string node) => Path.Combine(Directory, $"agent-{node}.json");
 
+    /// <summary>The control socket of <paramref name="node"/>.</summary>
+    public string ControlSocket(string node) => Path.Combine(Directory, $"control-{node}.sock");
+
+    /// <summary>A client of <paramref name="node"/>'s control socket.</summary>
+    public ControlClient Control(string node) => ControlClient.Connect(ControlSocket(node), TimeSpan.FromSeconds(10));
+
     /// <summary>The agent called <paramref name="node"/>.</summary>
     public AgentProcess Agent(string node) => _agents[node];
 
@@ -189,6 +195,7 @@ public sealed class PairHarness : IDisposable
                 ["soloStart"] = Spec.SoloStart,
             },
             ["gpio"] = new Dictionary<string, object> { ["driver"] = "simulated", ["simulatorSocket"] = Cabinet.SocketPath },
+            ["control"] = new Dictionary<string, object> { ["socket"] = ControlSocket(node) },
             ["outputs"] = channels,
         };
         if (tty is not null)

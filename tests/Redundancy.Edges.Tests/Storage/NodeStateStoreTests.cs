@@ -8,15 +8,14 @@ public sealed class NodeStateStoreTests : IDisposable
     private readonly TempDirectory _dir = new();
 
     [Fact]
-    public void EpochAndBoot_SurviveReopening()
+    public void BootCounter_RisesAcrossReopening()
     {
         var store = new NodeStateStore(_dir.Path);
-        Assert.Equal(0UL, store.Epoch);
+        Assert.Equal(0U, store.BootCount);
         Assert.Equal(1U, store.NextBoot());
-        store.SaveEpoch(42);
 
         var again = new NodeStateStore(_dir.Path);
-        Assert.Equal(42UL, again.Epoch);
+        Assert.Equal(1U, again.BootCount);
         Assert.Equal(2U, again.NextBoot());
     }
 
@@ -24,19 +23,17 @@ public sealed class NodeStateStoreTests : IDisposable
     public void MissingDataDirectory_IsCreated()
     {
         var nested = Path.Combine(_dir.Path, "a", "b");
-        var store = new NodeStateStore(nested);
-        store.SaveEpoch(3);
-        Assert.True(File.Exists(Path.Combine(nested, "node-state")));
+        new NodeStateStore(nested).NextBoot();
+        Assert.True(File.Exists(Path.Combine(nested, "boot-counter")));
     }
 
     [Theory]
-    [InlineData("epoch=12\n")]
-    [InlineData("epoch=x\nboot=1\n")]
+    [InlineData("boot=x\n")]
     [InlineData("garbage\u0000\u0001")]
-    [InlineData("epoch=1\nboot=2\nextra=3\n")]
+    [InlineData("epoch=1\n")]
     public void CorruptFile_IsReportedByNameAndLeftUntouched(string content)
     {
-        var path = _dir.File("node-state");
+        var path = _dir.File("boot-counter");
         File.WriteAllText(path, content);
         var before = SHA256.HashData(File.ReadAllBytes(path));
 

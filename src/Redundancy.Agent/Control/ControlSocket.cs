@@ -1,0 +1,169 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Redundancy.Agent.State;
+using Redundancy.Edges.Storage;
+
+namespace Redundancy.Agent.Control;
+
+/// <summary>
+/// The local control socket (a Unix domain socket, mode 0660): one JSON request per line, one JSON answer per
+/// line. Requests: <c>{"op":"set","key":K,"value":V}</c>, <c>{"op":"delete","key":K}</c>, <c>{"op":"get","key":K}</c>,
+/// <c>{"op":"list","prefix":P}</c>, <c>{"op":"status"}</c>. Answers carry <c>"ok":true</c> or
+/// <c>"ok":false,"error":...</c>. Served on the thread pool, never on the heartbeat threads.
+/// </summary>
+internal sealed class ControlSocket : IDisposable
+{
+    private const int MaxLine = 128 * 1024;
+    private readonly string _path;
+    private readonly ControlState _state;
+    private readonly Func<JsonObject> _status;
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _stop = new();
+    private Socket? _listener;
+
+    public ControlSocket(string path, ControlState state, Func<JsonObject> status, ILogger log)
+    {
+        _path = path;
+        _state = state;
+        _status = status;
+        _log = log;
+    }
+
+    public void Start()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+        File.Delete(_path);
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(_path));
+        File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        _listener.Listen(16);
+        _ = AcceptLoop();
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener?.Dispose();
+        try
+        {
+            File.Delete(_path);
+        }
+        catch (IOException)
+        {
+            // best effort
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener!.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            _ = Serve(client);
+        }
+    }
+
+    private async Task Serve(Socket client)
+    {
+        using var _ = client;
+        await using var stream = new NetworkStream(client, ownsSocket: false);
+        using var reader = new StreamReader(stream, Encoding.UTF8, false, 4096, leaveOpen: true);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 4096, leaveOpen: true) { AutoFlush = true, NewLine = "\n" };
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var line = await reader.ReadLineAsync(_stop.Token).ConfigureAwait(false);
+                if (line is null)
+                {
+                    return;
+                }
+
+                var answer = line.Length > MaxLine ? Error($"request longer than {MaxLine} bytes") : await Handle(line).ConfigureAwait(false);
+                await writer.WriteLineAsync(answer.ToJsonString()).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // the client went away
+        }
+    }
+
+    private async Task<JsonObject> Handle(string line)
+    {
+        JsonObject request;
+        try
+        {
+            request = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("not a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            return Error($"request is not a JSON object: {ex.Message}");
+        }
+
+        var op = request["op"]?.GetValueKind() == JsonValueKind.String ? request["op"]!.GetValue<string>() : null;
+        var key = request["key"]?.GetValueKind() == JsonValueKind.String ? request["key"]!.GetValue<string>() : null;
+        try
+        {
+            switch (op)
+            {
+                case "set" when key is not null && request.ContainsKey("value"):
+                    var value = request["value"]?.ToJsonString() ?? "null";
+                    return Written(await _state.SetAsync(key, value).ConfigureAwait(false));
+                case "delete" when key is not null:
+                    return Written(await _state.DeleteAsync(key).ConfigureAwait(false));
+                case "get" when key is not null:
+                    return _state.Get(key) is { } row ? Row(row) : Error($"no key {key}");
+                case "list":
+                    var prefix = request["prefix"]?.GetValueKind() == JsonValueKind.String ? request["prefix"]!.GetValue<string>() : null;
+                    var items = new JsonArray(_state.List(prefix).Select(r => (JsonNode)Row(r)).ToArray());
+                    return new JsonObject { ["ok"] = true, ["items"] = items };
+                case "status":
+                    var status = _status();
+                    status["ok"] = true;
+                    return status;
+                case "set" or "delete" or "get":
+                    return Error($"'{op}' needs \"key\"{(op == "set" ? " and \"value\"" : string.Empty)}");
+                default:
+                    return Error($"unknown op '{op}': use set, delete, get, list or status");
+            }
+        }
+        catch (ControlStateException ex)
+        {
+            return Error(ex.Message);
+        }
+        catch (StorageException ex)
+        {
+            return Error(ex.Message);
+        }
+    }
+
+    private static JsonObject Written(Core.Replication.ChangeEntry e) =>
+        new() { ["ok"] = true, ["epoch"] = e.Epoch, ["sequence"] = e.Sequence };
+
+    private static JsonObject Row(StateRow r) => new()
+    {
+        ["ok"] = true,
+        ["key"] = r.Key,
+        ["value"] = JsonNode.Parse(r.Value),
+        ["epoch"] = r.Epoch,
+        ["sequence"] = r.Sequence,
+        ["time"] = DateTimeOffset.FromUnixTimeMilliseconds(r.TimeUnixMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static JsonObject Error(string message) => new() { ["ok"] = false, ["error"] = message };
+}

@@ -1,0 +1,252 @@
+using System.Collections.Concurrent;
+using Redundancy.Core.Replication;
+using Redundancy.Edges.Storage;
+
+namespace Redundancy.Agent.State;
+
+/// <summary>
+/// The one thread that writes the control-state database (LiteDB binds a transaction to its thread). Writes that
+/// arrive while a commit is running are committed together in the next transaction (group commit), so throughput
+/// grows with load instead of paying one disk flush per write. Nothing on the heartbeat path ever waits for it.
+/// </summary>
+internal sealed class StorageWorker : IDisposable
+{
+    private const int MaxBatch = 2000;
+    private readonly ControlStateStore _store;
+    private readonly TimeProvider _time;
+    private readonly BlockingCollection<Work> _queue = new();
+    private readonly Thread _thread;
+    private ulong _writableEpoch; // 0: writes refused (not active)
+    private volatile string? _fault;
+
+    public StorageWorker(ControlStateStore store, TimeProvider time)
+    {
+        _store = store;
+        _time = time;
+        _thread = new Thread(Run) { IsBackground = true, Name = "storage" };
+    }
+
+    /// <summary>Called on the storage thread after every commit, with the entries it added (appended or applied).</summary>
+    public event Action<IReadOnlyList<ChangeEntry>>? Committed;
+
+    /// <summary>Called on the storage thread after a snapshot replaced the state.</summary>
+    public event Action? Replaced;
+
+    /// <summary>Called once when the database fails: the node can no longer serve.</summary>
+    public event Action<string>? Failed;
+
+    /// <summary>The store, for reads from any thread.</summary>
+    public ControlStateStore Store => _store;
+
+    /// <summary>Why the database failed, or null.</summary>
+    public string? Fault => _fault;
+
+    public void Start() => _thread.Start();
+
+    /// <summary>
+    /// This node became active in <paramref name="epoch"/>: persist the epoch, then accept writes in it.
+    /// Ordered with the writes: a write queued after <see cref="StopWrites"/> is refused.
+    /// </summary>
+    public void StartWrites(ulong epoch) => Post(new Control(() =>
+    {
+        _store.SaveEpoch(epoch);
+        _writableEpoch = epoch;
+    }));
+
+    /// <summary>This node is no longer active: refuse writes from here on.</summary>
+    public void StopWrites() => Post(new Control(() => _writableEpoch = 0));
+
+    /// <summary>Persists a newer epoch learned without a takeover.</summary>
+    public void SaveEpoch(ulong epoch) => Post(new Control(() => _store.SaveEpoch(Math.Max(epoch, _store.Epoch))));
+
+    /// <summary>Appends one write; completes when it is committed locally, or fails when this node is not active.</summary>
+    public Task<ChangeEntry> Write(string key, string? value)
+    {
+        var request = new WriteRequest(key, value);
+        Post(request);
+        return request.Done.Task;
+    }
+
+    /// <summary>Applies replicated entries (standby); completes when they are committed.</summary>
+    public Task Apply(IReadOnlyList<ChangeEntry> entries) => Run(() =>
+    {
+        _store.Apply(entries);
+        Committed?.Invoke(entries);
+    });
+
+    /// <summary>Runs <paramref name="action"/> on the storage thread, in order with the writes.</summary>
+    public Task Run(Action<ControlStateStore> action) => Run(() => action(_store));
+
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        if (_thread.IsAlive)
+        {
+            _thread.Join(TimeSpan.FromSeconds(5));
+        }
+
+        _queue.Dispose();
+    }
+
+    /// <summary>Raises <see cref="Replaced"/> (after a snapshot installed by a <see cref="Run(Action{ControlStateStore})"/> job).</summary>
+    public void NotifyReplaced() => Replaced?.Invoke();
+
+    private Task Run(Action action)
+    {
+        var job = new Control(action);
+        Post(job);
+        return job.Done.Task;
+    }
+
+    private void Post(Work work)
+    {
+        if (_fault is { } fault)
+        {
+            work.Fail(new StorageException(fault));
+            return;
+        }
+
+        try
+        {
+            _queue.Add(work);
+        }
+        catch (InvalidOperationException)
+        {
+            work.Fail(new ObjectDisposedException("storage worker stopped"));
+        }
+    }
+
+    private void Run()
+    {
+        var batch = new List<WriteRequest>(MaxBatch);
+        var writes = new List<(string, string?)>(MaxBatch);
+        foreach (var first in _queue.GetConsumingEnumerable())
+        {
+            var next = first;
+            while (next is not null)
+            {
+                if (next is Control control)
+                {
+                    Execute(control);
+                    next = null;
+                    continue;
+                }
+
+                batch.Add((WriteRequest)next);
+                next = null;
+                while (batch.Count < MaxBatch && _queue.TryTake(out var more))
+                {
+                    if (more is WriteRequest w)
+                    {
+                        batch.Add(w);
+                    }
+                    else
+                    {
+                        next = more; // executed after this batch, keeping the order
+                        break;
+                    }
+                }
+
+                Commit(batch, writes);
+                batch.Clear();
+                writes.Clear();
+            }
+        }
+    }
+
+    private void Commit(List<WriteRequest> batch, List<(string, string?)> writes)
+    {
+        if (_fault is not null || _writableEpoch == 0)
+        {
+            var error = _fault is null ? (Exception)new NotActiveException() : new StorageException(_fault);
+            foreach (var w in batch)
+            {
+                w.Fail(error);
+            }
+
+            return;
+        }
+
+        foreach (var w in batch)
+        {
+            writes.Add((w.Key, w.Value));
+        }
+
+        IReadOnlyList<ChangeEntry> entries;
+        try
+        {
+            entries = _store.Append(_writableEpoch, writes, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+        catch (Exception ex) when (ex is LiteDB.LiteException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            Fail(ex);
+            foreach (var w in batch)
+            {
+                w.Fail(new StorageException(_fault!));
+            }
+
+            return;
+        }
+
+        Committed?.Invoke(entries);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Done.TrySetResult(entries[i]);
+        }
+    }
+
+    private void Execute(Control control)
+    {
+        try
+        {
+            control.Action();
+            control.Done.TrySetResult();
+        }
+        catch (Exception ex) when (ex is LiteDB.LiteException or IOException or UnauthorizedAccessException or StorageException)
+        {
+            Fail(ex);
+            control.Fail(new StorageException(_fault!));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            control.Fail(ex); // a refused request (e.g. entries with a gap), not a broken database
+        }
+    }
+
+    private void Fail(Exception ex)
+    {
+        if (_fault is null)
+        {
+            _fault = $"database {_store.Path}: {ex.Message}";
+            Failed?.Invoke(_fault);
+        }
+    }
+
+    private abstract class Work
+    {
+        public abstract void Fail(Exception error);
+    }
+
+    private sealed class WriteRequest(string key, string? value) : Work
+    {
+        public string Key { get; } = key;
+
+        public string? Value { get; } = value;
+
+        public TaskCompletionSource<ChangeEntry> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Fail(Exception error) => Done.TrySetException(error);
+    }
+
+    private sealed class Control(Action action) : Work
+    {
+        public Action Action { get; } = action;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Fail(Exception error) => Done.TrySetException(error);
+    }
+}
+
+/// <summary>A write reached a node that is not active.</summary>
+internal sealed class NotActiveException() : InvalidOperationException("this node is not active");
