@@ -9,6 +9,7 @@ using Redundancy.Agent.Hosting;
 using Redundancy.Agent.Replication;
 using Redundancy.Agent.State;
 using Redundancy.Core.Configuration;
+using Redundancy.Core.Replication;
 using Redundancy.Edges.Outputs;
 using Redundancy.Edges.Security;
 using Redundancy.Edges.Storage;
@@ -178,7 +179,25 @@ builder.Services.AddSingleton(sp =>
     var engine = sp.GetRequiredService<AgentEngine>();
     var replication = sp.GetService<ReplicationService>();
     var state = new ControlState(storage, options.NodeName, () => engine.Role, () => engine.ActivePeer, replication is null ? null : replication.WaitReplicated);
-    return new ControlSocket(options.ControlSocket, state, engine.Status, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Control"));
+    return new ControlSocket(options.ControlSocket, state, () =>
+    {
+        var status = engine.Status();
+        if (replication is not null)
+        {
+            var lag = replication.Lag;
+            status["replication"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["mode"] = options.Replication!.Mode.ToConfigName(),
+                ["standbyConnected"] = lag.Connected,
+                ["lagEntries"] = lag.Entries,
+                ["lagMs"] = lag.Time.TotalMilliseconds,
+                ["fallenBackToAsync"] = lag.FallenBack,
+                ["refused"] = replication.Refused,
+            };
+        }
+
+        return status;
+    }, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Control"));
 });
 builder.Services.AddHostedService(sp => new EngineService(
     sp.GetRequiredService<AgentEngine>(), storage, sp.GetService<ReplicationService>(), sp.GetRequiredService<ControlSocket>()));

@@ -23,6 +23,7 @@ internal sealed class ControlSocket : IDisposable
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
+    private int _disposed;
 
     public ControlSocket(string path, ControlState state, Func<JsonObject> status, ILogger log)
     {
@@ -45,6 +46,11 @@ internal sealed class ControlSocket : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _listener?.Dispose();
         try
@@ -132,6 +138,17 @@ internal sealed class ControlSocket : IDisposable
                     var prefix = request["prefix"]?.GetValueKind() == JsonValueKind.String ? request["prefix"]!.GetValue<string>() : null;
                     var items = new JsonArray(_state.List(prefix).Select(r => (JsonNode)Row(r)).ToArray());
                     return new JsonObject { ["ok"] = true, ["items"] = items };
+                case "conflicts":
+                    var conflicts = new JsonArray(_state.Conflicts().Select(c => (JsonNode)new JsonObject
+                    {
+                        ["epoch"] = c.Epoch,
+                        ["sequence"] = c.Sequence,
+                        ["key"] = c.Key,
+                        ["value"] = c.Value is null ? null : JsonNode.Parse(c.Value),
+                        ["time"] = DateTimeOffset.FromUnixTimeMilliseconds(c.TimeUnixMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                        ["movedAt"] = DateTimeOffset.FromUnixTimeMilliseconds(c.MovedAtUnixMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                    }).ToArray());
+                    return new JsonObject { ["ok"] = true, ["items"] = conflicts };
                 case "status":
                     var status = _status();
                     status["ok"] = true;
@@ -139,7 +156,7 @@ internal sealed class ControlSocket : IDisposable
                 case "set" or "delete" or "get":
                     return Error($"'{op}' needs \"key\"{(op == "set" ? " and \"value\"" : string.Empty)}");
                 default:
-                    return Error($"unknown op '{op}': use set, delete, get, list or status");
+                    return Error($"unknown op '{op}': use set, delete, get, list, conflicts or status");
             }
         }
         catch (ControlStateException ex)

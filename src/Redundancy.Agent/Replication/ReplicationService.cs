@@ -36,6 +36,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable
     private volatile bool _clientConnected;
     private volatile bool _snapshotInProgress;
     private long _refused;
+    private int _disposed;
 
     public ReplicationService(
         AgentOptions options,
@@ -102,6 +103,11 @@ internal sealed partial class ReplicationService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener?.Stop();
         _waiters.FailAll(new ControlStateException("agent stopping"));

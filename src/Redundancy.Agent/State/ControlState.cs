@@ -47,6 +47,9 @@ internal sealed class ControlState
     /// <summary>Every key (optionally under <paramref name="prefix"/>) with its value.</summary>
     public IReadOnlyList<StateRow> List(string? prefix) => Storage().Store.List(prefix);
 
+    /// <summary>Changes kept for audit after a split brain.</summary>
+    public IReadOnlyList<ConflictRow> Conflicts() => Storage().Store.Conflicts();
+
     /// <summary>Position of the last applied change.</summary>
     public (ulong Epoch, ulong Sequence) LastApplied => _storage is null ? (0, 0) : (_storage.Store.LastEpoch, _storage.Store.LastSequence);
 

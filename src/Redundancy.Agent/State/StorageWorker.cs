@@ -18,6 +18,7 @@ internal sealed class StorageWorker : IDisposable
     private readonly Thread _thread;
     private ulong _writableEpoch; // 0: writes refused (not active)
     private volatile string? _fault;
+    private int _disposed;
 
     public StorageWorker(ControlStateStore store, TimeProvider time)
     {
@@ -79,6 +80,11 @@ internal sealed class StorageWorker : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _queue.CompleteAdding();
         if (_thread.IsAlive)
         {

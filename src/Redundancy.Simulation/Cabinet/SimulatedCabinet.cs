@@ -139,14 +139,14 @@ public sealed class SimulatedCabinet : IDisposable
             ReadExactly(connection, body);
             var wiring = CabinetProtocol.DecodeHello(body);
             node = PowerOn(wiring, connection);
-            var message = new byte[4];
+            var message = new byte[CabinetProtocol.PinOperationLength];
             while (true)
             {
                 ReadExactly(connection, message);
                 var (type, pin, op, value) = CabinetProtocol.Read4(message);
                 if (type == CabinetProtocol.PinOperation)
                 {
-                    OnPin(node, pin, op, value);
+                    OnPin(node, pin, op, value, CabinetProtocol.ReadTimestamp(message));
                 }
             }
         }
@@ -195,11 +195,12 @@ public sealed class SimulatedCabinet : IDisposable
         }
     }
 
-    private void OnPin(NodeState node, int pin, byte op, byte value)
+    private void OnPin(NodeState node, int pin, byte op, byte value, long at)
     {
         lock (_gate)
         {
-            var t = Now;
+            // The node's own stamp (same machine clock): when the pin moved, not when this thread got to it.
+            var t = Math.Min(at, Now);
             AdvanceRelay(node, t);
             var before = node.Pins.TryGetValue(pin, out var p) ? p : (Output: false, Value: 0);
             switch (op)

@@ -58,6 +58,13 @@ public sealed class ControlClient : IDisposable
     /// <summary>Lists every key.</summary>
     public JsonObject List() => Send(new JsonObject { ["op"] = "list" });
 
+    /// <summary>Changes kept for audit after a split brain.</summary>
+    public JsonObject Conflicts() => Send(new JsonObject { ["op"] = "conflicts" });
+
+    /// <summary>Every key and value as compact JSON text, sorted: for comparing two nodes' states.</summary>
+    public IReadOnlyList<(string Key, string Value)> State() =>
+        List()["items"]!.AsArray().Select(i => ((string)i!["key"]!, i["value"]!.ToJsonString())).OrderBy(kv => kv.Item1, StringComparer.Ordinal).ToArray();
+
     /// <summary>The node's status.</summary>
     public JsonObject Status() => Send(new JsonObject { ["op"] = "status" });
 

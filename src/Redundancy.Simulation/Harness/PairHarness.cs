@@ -38,10 +38,11 @@ public sealed class PairHarness : IDisposable
         }
 
         var ports = spec.Netns ? [5405, 5405] : FreeUdpPorts(2);
+        var replicationPorts = spec.Netns ? [5406, 5406] : FreeTcpPorts(2);
         var hostA = Netns?.AddressA ?? "127.0.0.1";
         var hostB = Netns?.AddressB ?? "127.0.0.1";
-        WriteConfig("A", 1, spec.PriorityA, Socat?.PathA, $"{hostA}:{ports[0]}", $"{hostB}:{ports[1]}");
-        WriteConfig("B", 2, spec.PriorityB, Socat?.PathB, $"{hostB}:{ports[1]}", $"{hostA}:{ports[0]}");
+        WriteConfig("A", 1, spec.PriorityA, Socat?.PathA, $"{hostA}:{ports[0]}", $"{hostB}:{ports[1]}", $"{hostA}:{replicationPorts[0]}", $"{hostB}:{replicationPorts[1]}");
+        WriteConfig("B", 2, spec.PriorityB, Socat?.PathB, $"{hostB}:{ports[1]}", $"{hostA}:{ports[0]}", $"{hostB}:{replicationPorts[1]}", $"{hostA}:{replicationPorts[0]}");
     }
 
     /// <summary>The spec this pair was built from.</summary>
@@ -169,7 +170,7 @@ public sealed class PairHarness : IDisposable
         }
     }
 
-    private void WriteConfig(string node, int id, int priority, string? tty, string bind, string peer)
+    private void WriteConfig(string node, int id, int priority, string? tty, string bind, string peer, string replicationBind, string replicationPeer)
     {
         var channels = Spec.Channels.Select((name, i) => new Dictionary<string, object>
         {
@@ -177,7 +178,7 @@ public sealed class PairHarness : IDisposable
             ["pin"] = 17 + i,
             ["activeLow"] = false,
             ["safeValue"] = false,
-            ["takeover"] = "resume",
+            ["takeover"] = i == 1 ? "safe" : "resume",
         }).ToArray();
         var config = new Dictionary<string, object>
         {
@@ -206,6 +207,18 @@ public sealed class PairHarness : IDisposable
         if (Spec.Udp)
         {
             config["udp"] = new Dictionary<string, object> { ["bind"] = bind, ["peer"] = peer };
+        }
+
+        if (Spec.ReplicationMode is { } mode)
+        {
+            config["replication"] = new Dictionary<string, object>
+            {
+                ["bind"] = replicationBind,
+                ["peer"] = replicationPeer,
+                ["mode"] = mode,
+                ["syncTimeoutMs"] = Spec.SyncTimeoutMs,
+                ["retentionEntries"] = Spec.RetentionEntries,
+            };
         }
 
         if (Spec.RelayHoldMs is { } hold)
@@ -238,6 +251,23 @@ public sealed class PairHarness : IDisposable
         foreach (var s in sockets)
         {
             s.Dispose();
+        }
+
+        return ports;
+    }
+
+    private static int[] FreeTcpPorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ =>
+        {
+            var l = new TcpListener(IPAddress.Loopback, 0);
+            l.Start();
+            return l;
+        }).ToArray();
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        foreach (var l in listeners)
+        {
+            l.Stop();
         }
 
         return ports;

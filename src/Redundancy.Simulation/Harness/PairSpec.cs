@@ -44,4 +44,13 @@ public sealed record PairSpec
 
     /// <summary>A command the agents run under, e.g. ["chrt", "-f", "50"] as the unit file's scheduling does.</summary>
     public IReadOnlyList<string> Wrapper { get; init; } = [];
+
+    /// <summary>Replication mode ("sync", "semi-sync", "async"), or null for no replication.</summary>
+    public string? ReplicationMode { get; init; } = "semi-sync";
+
+    /// <summary>How long a sync write waits for the standby.</summary>
+    public int SyncTimeoutMs { get; init; } = 1000;
+
+    /// <summary>Most log entries kept for an absent standby.</summary>
+    public int RetentionEntries { get; init; } = 100_000;
 }

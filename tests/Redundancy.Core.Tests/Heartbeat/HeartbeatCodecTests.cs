@@ -185,24 +185,27 @@ public sealed class HeartbeatCodecTests : IDisposable
     }
 
     [Fact]
-    public void EncodeAndDecode_AfterWarmUp_AllocateNothing()
+    public void EncodeAndDecode_AfterWarmUp_AllocateNothingPerFrame()
     {
+        const int frames = 20_000;
         var buffer = new byte[HeartbeatCodec.FrameLength];
         var sink = 0UL;
-        for (var i = 0; i < 1000; i++)
+        for (var i = 0; i < frames; i++)
         {
             sink += EncodeDecode(buffer, (ulong)i);
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
+        for (var i = 0; i < frames; i++)
         {
             sink += EncodeDecode(buffer, (ulong)i);
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        Assert.Equal(0, allocated);
+        // Any allocation per frame would be at least 24 bytes x 20,000. The runtime itself may allocate a few
+        // hundred bytes once on this thread (tiered compilation), which is not the codec's.
+        Assert.True(allocated < frames, $"{allocated} bytes allocated over {frames} frames");
         Assert.NotEqual(0UL, sink);
     }
 

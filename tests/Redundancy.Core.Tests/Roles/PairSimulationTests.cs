@@ -28,7 +28,7 @@ public sealed class PairSimulationTests
         var pair = new Pair();
         pair.Run(RoleHarness.StartupWindow + (5 * T));
         Assert.Equal(Role.Active, pair.A.Role);
-        var epoch = pair.A.Epoch;
+        Assert.Equal(257UL, pair.A.Epoch); // basis 5, node 1
         pair.ADead = true;
         var diedAt = pair.Time.GetUtcNow();
 
@@ -37,7 +37,8 @@ public sealed class PairSimulationTests
         Assert.Equal(Role.Active, pair.B.Role);
         var takeover = pair.Changes.Single(c => c.Node == "B" && c.Decision.Kind == DecisionKind.BecomeActive);
         Assert.InRange(takeover.At - diedAt, T, T + RoleHarness.Interval);
-        Assert.Equal(epoch + 1, pair.B.Epoch);
+        Assert.Equal(514UL, pair.B.Epoch); // basis 257 (A's, last heard), node 2
+        Assert.Equal(514UL, takeover.Decision.Epoch);
     }
 
     [Fact]
@@ -49,13 +50,45 @@ public sealed class PairSimulationTests
         pair.Run(3 * T);
         Assert.Equal(Role.Active, pair.A.Role);
         Assert.Equal(Role.Active, pair.B.Role); // the documented split-brain risk without interlock or witness
-        Assert.True(pair.B.Epoch > pair.A.Epoch);
+        Assert.Equal(257UL, pair.A.Epoch);
+        Assert.Equal(514UL, pair.B.Epoch);
 
         pair.LinksCut = false;
         pair.Run(3 * T);
 
         Assert.Equal(Role.Standby, pair.A.Role);
         Assert.Equal(Role.Active, pair.B.Role);
+    }
+
+    [Fact]
+    public void ActiveStallsWhileLinksCut_BothTakeOverFromTheSameBasis_DifferentEpochsAndTheLowerStepsDown()
+    {
+        var pair = new Pair();
+        pair.Run(RoleHarness.StartupWindow + (5 * T));
+        Assert.Equal(Role.Active, pair.A.Role);
+        Assert.Equal(257UL, pair.A.Epoch);
+
+        // A stalls while the links are cut: B takes over from A's 257.
+        pair.LinksCut = true;
+        pair.ADead = true;
+        pair.Run(2 * T);
+        Assert.Equal(Role.Active, pair.B.Role);
+        Assert.Equal(514UL, pair.B.Epoch); // basis 257, node 2
+
+        // A comes back, steps down for its stall, hears nothing, and takes over again from the same 257.
+        pair.ADead = false;
+        pair.Run(3 * T);
+        Assert.Equal(Role.Active, pair.A.Role);
+        Assert.Equal(Role.Active, pair.B.Role);
+        Assert.Equal(513UL, pair.A.Epoch); // basis 257, node 1: not B's 514
+        Assert.Contains(pair.Changes, c => c.Node == "A" && c.Decision.Kind == DecisionKind.BecomeStandby);
+
+        pair.LinksCut = false;
+        pair.Run(3 * T);
+
+        Assert.Equal(Role.Standby, pair.A.Role);
+        Assert.Equal(Role.Active, pair.B.Role);
+        Assert.Equal(514UL, pair.B.Epoch);
     }
 
     private sealed class Pair

@@ -70,7 +70,8 @@ internal sealed class RoleHarness
         return h;
     }
 
-    /// <summary>A node that started alone with solo start and became Active (epoch persisted + 1); no peer heard.</summary>
+    /// <summary>A node that started alone with solo start and became Active (epoch: the next multiple of 256 above
+    /// the persisted one, plus its node id); no peer heard.</summary>
     public static RoleHarness SoloActive(byte nodeId = 1, byte priority = 100, ulong persistedEpoch = 5)
     {
         var h = new RoleHarness(nodeId, priority, soloStart: true, interlockWired: false, persistedEpoch);

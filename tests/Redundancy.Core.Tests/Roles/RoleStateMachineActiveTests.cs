@@ -8,18 +8,21 @@ public sealed class RoleStateMachineActiveTests
     private static readonly TimeSpan Ms = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan T = RoleHarness.PeerTimeout;
 
+    // This node (id 5) went active solo from persisted epoch 5: epoch 261 (256 + 5).
     [Theory]
-    [InlineData(7UL, (byte)9, (byte)1, true)]     // higher epoch wins whatever the tie-break
-    [InlineData(6UL, (byte)9, (byte)200, true)]   // equal epoch, peer has higher priority
-    [InlineData(6UL, (byte)3, (byte)100, true)]   // equal epoch and priority, peer has lower id
-    [InlineData(6UL, (byte)7, (byte)100, false)]  // equal epoch and priority, peer has higher id
-    [InlineData(6UL, (byte)3, (byte)50, false)]   // equal epoch, peer has lower priority
-    [InlineData(5UL, (byte)3, (byte)200, false)]  // lower epoch loses whatever the tie-break
+    [InlineData(521UL, (byte)9, (byte)1, true)]    // higher epoch (512 + 9, a later generation) wins whatever the tie-break
+    [InlineData(262UL, (byte)9, (byte)1, true)]    // higher epoch in the same generation also wins
+    [InlineData(261UL, (byte)9, (byte)200, true)]  // equal epoch, peer has higher priority
+    [InlineData(261UL, (byte)3, (byte)100, true)]  // equal epoch and priority, peer has lower id
+    [InlineData(261UL, (byte)7, (byte)100, false)] // equal epoch and priority, peer has higher id
+    [InlineData(261UL, (byte)3, (byte)50, false)]  // equal epoch, peer has lower priority
+    [InlineData(259UL, (byte)3, (byte)200, false)] // lower epoch (same generation, 256 + 3) loses whatever the tie-break
+    [InlineData(5UL, (byte)3, (byte)200, false)]   // lower epoch (the basis this node took over from) loses
     [InlineData(0UL, (byte)1, (byte)255, false)]
     public void ActiveHearsActivePeer_StepsDownOnlyWhenPeerWins(ulong peerEpoch, byte peerId, byte peerPriority, bool stepsDown)
     {
         var h = RoleHarness.SoloActive(nodeId: 5, priority: 100, persistedEpoch: 5);
-        Assert.Equal(6UL, h.Machine.Epoch);
+        Assert.Equal(261UL, h.Machine.Epoch);
         h.PeerId = peerId;
         h.PeerPriority = peerPriority;
         h.PeerRole = Role.Active;
@@ -29,22 +32,23 @@ public sealed class RoleStateMachineActiveTests
 
         Assert.Equal(stepsDown ? DecisionKind.BecomeStandby : DecisionKind.None, decision.Kind);
         Assert.Equal(stepsDown ? Role.Standby : Role.Active, h.Machine.Role);
-        Assert.Equal(6UL, h.Machine.Epoch);
+        Assert.Equal(261UL, h.Machine.Epoch);
     }
 
     [Fact]
     public void ActiveHearsActivePeerWithHigherEpoch_StepsDownAtFirstFrame()
     {
         var h = RoleHarness.SoloActive(nodeId: 1, persistedEpoch: 5);
+        Assert.Equal(257UL, h.Machine.Epoch);
         h.PeerRole = Role.Active;
-        h.PeerEpoch = 7;
+        h.PeerEpoch = 514; // node 2 took over from 257
 
         var decision = h.Step(Ms, [RoleHarness.Serial]);
 
         Assert.Equal(DecisionKind.BecomeStandby, decision.Kind);
         Assert.Equal(Role.Active, decision.From);
-        Assert.Equal(6UL, decision.Epoch);
-        Assert.Contains("epoch 7", decision.Reason, StringComparison.Ordinal);
+        Assert.Equal(257UL, decision.Epoch);
+        Assert.Contains("epoch 514", decision.Reason, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -121,7 +125,7 @@ public sealed class RoleStateMachineActiveTests
     public void StalledActiveSteppedDown_PeerStillSilentAfterAFurtherPeerTimeout_TakesOverAgain()
     {
         var h = ActiveWithStandbyPeer();
-        var epoch = h.Machine.Epoch;
+        Assert.Equal(257UL, h.Machine.Epoch);
         h.Time.Advance(T + (50 * Ms));
         h.Evaluate();
         h.Run(T - Ms, RoleHarness.NoLinks);
@@ -129,7 +133,8 @@ public sealed class RoleStateMachineActiveTests
         var decision = h.Step(2 * Ms);
 
         Assert.Equal(DecisionKind.BecomeActive, decision.Kind);
-        Assert.Equal(epoch + 1, decision.Epoch);
+        Assert.Equal(513UL, decision.Epoch); // basis 257 (its own), node 1
+        Assert.Equal(513UL, h.Machine.Epoch);
     }
 
     [Fact]
@@ -139,7 +144,7 @@ public sealed class RoleStateMachineActiveTests
         h.Time.Advance(T + (50 * Ms));
         h.Evaluate();
         h.PeerRole = Role.Active;
-        h.PeerEpoch = h.Machine.Epoch + 1;
+        h.PeerEpoch = 514; // node 2 took over from our 257
 
         var decision = h.Run(10 * T, RoleHarness.BothLinks);
 
@@ -266,7 +271,7 @@ public sealed class RoleStateMachineActiveTests
         Assert.Equal(Role.Stopping, h.Machine.Role);
     }
 
-    /// <summary>Node 1 became active at start-up over a starting node 2, which then announced Standby.</summary>
+    /// <summary>Node 1 became active at start-up (epoch 257: basis 5, node 1) over a starting node 2, which then announced Standby.</summary>
     private static RoleHarness ActiveWithStandbyPeer()
     {
         var h = new RoleHarness(nodeId: 1) { PeerId = 2, PeerRole = Role.Starting };

@@ -36,8 +36,8 @@ public sealed class RoleStateMachineSilenceTests
         Assert.Equal(Role.Active, decision.To);
         Assert.Equal(Role.Active, h.Machine.Role);
         Assert.Equal(T + Ms, decision.DetectionTime);
-        Assert.Equal(6UL, decision.Epoch);
-        Assert.Equal(6UL, h.Machine.Epoch);
+        Assert.Equal(257UL, decision.Epoch); // basis 5, node 1
+        Assert.Equal(257UL, h.Machine.Epoch);
         Assert.Contains("silent", decision.Reason, StringComparison.Ordinal);
     }
 

@@ -38,13 +38,19 @@ public sealed class RoleStateMachineStandbyTests
     }
 
     [Theory]
-    [InlineData(5UL, 9UL, 10UL)]
-    [InlineData(12UL, 9UL, 13UL)]
-    [InlineData(7UL, 7UL, 8UL)]
-    [InlineData(0UL, 0UL, 1UL)]
-    public void Takeover_EpochIsMaxOfOwnAndPeerPlusOne(ulong own, ulong peer, ulong expected)
+    [InlineData(5UL, 9UL, (byte)1, 257UL)]       // peer's epoch higher
+    [InlineData(12UL, 9UL, (byte)1, 257UL)]      // own epoch higher
+    [InlineData(7UL, 7UL, (byte)1, 257UL)]       // equal
+    [InlineData(0UL, 0UL, (byte)1, 257UL)]       // nothing yet
+    [InlineData(5UL, 300UL, (byte)1, 513UL)]     // peer's epoch higher, in a later generation: the peer's counts
+    [InlineData(300UL, 9UL, (byte)1, 513UL)]     // own epoch higher, in a later generation: its own counts
+    [InlineData(5UL, 257UL, (byte)2, 514UL)]     // node 2 takes over from node 1's epoch 257
+    [InlineData(514UL, 257UL, (byte)1, 769UL)]   // node 1 takes over again from node 2's 514
+    [InlineData(5UL, 255UL, (byte)1, 257UL)]     // basis low bits 255: next generation, node id unchanged
+    [InlineData(256UL, 0UL, (byte)1, 513UL)]     // basis an exact multiple of 256: still above it
+    public void Takeover_EpochIsNextMultipleOf256AboveMaxOfOwnAndPeer_WithNodeIdInLowByte(ulong own, ulong peer, byte nodeId, ulong expected)
     {
-        var h = RoleHarness.StandbyWithActivePeer(persistedEpoch: own, peerEpoch: peer);
+        var h = RoleHarness.StandbyWithActivePeer(nodeId: nodeId, peerId: nodeId == 1 ? (byte)2 : (byte)1, persistedEpoch: own, peerEpoch: peer);
         h.PeerRole = Role.Stopping;
 
         var decision = h.Step(Ms, RoleHarness.BothLinks);
@@ -53,14 +59,19 @@ public sealed class RoleStateMachineStandbyTests
         Assert.Equal(expected, h.Machine.Epoch);
     }
 
-    [Fact]
-    public void Takeover_AfterSilence_EpochIsMaxOfOwnAndPeerPlusOne()
+    [Theory]
+    [InlineData(3UL, 40UL, 257UL)]
+    [InlineData(3UL, 300UL, 513UL)]  // the silent peer's last heard epoch counts
+    [InlineData(300UL, 40UL, 513UL)] // so does its own
+    public void Takeover_AfterSilence_EpochIsNextMultipleOf256AboveMaxOfOwnAndLastHeardPeer_WithNodeIdInLowByte(ulong own, ulong peer, ulong expected)
     {
-        var h = RoleHarness.StandbyWithActivePeer(persistedEpoch: 3, peerEpoch: 40);
+        var h = RoleHarness.StandbyWithActivePeer(persistedEpoch: own, peerEpoch: peer);
 
         var decision = h.Run(2 * T, RoleHarness.NoLinks);
 
-        Assert.Equal(41UL, decision.Epoch);
+        Assert.Equal(DecisionKind.BecomeActive, decision.Kind);
+        Assert.Equal(expected, decision.Epoch);
+        Assert.Equal(expected, h.Machine.Epoch);
     }
 
     [Fact]

@@ -98,14 +98,15 @@ public sealed class RoleStateMachineStartupTests
         Assert.Equal(DecisionKind.BecomeStandby, decision.Kind);
     }
 
+    // Own epoch 5, peer's 3: the active takes basis 5's next generation (256) with its id; the standby keeps 5.
     [Theory]
-    [InlineData(1, 100, 2, 100, DecisionKind.BecomeActive)] // equal priority: lower node id wins
-    [InlineData(2, 100, 1, 100, DecisionKind.BecomeStandby)]
-    [InlineData(2, 200, 1, 100, DecisionKind.BecomeActive)] // higher priority beats lower id
-    [InlineData(1, 100, 2, 200, DecisionKind.BecomeStandby)]
-    [InlineData(200, 7, 3, 6, DecisionKind.BecomeActive)]
+    [InlineData(1, 100, 2, 100, DecisionKind.BecomeActive, 257UL)] // equal priority: lower node id wins
+    [InlineData(2, 100, 1, 100, DecisionKind.BecomeStandby, 5UL)]
+    [InlineData(2, 200, 1, 100, DecisionKind.BecomeActive, 258UL)] // higher priority beats lower id
+    [InlineData(1, 100, 2, 200, DecisionKind.BecomeStandby, 5UL)]
+    [InlineData(200, 7, 3, 6, DecisionKind.BecomeActive, 456UL)]
     public void BothStarting_AfterWindow_PreferredBecomesActiveOtherStandby(
-        byte nodeId, byte priority, byte peerId, byte peerPriority, DecisionKind expected)
+        byte nodeId, byte priority, byte peerId, byte peerPriority, DecisionKind expected, ulong expectedEpoch)
     {
         var h = new RoleHarness(nodeId, priority, persistedEpoch: 5) { PeerId = peerId, PeerPriority = peerPriority, PeerRole = Role.Starting, PeerEpoch = 3 };
 
@@ -113,7 +114,7 @@ public sealed class RoleStateMachineStartupTests
 
         Assert.Equal(expected, decision.Kind);
         Assert.Equal(decision.To, h.Machine.Role);
-        Assert.Equal(expected == DecisionKind.BecomeActive ? 6UL : 5UL, h.Machine.Epoch);
+        Assert.Equal(expectedEpoch, h.Machine.Epoch);
         Assert.Equal(h.Machine.Epoch, decision.Epoch);
     }
 
@@ -153,8 +154,8 @@ public sealed class RoleStateMachineStartupTests
         Assert.Equal(DecisionKind.BecomeActive, after.Kind);
         Assert.Equal(Role.Starting, after.From);
         Assert.Equal(Role.Active, h.Machine.Role);
-        Assert.Equal(6UL, h.Machine.Epoch);
-        Assert.Equal(6UL, after.Epoch);
+        Assert.Equal(257UL, h.Machine.Epoch); // basis 5, node 1
+        Assert.Equal(257UL, after.Epoch);
         Assert.Contains("solo", after.Reason, StringComparison.OrdinalIgnoreCase);
     }
 

@@ -14,8 +14,12 @@ public static class CabinetProtocol
     /// <summary>Node to cabinet: wiring (u16 big-endian length, then JSON).</summary>
     public const byte Hello = 1;
 
-    /// <summary>Node to cabinet: pin operation (u16 pin, u8 op, u8 value).</summary>
+    /// <summary>Node to cabinet: pin operation (u16 pin, u8 op and value, then i64 when: the machine's monotonic
+    /// clock at the moment the node moved the pin, so the timeline is right however the cabinet's threads run).</summary>
     public const byte PinOperation = 2;
+
+    /// <summary>Length of a pin operation message.</summary>
+    public const int PinOperationLength = 12;
 
     /// <summary>Cabinet to node: an input changed (u16 pin, u8 value, u8 0).</summary>
     public const byte InputChanged = 3;
@@ -36,6 +40,16 @@ public static class CabinetProtocol
         BinaryPrimitives.WriteUInt16BigEndian(destination[1..], (ushort)pin);
         destination[3] = (byte)((a & 0x0F) | (b << 4));
     }
+
+    /// <summary>Encodes a pin operation stamped with <paramref name="timestamp"/>.</summary>
+    public static void WritePinOperation(Span<byte> destination, int pin, byte op, byte value, long timestamp)
+    {
+        Write4(destination, PinOperation, pin, op, value);
+        BinaryPrimitives.WriteInt64BigEndian(destination[4..], timestamp);
+    }
+
+    /// <summary>The timestamp of a pin operation message.</summary>
+    public static long ReadTimestamp(ReadOnlySpan<byte> message) => BinaryPrimitives.ReadInt64BigEndian(message[4..]);
 
     /// <summary>Decodes a 4-byte message.</summary>
     public static (byte Type, int Pin, byte A, byte B) Read4(ReadOnlySpan<byte> source) =>

@@ -17,7 +17,7 @@ public sealed class SimulatedGpioDriver : GpioDriver
     private readonly int[] _modes = new int[Pins];
     private readonly int[] _values = new int[Pins];
     private readonly ConcurrentDictionary<int, PinChangeEventHandler> _callbacks = new();
-    private readonly byte[] _message = new byte[4];
+    private readonly byte[] _message = new byte[CabinetProtocol.PinOperationLength];
     private readonly Lock _sendGate = new();
     private readonly Thread _reader;
     private volatile bool _disposed;
@@ -130,7 +130,7 @@ public sealed class SimulatedGpioDriver : GpioDriver
     {
         lock (_sendGate)
         {
-            CabinetProtocol.Write4(_message, CabinetProtocol.PinOperation, pin, op, value);
+            CabinetProtocol.WritePinOperation(_message, pin, op, value, TimeProvider.System.GetTimestamp());
             try
             {
                 _socket.Send(_message);

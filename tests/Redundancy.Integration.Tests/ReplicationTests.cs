@@ -1,0 +1,151 @@
+using System.Text.Json.Nodes;
+using Redundancy.Simulation.Harness;
+using static Redundancy.Integration.Tests.PairAssert;
+
+namespace Redundancy.Integration.Tests;
+
+/// <summary>The change log streamed from the active to the standby: real agents, real LiteDB files, real TCP.</summary>
+[Collection("pair")]
+public sealed class ReplicationTests
+{
+    private static readonly PairSpec Spec = new() { IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 500, ReplicationMode = "sync" };
+
+    [Fact]
+    public void SetpointWrittenOnA_IsReadableOnB_AndSurvivesAsDeath()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        using var a = pair.Control("A");
+        using var b = pair.Control("B");
+
+        Assert.True((bool)a.Set("setpoints/boiler", "{\"celsius\":72.5}")["ok"]!);
+        Assert.Equal(72.5, (double)b.Get("setpoints/boiler")["value"]!["celsius"]!); // sync: acknowledged means on B
+
+        var killAt = pair.Cabinet.Mark("kill -9 A");
+        pair.A.Signal(Signals.Kill);
+        Assert.True(pair.B.WaitForRole("Active", Wait, killAt) is not null, Dump(pair));
+        Assert.Equal(72.5, (double)b.Get("setpoints/boiler")["value"]!["celsius"]!);
+
+        // Sync mode with no standby: the write is committed on B but reported as not replicated after the timeout.
+        var alone = b.Set("setpoints/boiler", "{\"celsius\":70}");
+        Assert.False((bool)alone["ok"]!);
+        Assert.Contains("did not acknowledge", (string)alone["error"]!);
+        Assert.Equal(70, (double)b.Get("setpoints/boiler")["value"]!["celsius"]!);
+    }
+
+    [Fact]
+    public async Task SyncMode_ActiveKilledDuringAWriteStorm_EveryAcknowledgedWriteIsOnTheNewActive()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        Assert.True(Eventually(() => (bool)pair.Control("A").Status()["replication"]!["standbyConnected"]!, Wait), Dump(pair));
+        var acked = new List<int>();
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        {
+            using var client = pair.Control("A");
+            for (var i = w; !stop.IsCancellationRequested; i += 4)
+            {
+                JsonObject answer;
+                try
+                {
+                    answer = client.Set($"storm/{i}", $"{i}");
+                }
+                catch (IOException)
+                {
+                    return; // the active died under us
+                }
+
+                if ((bool)answer["ok"]!)
+                {
+                    lock (acked)
+                    {
+                        acked.Add(i);
+                    }
+                }
+            }
+        })).ToArray();
+
+        Assert.True(Eventually(() => { lock (acked) { return acked.Count > 300; } }, TimeSpan.FromSeconds(30)), "the storm did not get going");
+        var killAt = pair.Cabinet.Mark("kill -9 A");
+        pair.A.Signal(Signals.Kill);
+        stop.Cancel();
+        await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(pair.B.WaitForRole("Active", Wait, killAt) is not null, Dump(pair));
+
+        using var b = pair.Control("B");
+        var onB = b.List()["items"]!.AsArray().Select(i => (string)i!["key"]!).ToHashSet();
+        int[] snapshot;
+        lock (acked)
+        {
+            snapshot = acked.ToArray();
+        }
+
+        var lost = snapshot.Where(i => !onB.Contains($"storm/{i}")).ToArray();
+        Assert.True(lost.Length == 0, $"{lost.Length} of {snapshot.Length} acknowledged writes are missing on B, e.g. {string.Join(", ", lost.Take(5))}");
+    }
+
+    [Fact]
+    public void StandbyRestartedDuringWrites_CatchesUpFromItsPosition()
+    {
+        using var pair = PairHarness.StartPair(Spec with { ReplicationMode = "semi-sync" });
+        using var a = pair.Control("A");
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.True((bool)a.Set($"before/{i}", $"{i}")["ok"]!);
+        }
+
+        pair.B.Signal(Signals.Kill);
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.True((bool)a.Set($"while-away/{i % 60}", $"{i}")["ok"]!);
+        }
+
+        var restartAt = pair.Cabinet.Mark("B restarts");
+        pair.StartAgent("B");
+        Assert.True(pair.B.WaitForRole("Standby", Wait, restartAt) is not null, Dump(pair));
+        using var b = pair.Control("B");
+        var target = (ulong)a.Status()["lastSequence"]!;
+        Assert.True(Eventually(() => (ulong)b.Status()["lastSequence"]! == target, Wait), Dump(pair));
+        Assert.Equal(a.State(), b.State());
+        Assert.Contains(pair.A.Events, e => e.Id == 201 && e.T > restartAt && e["Plan"] == "Stream");
+    }
+
+    [Fact]
+    public void StandbyAwayPastRetention_GetsASnapshot()
+    {
+        using var pair = PairHarness.StartPair(Spec with { ReplicationMode = "semi-sync", RetentionEntries = 100 });
+        using var a = pair.Control("A");
+        Assert.True((bool)a.Set("early", "1")["ok"]!);
+        pair.B.Signal(Signals.Kill);
+        for (var i = 0; i < 400; i++)
+        {
+            Assert.True((bool)a.Set($"k/{i % 150}", $"{{\"i\":{i}}}")["ok"]!);
+        }
+
+        Hold(TimeSpan.FromMilliseconds(1500)); // the active compacts its log beyond the retention
+        var restartAt = pair.Cabinet.Mark("B restarts");
+        pair.StartAgent("B");
+        var installed = pair.B.WaitFor(e => e.Id == 207, Wait, restartAt);
+        Assert.True(installed is not null, Dump(pair));
+        using var b = pair.Control("B");
+        var target = (ulong)a.Status()["lastSequence"]!;
+        Assert.True(Eventually(() => (ulong)b.Status()["lastSequence"]! == target, Wait), Dump(pair));
+        Assert.Equal(a.State(), b.State());
+    }
+
+    [Fact]
+    public void TakeoverWithResume_DrivesTheMirroredValue_AndSafeChannelsGoSafe()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        using var a = pair.Control("A");
+        Assert.True((bool)a.Set("outputs/pump1", "true")["ok"]!);  // takeover policy resume
+        Assert.True((bool)a.Set("outputs/valve1", "true")["ok"]!); // takeover policy safe (safe value false)
+
+        var killAt = pair.Cabinet.Mark("kill -9 A");
+        pair.A.Signal(Signals.Kill);
+        Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
+
+        var drives = pair.Cabinet.Events.Where(e => e.T > killAt && e.Node == "B" && e.Kind == "drive-on").ToDictionary(e => e.Subject, e => e.Value);
+        Assert.Equal(1, drives["pump1"]);
+        Assert.Equal(0, drives["valve1"]);
+    }
+}

@@ -1,0 +1,51 @@
+using Redundancy.Simulation.Harness;
+using static Redundancy.Integration.Tests.PairAssert;
+
+namespace Redundancy.Integration.Tests;
+
+/// <summary>Both links cut, both nodes active and written to; links back: the lower epoch yields and resyncs.</summary>
+[Collection("pair")]
+public sealed class SplitBrainTests
+{
+    [Fact]
+    public void BothLinksCut_BothActive_ThenRestored_LowerEpochYields_ItsUnseenWritesGoToConflicts_StatesEqual()
+    {
+        Assert.True(NetnsPair.Available(), "this test needs root and iproute2 (network namespaces)");
+        using var pair = PairHarness.StartPair(new PairSpec
+        {
+            IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 500, Netns = true, ReplicationMode = "semi-sync", SyncTimeoutMs = 200,
+        });
+        using var a = pair.Control("A");
+        using var b = pair.Control("B");
+        Assert.True((bool)a.Set("shared", "\"before the split\"")["ok"]!);
+        Assert.True(Eventually(() => b.Get("shared")["ok"]!.GetValue<bool>(), Wait), Dump(pair));
+
+        var cutAt = pair.Cabinet.Mark("both links cut");
+        pair.Socat!.Pull();
+        pair.Netns!.Pull();
+        var unfenced = pair.B.WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Alarm"] == "UnfencedTakeover", Wait, cutAt);
+        Assert.True(unfenced is not null, "B should take over and say it is unfenced" + Dump(pair));
+        Assert.Equal("Active", pair.A.Role);
+
+        Assert.True((bool)a.Set("x", "\"from-A\"")["ok"]!, "semi-sync falls back when the standby is gone");
+        Assert.True((bool)b.Set("x", "\"from-B\"")["ok"]!);
+        Assert.True((bool)b.Set("y", "\"only-B\"")["ok"]!);
+
+        var healAt = pair.Cabinet.Mark("links restored");
+        pair.Netns.Plug();
+        pair.Socat.Plug();
+        var yielded = pair.A.WaitFor(e => e.Id == AgentEvent.RoleChanged && e["To"] == "Standby", Wait, healAt);
+        Assert.True(yielded is not null, "A (lower epoch) should step down" + Dump(pair));
+        Assert.Contains("epoch 514", yielded["Reason"]);
+        Assert.True(pair.A.WaitFor(e => e.Id == 208, Wait, healAt) is not null, "A should report the divergence" + Dump(pair));
+        Assert.True(Eventually(() => a.State().SequenceEqual(b.State()), Wait), Dump(pair));
+
+        Assert.Equal("\"from-B\"", a.Get("x")["value"]!.ToJsonString());
+        Assert.Equal("\"only-B\"", a.Get("y")["value"]!.ToJsonString());
+        var conflicts = a.Conflicts()["items"]!.AsArray();
+        var lostWrite = Assert.Single(conflicts, c => (string)c!["key"]! == "x");
+        Assert.Equal("\"from-A\"", lostWrite!["value"]!.ToJsonString());
+        Assert.Equal(257UL, (ulong)lostWrite["epoch"]!);
+        Assert.Equal("Active", pair.B.Role);
+    }
+}
