@@ -148,4 +148,67 @@ public sealed class ReplicationTests
         Assert.Equal(1, drives["pump1"]);
         Assert.Equal(0, drives["valve1"]);
     }
+
+    [Fact]
+    public async Task ForeignClientWithAnotherKey_IsRefusedAndCounted_TheRealStandbyKeepsReplicating()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        using var a = pair.Control("A");
+        var bind = (string)JsonNode.Parse(File.ReadAllText(pair.ConfigPath("A")))!["replication"]!["bind"]!;
+        var endpoint = System.Net.IPEndPoint.Parse(bind);
+
+        using (var socket = new System.Net.Sockets.Socket(endpoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
+        {
+            // An intruder without the key: a well-formed hello, then a response it cannot compute.
+            await socket.ConnectAsync(endpoint);
+            await using var stream = new System.Net.Sockets.NetworkStream(socket);
+            var hello = new byte[Redundancy.Core.Replication.ReplicationHandshake.HelloLength];
+            Redundancy.Core.Replication.ReplicationHandshake.EncodeHello(
+                new Redundancy.Core.Replication.HandshakeHello(7, 2, System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), hello);
+            await stream.WriteAsync(hello);
+            var challenge = new byte[Redundancy.Core.Replication.ReplicationHandshake.ChallengeLength];
+            await stream.ReadExactlyAsync(challenge);
+            await stream.WriteAsync(System.Security.Cryptography.RandomNumberGenerator.GetBytes(Redundancy.Core.Replication.ReplicationHandshake.ResponseLength));
+            Assert.Equal(0, await stream.ReadAsync(new byte[1])); // refused: the active hangs up
+        }
+
+        Assert.True(Eventually(() => (long)a.Status()["replication"]!["refused"]! >= 1, Wait), Dump(pair));
+        Assert.True((bool)a.Set("after-intruder", "1")["ok"]!); // sync: the real standby still acknowledges
+        using var b = pair.Control("B");
+        Assert.True((bool)b.Get("after-intruder")["ok"]!);
+    }
+
+    [Fact]
+    public void AsyncMode_ActiveKilledDuringAWriteStorm_LossIsWithinTheReportedLag()
+    {
+        using var pair = PairHarness.StartPair(Spec with { ReplicationMode = "async" });
+        using var a = pair.Control("A");
+        using var status = pair.Control("A");
+        Assert.True(Eventually(() => (bool)status.Status()["replication"]!["standbyConnected"]!, Wait), Dump(pair));
+        var acked = new List<int>();
+        var maxLag = 0UL;
+        for (var i = 0; i < 3000; i++)
+        {
+            if ((bool)a.Set($"async/{i}", $"{i}")["ok"]!)
+            {
+                acked.Add(i);
+            }
+
+            if (i % 50 == 0)
+            {
+                maxLag = Math.Max(maxLag, (ulong)status.Status()["replication"]!["lagEntries"]!);
+            }
+        }
+
+        // The lag right before the kill bounds what may be lost, plus the writes acknowledged since that reading.
+        var lagBefore = (ulong)status.Status()["replication"]!["lagEntries"]!;
+        var killAt = pair.Cabinet.Mark("kill -9 A");
+        pair.A.Signal(Signals.Kill);
+        Assert.True(pair.B.WaitForRole("Active", Wait, killAt) is not null, Dump(pair));
+
+        using var b = pair.Control("B");
+        var onB = b.List()["items"]!.AsArray().Select(i => (string)i!["key"]!).ToHashSet();
+        var lost = acked.Count(i => !onB.Contains($"async/{i}"));
+        Assert.True((ulong)lost <= lagBefore, $"lost {lost} acknowledged writes, but the reported lag was {lagBefore} (max seen {maxLag})");
+    }
 }

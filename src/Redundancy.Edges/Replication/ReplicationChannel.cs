@@ -36,9 +36,30 @@ public sealed class ReplicationChannel : IAsyncDisposable
     /// <summary>Largest payload a message may carry.</summary>
     public int MaxPayload => _send.MaxPayloadLength;
 
-    /// <summary>Runs the client (standby) side of the handshake on <paramref name="stream"/>.</summary>
+    /// <summary>Runs the client (standby) side of the handshake on <paramref name="stream"/>; the stream is closed when it fails.</summary>
     /// <exception cref="ReplicationRefusedException">The server is not our authentic peer.</exception>
-    public static async Task<ReplicationChannel> ConnectAsync(Stream stream, byte[] pairKey, uint pairId, byte nodeId, CancellationToken cancellationToken)
+    public static Task<ReplicationChannel> ConnectAsync(Stream stream, byte[] pairKey, uint pairId, byte nodeId, CancellationToken cancellationToken) =>
+        DisposeOnFailure(stream, ClientHandshake(stream, pairKey, pairId, nodeId, cancellationToken));
+
+    /// <summary>Runs the server (active) side of the handshake on <paramref name="stream"/>; the stream is closed when it fails.</summary>
+    /// <exception cref="ReplicationRefusedException">The client is not our authentic peer.</exception>
+    public static Task<ReplicationChannel> AcceptAsync(Stream stream, byte[] pairKey, uint pairId, byte nodeId, CancellationToken cancellationToken) =>
+        DisposeOnFailure(stream, ServerHandshake(stream, pairKey, pairId, nodeId, cancellationToken));
+
+    private static async Task<ReplicationChannel> DisposeOnFailure(Stream stream, Task<ReplicationChannel> handshake)
+    {
+        try
+        {
+            return await handshake.ConfigureAwait(false);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<ReplicationChannel> ClientHandshake(Stream stream, byte[] pairKey, uint pairId, byte nodeId, CancellationToken cancellationToken)
     {
         var nonceC = RandomNumberGenerator.GetBytes(ReplicationHandshake.NonceLength);
         var hello = new byte[ReplicationHandshake.HelloLength];
@@ -61,9 +82,7 @@ public sealed class ReplicationChannel : IAsyncDisposable
         return new ReplicationChannel(stream, session, isServer: false, challenge.NodeId, ReplicationChannelCodec.DefaultMaxPayloadLength);
     }
 
-    /// <summary>Runs the server (active) side of the handshake on <paramref name="stream"/>.</summary>
-    /// <exception cref="ReplicationRefusedException">The client is not our authentic peer.</exception>
-    public static async Task<ReplicationChannel> AcceptAsync(Stream stream, byte[] pairKey, uint pairId, byte nodeId, CancellationToken cancellationToken)
+    private static async Task<ReplicationChannel> ServerHandshake(Stream stream, byte[] pairKey, uint pairId, byte nodeId, CancellationToken cancellationToken)
     {
         var helloBytes = new byte[ReplicationHandshake.HelloLength];
         await stream.ReadExactlyAsync(helloBytes, cancellationToken).ConfigureAwait(false);
