@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
     "demo" => Demo.Run(),
     "bench-failover" => FailoverBench.Run(args[1..]),
     "store-writer" => StoreWriter.Run(args[1..]),
+    "bench-replication" => ReplicationBench.Run(args[1..]),
     _ => Usage(),
 };
 

@@ -39,6 +39,8 @@ internal sealed class AgentEngine : IDisposable
     private volatile string? _storageFault;
     private volatile byte _activePeer;
     private long _peerLastApplied;
+    private int _roleChanges;
+    private int _realtimeWarned;
     private readonly string _node;
     private string? _startupFault;
     private Announcement _announcement;
@@ -130,6 +132,8 @@ internal sealed class AgentEngine : IDisposable
             ["readiness"] = a.Readiness.ToString(),
             ["lastSequence"] = _storage?.Store.LastSequence ?? 0,
             ["activePeer"] = _activePeer,
+            ["heartbeatLateMaxMs"] = _senders.Count == 0 ? 0 : _senders.Max(x => x.MaxLate.TotalMilliseconds),
+            ["roleChanges"] = Volatile.Read(ref _roleChanges),
         };
     }
 
@@ -218,7 +222,16 @@ internal sealed class AgentEngine : IDisposable
 
     private void StartThread(string name, Action body)
     {
-        var thread = new Thread(() => body()) { IsBackground = true, Name = name, Priority = ThreadPriority.Highest };
+        var thread = new Thread(() =>
+        {
+            if (RealtimeThread.TryElevate(_options.RealtimePriority) is { } problem && Interlocked.Exchange(ref _realtimeWarned, 1) == 0)
+            {
+                Log.ConfigWarning(_log, _node, problem);
+            }
+
+            body();
+        })
+        { IsBackground = true, Name = name };
         _threads.Add(thread);
         thread.Start();
     }
@@ -257,10 +270,9 @@ internal sealed class AgentEngine : IDisposable
                 wait = halfInterval;
             }
 
-            if (wait > TimeSpan.Zero)
-            {
-                _inbox.Wake.WaitOne((int)Math.Ceiling(wait.TotalMilliseconds));
-            }
+            // Never spin, even with input pending: a real-time thread that does not block starves the receivers
+            // that would deliver that input (on a single core, forever).
+            _inbox.Wake.WaitOne(Math.Max(1, (int)Math.Ceiling(wait.TotalMilliseconds)));
         }
     }
 
@@ -347,6 +359,7 @@ internal sealed class AgentEngine : IDisposable
             return;
         }
 
+        Interlocked.Increment(ref _roleChanges);
         var decidedAt = _time.GetTimestamp();
         if (d.Kind == DecisionKind.BecomeActive)
         {

@@ -60,6 +60,7 @@ public static partial class AgentConfig
         v.Check("heartbeat.peerTimeoutMs", timeout >= 3 * interval,
             $"must be at least 3 x heartbeat.intervalMs ({3 * interval} ms) so that one lost frame is not a dead peer", timeout);
         var window = v.Range("heartbeat.startupWindowMs", hb.StartupWindowMs, 0, 600_000, fallback: Math.Max(3000, timeout * 2));
+        var realtime = v.Range("heartbeat.realtimePriority", hb.RealtimePriority, 0, 99, fallback: 50);
         v.Check("heartbeat.startupWindowMs", window >= timeout, $"must be at least heartbeat.peerTimeoutMs ({timeout} ms)", window);
 
         SerialLinkOptions? serial = null;
@@ -187,6 +188,7 @@ public static partial class AgentConfig
             PeerTimeout = TimeSpan.FromMilliseconds(timeout),
             StartupWindow = TimeSpan.FromMilliseconds(window),
             SoloStart = hb.SoloStart ?? false,
+            RealtimePriority = (int)realtime,
             Serial = serial,
             Udp = udp,
             Gpio = gpio,

@@ -42,6 +42,7 @@ internal sealed class AgentConfigFile
         public long? PeerTimeoutMs { get; set; }
         public long? StartupWindowMs { get; set; }
         public bool? SoloStart { get; set; }
+        public long? RealtimePriority { get; set; }
     }
 
     internal sealed class SerialSection

@@ -34,6 +34,9 @@ public sealed record AgentOptions
     /// <summary>How long a starting node listens before it decides.</summary>
     public required TimeSpan StartupWindow { get; init; }
 
+    /// <summary>SCHED_FIFO priority of the heartbeat threads (engine, senders, receivers); 0 leaves them as they are.</summary>
+    public int RealtimePriority { get; init; }
+
     /// <summary>Whether a node hearing no peer may start active alone.</summary>
     public required bool SoloStart { get; init; }
 

@@ -209,6 +209,11 @@ public sealed class PairHarness : IDisposable
             config["udp"] = new Dictionary<string, object> { ["bind"] = bind, ["peer"] = peer };
         }
 
+        if (Spec.RealtimePriority is { } rt)
+        {
+            ((Dictionary<string, object>)config["heartbeat"])["realtimePriority"] = rt;
+        }
+
         if (Spec.ReplicationMode is { } mode)
         {
             config["replication"] = new Dictionary<string, object>

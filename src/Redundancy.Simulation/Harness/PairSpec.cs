@@ -53,4 +53,7 @@ public sealed record PairSpec
 
     /// <summary>Most log entries kept for an absent standby.</summary>
     public int RetentionEntries { get; init; } = 100_000;
+
+    /// <summary>Real-time priority of the agents' heartbeat threads (0: none), or null for the agent's default.</summary>
+    public int? RealtimePriority { get; init; }
 }

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using Redundancy.Edges.Storage;
+using Redundancy.Simulation.Cabinet;
+using Redundancy.Simulation.Harness;
+
+namespace Redundancy.Tools;
+
+/// <summary>
+/// Replication benchmark: raw LiteDB commits/s, then writes/s through an agent's control socket alone (the local
+/// limit), on a sync pair and on an async pair (with write latency), then the catch-up of 100k entries after a
+/// standby restart. The pairs run at heartbeat 10 ms / timeout 30 ms and count role changes during the storms.
+/// </summary>
+internal static class ReplicationBench
+{
+    public static int Run(string[] args)
+    {
+        var seconds = Arg(args, "--seconds", 5);
+        var writers = Arg(args, "--writers", 8);
+        var catchUp = Arg(args, "--catch-up", 100_000);
+        var realtime = !args.Contains("--no-rt");
+        var spec = new PairSpec
+        {
+            IntervalMs = 10,
+            PeerTimeoutMs = 30,
+            StartupWindowMs = 300,
+            RetentionEntries = catchUp * 2,
+            RealtimePriority = realtime ? 50 : 0,
+        };
+        Console.WriteLine($"replication benchmark: {writers} writers x {seconds} s per storm through the control socket, heartbeat 10 ms / timeout 30 ms");
+
+        var commits = RawCommits(TimeSpan.FromSeconds(2));
+        Console.WriteLine(F($"  raw LiteDB commits (one write per transaction): {commits:F0}/s"));
+
+        double local;
+        using (var solo = PairHarness.Create(spec with { ReplicationMode = null, SoloStart = true }))
+        {
+            solo.StartAgent("A");
+            solo.A.WaitForRole("Active", TimeSpan.FromSeconds(20));
+            local = Storm(solo, "A", writers, seconds, "local").Rate;
+        }
+
+        var roleChanges = 0;
+        var lateMax = 0.0;
+        (double Rate, double P50, double P99) sync;
+        using (var pair = PairHarness.StartPair(spec with { ReplicationMode = "sync", SyncTimeoutMs = 5000 }))
+        {
+            WaitConnected(pair);
+            sync = Storm(pair, "A", writers, seconds, "sync");
+            (roleChanges, lateMax) = Health(pair, roleChanges, lateMax);
+        }
+
+        (double Rate, double P50, double P99) async;
+        double catchUpSeconds;
+        using (var pair = PairHarness.StartPair(spec with { ReplicationMode = "async" }))
+        {
+            WaitConnected(pair);
+            async = Storm(pair, "A", writers, seconds, "async");
+            (roleChanges, lateMax) = Health(pair, roleChanges, lateMax);
+            catchUpSeconds = CatchUp(pair, catchUp, writers);
+        }
+
+        var json = F($"{{\"bench\":\"replication\",\"local_wps\":{local:F0},\"sync_wps\":{sync.Rate:F0},\"async_wps\":{async.Rate:F0},\"sync_ratio\":{sync.Rate / local:F2},\"async_ratio\":{async.Rate / local:F2},\"sync_p99_ms\":{sync.P99:F2},\"catchup_100k_s\":{catchUpSeconds:F2},\"role_changes_during_storms\":{roleChanges},\"heartbeat_late_max_ms\":{lateMax:F1},\"raw_commits_per_s\":{commits:F0},\"sync_p50_ms\":{sync.P50:F2},\"async_p99_ms\":{async.P99:F2}}}");
+        Console.WriteLine();
+        Console.WriteLine(" measure                     value      target");
+        Console.WriteLine(F($" local writes/s         {local,10:F0}      (the limit)"));
+        Console.WriteLine(F($" sync writes/s          {sync.Rate,10:F0}      ratio {sync.Rate / local:F2} >= 0.5"));
+        Console.WriteLine(F($" async writes/s         {async.Rate,10:F0}      ratio {async.Rate / local:F2} >= 0.9"));
+        Console.WriteLine(F($" sync latency p50/p99   {sync.P50,6:F2}/{sync.P99:F2} ms  p99 <= 2 ms"));
+        Console.WriteLine(F($" catch-up of {catchUp}    {catchUpSeconds,10:F2} s    <= 2 s"));
+        Console.WriteLine(F($" role changes in storms {roleChanges,10}      0"));
+        Console.WriteLine(F($" heartbeat late max     {lateMax,10:F1} ms"));
+        Console.WriteLine(json);
+        return 0;
+    }
+
+    private static double RawCommits(TimeSpan duration)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "rdy-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using var store = ControlStateStore.Open(Path.Combine(dir, "state.db"));
+            var sw = Stopwatch.StartNew();
+            var n = 0;
+            while (sw.Elapsed < duration)
+            {
+                store.Append(1, [($"k{n % 100}", "{\"v\":1}")], 0);
+                n++;
+            }
+
+            return n / sw.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static (double Rate, double P50, double P99) Storm(PairHarness pair, string node, int writers, int seconds, string label)
+    {
+        var latencies = new List<double>[writers];
+        var deadline = Stopwatch.StartNew();
+        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(() =>
+        {
+            var mine = latencies[w] = new List<double>(100_000);
+            using var client = pair.Control(node);
+            var i = 0;
+            while (deadline.Elapsed < TimeSpan.FromSeconds(seconds))
+            {
+                var start = Stopwatch.GetTimestamp();
+                var answer = client.Set($"storm/{w}/{i++ % 1000}", $"{{\"i\":{i}}}");
+                if ((bool)answer["ok"]!)
+                {
+                    mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+            }
+        })).ToArray();
+        Task.WaitAll(tasks);
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        var rate = all.Length / deadline.Elapsed.TotalSeconds;
+        var p50 = all.Length == 0 ? 0 : all[all.Length / 2];
+        var p99 = all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(all.Length * 0.99))];
+        Console.WriteLine(F($"  {label,-6} storm: {all.Length} writes in {deadline.Elapsed.TotalSeconds:F1} s = {rate:F0}/s, latency p50 {p50:F2} ms p99 {p99:F2} ms"));
+        return (rate, p50, p99);
+    }
+
+    private static double CatchUp(PairHarness pair, int entries, int writers)
+    {
+        Console.WriteLine($"  catch-up: standby stopped, {entries} entries written, standby restarted ...");
+        pair.B.Signal(Signals.Kill);
+        pair.B.WaitForExit(TimeSpan.FromSeconds(5));
+        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(() =>
+        {
+            using var client = pair.Control("A");
+            for (var i = w; i < entries; i += writers)
+            {
+                client.Set($"catch-up/{i % 5000}", $"{i}");
+            }
+        })).ToArray();
+        Task.WaitAll(tasks);
+        using var a = pair.Control("A");
+        var target = (ulong)a.Status()["lastSequence"]!;
+        var restartAt = SimulatedCabinet.Now;
+        pair.StartAgent("B");
+        var connected = pair.A.WaitFor(e => e.Id == 201, TimeSpan.FromSeconds(30), restartAt);
+        using var b = pair.Control("B");
+        Poll.Until(() => (ulong)b.Status()["lastSequence"]! >= target, TimeSpan.FromMinutes(2), everyMs: 2);
+        var done = SimulatedCabinet.Now;
+        var fromConnect = PairHarness.Ms(connected?.T ?? restartAt, done) / 1000;
+        Console.WriteLine(F($"  caught up {target} changes: {fromConnect:F2} s from the standby's connection, {PairHarness.Ms(restartAt, done) / 1000:F2} s from its restart"));
+        return fromConnect;
+    }
+
+    private static void WaitConnected(PairHarness pair)
+    {
+        using var a = pair.Control("A");
+        Poll.Until(() => (bool)a.Status()["replication"]!["standbyConnected"]!, TimeSpan.FromSeconds(20));
+    }
+
+    private static (int RoleChanges, double LateMax) Health(PairHarness pair, int roleChanges, double lateMax)
+    {
+        foreach (var node in new[] { "A", "B" })
+        {
+            using var c = pair.Control(node);
+            var s = c.Status();
+            lateMax = Math.Max(lateMax, (double)s["heartbeatLateMaxMs"]!);
+        }
+
+        // Each node changed role once to form the pair; anything more happened during the storm.
+        roleChanges += pair.A.RoleChanges.Count + pair.B.RoleChanges.Count - 2;
+        return (roleChanges, lateMax);
+    }
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) ? v : fallback;
+    }
+}

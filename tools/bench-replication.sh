@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Replication benchmark: raw LiteDB commits, local writes/s, sync and async replicated writes/s with latency,
+# catch-up of 100k entries after a standby restart; pairs at heartbeat 10 ms / timeout 30 ms.
+# Prints a table and, last, one JSON line. Options: --seconds N --writers N --catch-up N --no-rt
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+tools/ensure-deps.sh socat util-linux:chrt
+dotnet build tools/Redundancy.Tools -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+exec dotnet tools/Redundancy.Tools/bin/Release/net10.0/redundancy-tools.dll bench-replication "$@"
