@@ -6,5 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 tools/ensure-deps.sh socat stress-ng util-linux:chrt
-dotnet build tools/Redundancy.Tools -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+log=$(mktemp)
+if ! dotnet build tools/Redundancy.Tools -c Release -nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1; then cat "$log" >&2; rm -f "$log"; exit 1; fi
+rm -f "$log"
 exec dotnet tools/Redundancy.Tools/bin/Release/net10.0/redundancy-tools.dll bench-failover "$@"

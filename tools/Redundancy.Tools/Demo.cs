@@ -9,7 +9,11 @@ internal static class Demo
 {
     public static int Run()
     {
-        var spec = new PairSpec { IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 1000, RelayHoldMs = 60, Interlock = true, InterlockThroughRelay = true };
+        var spec = new PairSpec
+        {
+            IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 1000, RelayHoldMs = 60, Interlock = true, InterlockThroughRelay = true,
+            ReplicationMode = "sync",
+        };
         Say("Setting up a pair on this machine: a simulated cabinet (both boxes' GPIO, interlock wires, watchdog");
         Say("relays and the field outputs pump1 and valve1), a serial crossover cable (a socat pty pair), and");
         Say($"Ethernet (loopback UDP). Heartbeat every {spec.IntervalMs} ms, peer timeout {spec.PeerTimeoutMs} ms.");
@@ -19,6 +23,18 @@ internal static class Demo
         var standby = PairHarness.Other(active);
         Say($"\nBoth agents are up. Node {active} is ACTIVE and drives the outputs; node {standby} is STANDBY.");
         Say($"  {active} drives pump1: {pair.Cabinet.IsDriving(active, "pump1")}, {standby} drives pump1: {pair.Cabinet.IsDriving(standby, "pump1")}");
+
+        Say($"\nStep 0: the control application writes through node {active}'s control socket: boiler set-point 72.5 C,");
+        Say("  pump1 on. Replication is sync: each write completes only once the standby has it on disk.");
+        using (var writer = pair.Control(active))
+        {
+            writer.Set("setpoints/boiler", "{\"celsius\":72.5}");
+            writer.Set("outputs/pump1", "true");
+        }
+
+        using var reader = pair.Control(standby);
+        var mirrored = reader.Get("setpoints/boiler");
+        Say($"  Read on node {standby}: setpoints/boiler = {mirrored["value"]?.ToJsonString()} (change {mirrored["sequence"]}), outputs/pump1 = {reader.Get("outputs/pump1")["value"]?.ToJsonString()}.");
 
         Say($"\nStep 1: node {active} dies (kill -9 {pair.Agent(active).Pid}: as if its box lost power).");
         var killAt = pair.Cabinet.Mark($"kill -9 node {active}");
@@ -36,6 +52,7 @@ internal static class Demo
         Say($"  Node {standby} took over: \"{took["Reason"]}\".");
         Say($"  Measured by {standby}: detection {PairHarness.F(took.Number("DetectionMs"))} ms (peer's last frame -> decision), takeover {took.Number("TakeoverMs"):F2} ms (decision -> outputs driven).");
         Say($"  Measured by the cabinet: {PairHarness.F(PairHarness.Ms(killAt, drivenAt ?? killAt))} ms from the kill to node {standby} driving every output; overlap {timeline.Overlap().TotalMilliseconds:F1} ms.");
+        Say($"  Node {standby} still holds the set-point: {reader.Get("setpoints/boiler")["value"]?.ToJsonString()}, and drives pump1 high as mirrored (policy resume).");
         Say("  Output timeline from the kill:");
         Console.Write(timeline.Render(killAt, e => e.Kind is "mark" or "drive-on" or "drive-off" or "power-off" or "relay-open" or "input"));
 
