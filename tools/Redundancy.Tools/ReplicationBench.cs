@@ -100,7 +100,9 @@ internal static class ReplicationBench
     {
         var latencies = new List<double>[writers];
         var deadline = Stopwatch.StartNew();
-        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(() =>
+        // Dedicated threads, not pool tasks: each writer blocks on its socket, and a starved thread pool would
+        // quietly run fewer writers at once than asked for.
+        var threads = Enumerable.Range(0, writers).Select(w => new Thread(() =>
         {
             var mine = latencies[w] = new List<double>(100_000);
             using var client = pair.Control(node);
@@ -115,7 +117,7 @@ internal static class ReplicationBench
                 }
             }
         })).ToArray();
-        Task.WaitAll(tasks);
+        RunAll(threads);
         var all = latencies.SelectMany(l => l).Order().ToArray();
         var rate = all.Length / deadline.Elapsed.TotalSeconds;
         var p50 = all.Length == 0 ? 0 : all[all.Length / 2];
@@ -129,15 +131,14 @@ internal static class ReplicationBench
         Console.WriteLine($"  catch-up: standby stopped, {entries} entries written, standby restarted ...");
         pair.B.Signal(Signals.Kill);
         pair.B.WaitForExit(TimeSpan.FromSeconds(5));
-        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(() =>
+        RunAll(Enumerable.Range(0, writers).Select(w => new Thread(() =>
         {
             using var client = pair.Control("A");
             for (var i = w; i < entries; i += writers)
             {
                 client.Set($"catch-up/{i % 5000}", $"{i}");
             }
-        })).ToArray();
-        Task.WaitAll(tasks);
+        })).ToArray());
         using var a = pair.Control("A");
         var target = (ulong)a.Status()["lastSequence"]!;
         var restartAt = SimulatedCabinet.Now;
@@ -149,6 +150,19 @@ internal static class ReplicationBench
         var fromConnect = PairHarness.Ms(connected?.T ?? restartAt, done) / 1000;
         Console.WriteLine(F($"  caught up {target} changes: {fromConnect:F2} s from the standby's connection, {PairHarness.Ms(restartAt, done) / 1000:F2} s from its restart"));
         return fromConnect;
+    }
+
+    private static void RunAll(Thread[] threads)
+    {
+        foreach (var t in threads)
+        {
+            t.Start();
+        }
+
+        foreach (var t in threads)
+        {
+            t.Join();
+        }
     }
 
     private static void WaitConnected(PairHarness pair)
