@@ -221,7 +221,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable
             var reader = ReadAcks(channel, session.Token);
             while (sentUpTo < last)
             {
-                var batch = _storage.Store.ReadLog(sentUpTo + 1, 2000);
+                var batch = _storage.Store.ReadLog(sentUpTo + 1, 10_000);
                 if (batch.Count == 0)
                 {
                     break;
@@ -537,20 +537,27 @@ internal sealed partial class ReplicationService : IAsyncDisposable
         _clientConnected = true;
         _ = WatchRole(follow);
 
+        // Entries are applied by a separate loop that takes everything received meanwhile into one commit: the
+        // standby's commits then grow with the load instead of capping it at one disk flush per message.
+        var received = Channel.CreateUnbounded<ChangeEntry[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var applier = ApplyReceived(channel, received.Reader, follow);
         var entries = new List<ChangeEntry>();
         List<ChangeEntry>? snapshotRows = null;
         SnapshotBeginMessage? snapshot = null;
         while (true)
         {
+            if (applier.IsCompleted)
+            {
+                await applier.ConfigureAwait(false); // surfaces the applier's failure
+            }
+
             var (type, payload) = await channel.ReceiveAsync(follow.Token).ConfigureAwait(false);
             switch (type)
             {
                 case ReplicationMessageType.Entries:
                     entries.Clear();
                     Check(ReplicationMessages.TryReadEntries(payload.Span, entries));
-                    var batch = entries.ToArray();
-                    await _storage.Apply(batch).ConfigureAwait(false);
-                    await channel.SendAsync(ReplicationMessageType.Ack, 8, d => ReplicationMessages.WriteAck(batch[^1].Sequence, d), follow.Token).ConfigureAwait(false);
+                    received.Writer.TryWrite(entries.ToArray());
                     break;
                 case ReplicationMessageType.Diverged:
                     Check(ReplicationMessages.TryReadDiverged(payload.Span, out var common));
@@ -578,6 +585,31 @@ internal sealed partial class ReplicationService : IAsyncDisposable
                 default:
                     throw new ReplicationRefusedException(ReplicationRefusal.Malformed, $"replication: unexpected {type} from the active");
             }
+        }
+    }
+
+    private async Task ApplyReceived(ReplicationChannel channel, ChannelReader<ChangeEntry[]> received, CancellationTokenSource follow)
+    {
+        var batch = new List<ChangeEntry>();
+        try
+        {
+            while (await received.WaitToReadAsync(follow.Token).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < 20_000 && received.TryRead(out var entries))
+                {
+                    batch.AddRange(entries);
+                }
+
+                var last = batch[^1].Sequence;
+                await _storage.Apply(batch.ToArray()).ConfigureAwait(false);
+                await channel.SendAsync(ReplicationMessageType.Ack, 8, d => ReplicationMessages.WriteAck(last, d), follow.Token).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await follow.CancelAsync().ConfigureAwait(false); // ends the receiving side too
+            throw;
         }
     }
 

@@ -148,18 +148,26 @@ public sealed class ControlStateStore : IDisposable
         }
 
         var last = entries[^1];
+
+        // Within one batch only the last change of each key shapes the state: the log keeps every change.
+        var finalChange = new Dictionary<string, ChangeEntry>(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            finalChange[e.Key] = e;
+        }
+
         InTransaction(() =>
         {
-            foreach (var e in entries)
+            _log.InsertBulk(entries.Select(e => new BsonDocument
             {
-                _log.Insert(new BsonDocument
-                {
-                    ["_id"] = (long)e.Sequence,
-                    ["e"] = (long)e.Epoch,
-                    ["k"] = e.Key,
-                    ["v"] = e.Value is null ? BsonValue.Null : new BsonValue(e.Value),
-                    ["t"] = e.TimeUnixMs,
-                });
+                ["_id"] = (long)e.Sequence,
+                ["e"] = (long)e.Epoch,
+                ["k"] = e.Key,
+                ["v"] = e.Value is null ? BsonValue.Null : new BsonValue(e.Value),
+                ["t"] = e.TimeUnixMs,
+            }));
+            foreach (var e in finalChange.Values)
+            {
                 ApplyToState(e);
             }
 
