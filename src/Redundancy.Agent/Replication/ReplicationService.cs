@@ -221,7 +221,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable
             var reader = ReadAcks(channel, session.Token);
             while (sentUpTo < last)
             {
-                var batch = _storage.Store.ReadLog(sentUpTo + 1, 10_000);
+                var batch = _storage.Store.ReadLog(sentUpTo + 1, 1000);
                 if (batch.Count == 0)
                 {
                     break;
@@ -596,7 +596,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable
             while (await received.WaitToReadAsync(follow.Token).ConfigureAwait(false))
             {
                 batch.Clear();
-                while (batch.Count < 20_000 && received.TryRead(out var entries))
+                while (batch.Count < 5000 && received.TryRead(out var entries))
                 {
                     batch.AddRange(entries);
                 }
