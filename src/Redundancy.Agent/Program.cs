@@ -142,7 +142,8 @@ try
     var store = ControlStateStore.Open(options.DatabasePath);
     storage = new StorageWorker(store, TimeProvider.System);
     values.Reset(store.SnapshotRows());
-    storage.Committed += values.Apply;
+    storage.Committed += (entries, _) => values.Apply(entries);
+    storage.SubscriberFailed += ex => Console.Error.WriteLine($"redundancy-agent: after a commit: {ex}");
 }
 catch (StorageException ex)
 {

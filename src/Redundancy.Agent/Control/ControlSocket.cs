@@ -167,6 +167,11 @@ internal sealed class ControlSocket : IDisposable
         {
             return Error(ex.Message);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or ObjectDisposedException)
+        {
+            // Not the client's fault; answer rather than drop the connection, and say what happened.
+            return Error($"internal error: {ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     private static JsonObject Written(Core.Replication.ChangeEntry e) =>

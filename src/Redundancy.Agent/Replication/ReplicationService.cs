@@ -116,23 +116,25 @@ internal sealed partial class ReplicationService : IAsyncDisposable
 
     // ---- active side ----------------------------------------------------------------------------------------
 
-    private void OnCommitted(IReadOnlyList<ChangeEntry> entries)
+    private void OnCommitted(IReadOnlyList<ChangeEntry> entries, bool local)
     {
-        // On the storage thread, right after the commit: books first, then the live stream.
-        if (_role() != Role.Active)
+        // On the storage thread, right after the commit: books first, then the live stream. Only this node's own
+        // writes count; the books restart whenever they would not continue (a new term).
+        if (!local)
         {
             return;
         }
 
         lock (_ledgerGate)
         {
-            _ledger ??= NewLedger(entries[0].Sequence - 1);
+            if (_ledger is null || _ledger.Last + 1 != entries[0].Sequence)
+            {
+                _ledger = NewLedger(entries[0].Sequence - 1);
+            }
+
             foreach (var e in entries)
             {
-                if (e.Sequence == _ledger.Last + 1)
-                {
-                    _ledger.OnAppended(e.Sequence);
-                }
+                _ledger.OnAppended(e.Sequence);
             }
         }
 

@@ -27,11 +27,15 @@ internal sealed class StorageWorker : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "storage" };
     }
 
-    /// <summary>Called on the storage thread after every commit, with the entries it added (appended or applied).</summary>
-    public event Action<IReadOnlyList<ChangeEntry>>? Committed;
+    /// <summary>Called on the storage thread after every commit, with the entries it added, and whether they were
+    /// written here (true) or applied from the active (false).</summary>
+    public event Action<IReadOnlyList<ChangeEntry>, bool>? Committed;
 
     /// <summary>Called on the storage thread after a snapshot replaced the state.</summary>
     public event Action? Replaced;
+
+    /// <summary>Called when a <see cref="Committed"/> subscriber threw; the commit itself stands.</summary>
+    public event Action<Exception>? SubscriberFailed;
 
     /// <summary>Called once when the database fails: the node can no longer serve.</summary>
     public event Action<string>? Failed;
@@ -72,7 +76,7 @@ internal sealed class StorageWorker : IDisposable
     public Task Apply(IReadOnlyList<ChangeEntry> entries) => Run(() =>
     {
         _store.Apply(entries);
-        Committed?.Invoke(entries);
+        Notify(entries, local: false);
     });
 
     /// <summary>Runs <paramref name="action"/> on the storage thread, in order with the writes.</summary>
@@ -194,10 +198,23 @@ internal sealed class StorageWorker : IDisposable
             return;
         }
 
-        Committed?.Invoke(entries);
+        Notify(entries, local: true);
         for (var i = 0; i < batch.Count; i++)
         {
             batch[i].Done.TrySetResult(entries[i]);
+        }
+    }
+
+    // A subscriber's failure must not take the storage thread (and with it every later write) down.
+    private void Notify(IReadOnlyList<ChangeEntry> entries, bool local)
+    {
+        try
+        {
+            Committed?.Invoke(entries, local);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SubscriberFailed?.Invoke(ex);
         }
     }
 
