@@ -211,4 +211,31 @@ public sealed class ReplicationTests
         var lost = acked.Count(i => !onB.Contains($"async/{i}"));
         Assert.True((ulong)lost <= lagBefore, $"lost {lost} acknowledged writes, but the reported lag was {lagBefore} (max seen {maxLag})");
     }
+
+    [Fact]
+    public void StandbyReadiness_IsAnnounced_HotWhenCaughtUp_NotReadyWhenItCannotReplicate()
+    {
+        using (var pair = PairHarness.StartPair(Spec))
+        {
+            using var a = pair.Control("A");
+            Assert.True((bool)a.Set("k", "1")["ok"]!);
+            Assert.True(Eventually(() => (string?)a.Status()["peerReadiness"] == "Hot", Wait), Dump(pair));
+        }
+
+        using (var broken = PairHarness.Create(Spec))
+        {
+            // B dials a replication port where nothing listens: it can never hold a usable replica.
+            var path = broken.ConfigPath("B");
+            var config = JsonNode.Parse(File.ReadAllText(path))!;
+            config["replication"]!["peer"] = "127.0.0.1:9";
+            File.WriteAllText(path, config.ToJsonString());
+            broken.StartAgent("A");
+            broken.StartAgent("B");
+            broken.WaitForActiveAndStandby(Wait);
+            using var a = broken.Control("A");
+            Assert.True(Eventually(() => (string?)a.Status()["peerReadiness"] == "NotReady", Wait), Dump(broken));
+            Hold(TimeSpan.FromMilliseconds(300));
+            Assert.Equal("NotReady", (string?)a.Status()["peerReadiness"]);
+        }
+    }
 }

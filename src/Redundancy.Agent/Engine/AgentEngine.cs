@@ -39,6 +39,7 @@ internal sealed class AgentEngine : IDisposable
     private volatile string? _storageFault;
     private volatile byte _activePeer;
     private long _peerLastApplied;
+    private volatile PeerSeen? _peerSeen;
     private int _roleChanges;
     private int _realtimeWarned;
     private readonly string _node;
@@ -132,6 +133,8 @@ internal sealed class AgentEngine : IDisposable
             ["readiness"] = a.Readiness.ToString(),
             ["lastSequence"] = _storage?.Store.LastSequence ?? 0,
             ["activePeer"] = _activePeer,
+            ["peerRole"] = _peerSeen?.Role.ToString(),
+            ["peerReadiness"] = _peerSeen?.Readiness.ToString(),
             ["heartbeatLateMaxMs"] = _senders.Count == 0 ? 0 : _senders.Max(x => x.MaxLate.TotalMilliseconds),
             ["roleChanges"] = Volatile.Read(ref _roleChanges),
         };
@@ -303,6 +306,16 @@ internal sealed class AgentEngine : IDisposable
         var decision = _machine.Evaluate(pending, interlock);
         _activePeer = _machine.PeerFresh && _machine.Peer.Role == Role.Active ? _machine.Peer.NodeId : (byte)0;
         Interlocked.Exchange(ref _peerLastApplied, (long)_machine.Peer.LastAppliedSequence);
+        var seen = _peerSeen;
+        var fresh = _machine.PeerFresh;
+        if (!fresh && seen is not null)
+        {
+            _peerSeen = null;
+        }
+        else if (fresh && (seen is null || seen.Role != _machine.Peer.Role || seen.Readiness != _machine.Peer.Readiness))
+        {
+            _peerSeen = new PeerSeen(_machine.Peer.Role, _machine.Peer.Readiness); // only on change: no garbage per loop
+        }
         if (decision.IsChange)
         {
             Execute(decision);
@@ -558,3 +571,6 @@ internal sealed class AgentEngine : IDisposable
         }
     }
 }
+
+/// <summary>What this node last heard the peer announce (for status).</summary>
+internal sealed record PeerSeen(Role Role, Readiness Readiness);
