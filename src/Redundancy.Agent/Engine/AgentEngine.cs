@@ -15,7 +15,7 @@ namespace Redundancy.Agent.Engine;
 /// carries out its decisions on the outputs in the safe order. Each link has its own receiving and sending
 /// thread; none of them waits on disk, logging or anything else slow.
 /// </summary>
-internal sealed class AgentEngine : IDisposable
+internal sealed partial class AgentEngine : IDisposable
 {
     private static readonly DropReason[] Reasons = Enum.GetValues<DropReason>();
     private readonly AgentOptions _options;
@@ -119,26 +119,6 @@ internal sealed class AgentEngine : IDisposable
 
     /// <summary>The peer's node id while it is heard active, else 0.</summary>
     public byte ActivePeer => _activePeer;
-
-    /// <summary>A status snapshot for the control socket.</summary>
-    public System.Text.Json.Nodes.JsonObject Status()
-    {
-        var a = Volatile.Read(ref _announcement);
-        return new System.Text.Json.Nodes.JsonObject
-        {
-            ["node"] = _node,
-            ["nodeId"] = _options.NodeId,
-            ["role"] = a.Role.ToString(),
-            ["epoch"] = a.Epoch,
-            ["readiness"] = a.Readiness.ToString(),
-            ["lastSequence"] = _storage?.Store.LastSequence ?? 0,
-            ["activePeer"] = _activePeer,
-            ["peerRole"] = _peerSeen?.Role.ToString(),
-            ["peerReadiness"] = _peerSeen?.Readiness.ToString(),
-            ["heartbeatLateMaxMs"] = _senders.Count == 0 ? 0 : _senders.Max(x => x.MaxLate.TotalMilliseconds),
-            ["roleChanges"] = Volatile.Read(ref _roleChanges),
-        };
-    }
 
     /// <summary>Starts the engine, receiving and sending threads.</summary>
     public void Start()
@@ -500,76 +480,7 @@ internal sealed class AgentEngine : IDisposable
         return h;
     }
 
-    private void ReportLinkChanges()
-    {
-        for (var i = 0; i < _links.Count; i++)
-        {
-            var up = _machine.Links[i].IsUp;
-            if (up != _linkWasUp[i])
-            {
-                _linkWasUp[i] = up;
-                if (up)
-                {
-                    Log.LinkUp(_log, _node, _links[i].Name);
-                }
-                else
-                {
-                    Log.LinkDown(_log, _node, _links[i].Name);
-                }
-            }
-        }
-    }
 
-    private void ReportLinks()
-    {
-        ReportLinkChanges();
-        var reasons = Reasons;
-        for (var i = 0; i < _links.Count; i++)
-        {
-            var counters = _links[i].Counters;
-            for (var r = 1; r < reasons.Length; r++)
-            {
-                var slot = (i * reasons.Length) + r;
-                var total = counters.Dropped(reasons[r]);
-                if (total != _dropsSeen[slot])
-                {
-                    Log.FramesDropped(_log, _node, _links[i].Name, reasons[r].ToString(), total - _dropsSeen[slot], total);
-                    _dropsSeen[slot] = total;
-                }
-            }
-        }
-
-        var now = _time.GetTimestamp();
-        if (now >= _nextStatus)
-        {
-            // Once a minute, each link's health for the journal (status topics and the CLI come later).
-            _nextStatus = now + (60 * _time.TimestampFrequency);
-            for (var i = 0; i < _links.Count; i++)
-            {
-                var c = _links[i].Counters;
-                var m = _machine.Links[i];
-                Log.LinkStatus(_log, _node, _links[i].Name, m.IsUp ? "up" : "down", m.FramesPerSecond, c.FramesIn, c.FramesOut,
-                    c.DroppedTotal, c.SendErrors, c.ReceiveErrors, c.Reopens);
-            }
-
-            // Garbage collections stop every thread, the heartbeat threads too: keep their cost in view.
-            var gc = GC.GetGCMemoryInfo(GCKind.Any);
-            var lastPause = gc.PauseDurations.Length > 0 ? gc.PauseDurations[0].TotalMilliseconds : 0;
-            Log.RuntimeStatus(_log, _node, GC.GetTotalAllocatedBytes() / 1024, GC.CollectionCount(0), GC.CollectionCount(1),
-                GC.CollectionCount(2), lastPause);
-        }
-
-        for (var i = 0; i < _senders.Count; i++)
-        {
-            // A sender waking late eats into the peer's timeout: report each new worst that passes a third of it.
-            var late = _senders[i].MaxLate;
-            if (late > _lateReported[i] && late > _options.PeerTimeout / 3)
-            {
-                _lateReported[i] = late;
-                Log.SenderLate(_log, _node, _links[i].Name, late.TotalMilliseconds);
-            }
-        }
-    }
 }
 
 /// <summary>What this node last heard the peer announce (for status).</summary>

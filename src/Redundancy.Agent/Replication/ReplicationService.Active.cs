@@ -1,0 +1,360 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Redundancy.Agent.State;
+using Redundancy.Core.Configuration;
+using Redundancy.Core.Replication;
+using Redundancy.Core.Roles;
+using Redundancy.Edges.Replication;
+
+namespace Redundancy.Agent.Replication;
+
+/// <summary>The active side: serving the standby, keeping the books, judging waiting writers, compacting.</summary>
+internal sealed partial class ReplicationService
+{
+    private void OnCommitted(IReadOnlyList<ChangeEntry> entries, bool local)
+    {
+        // On the storage thread, right after the commit: books first, then the live stream. Only this node's own
+        // writes count; the books restart whenever they would not continue (a new term).
+        if (!local)
+        {
+            return;
+        }
+
+        lock (_ledgerGate)
+        {
+            if (_ledger is null || _ledger.Last + 1 != entries[0].Sequence)
+            {
+                _ledger = NewLedger(entries[0].Sequence - 1);
+            }
+
+            foreach (var e in entries)
+            {
+                _ledger.OnAppended(e.Sequence);
+            }
+        }
+
+        _live?.Writer.TryWrite(entries);
+    }
+
+    private ReplicationLedger NewLedger(ulong last) =>
+        new(new ReplicationLedgerOptions(_settings.Mode, _settings.SyncTimeout, _settings.RetentionEntries), _time, last);
+
+    private async Task AcceptLoop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener!.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            if (_role() != Role.Active)
+            {
+                socket.Dispose();
+                continue;
+            }
+
+            _ = Serve(socket);
+        }
+    }
+
+    private async Task Serve(Socket socket)
+    {
+        socket.NoDelay = true;
+        var live = Channel.CreateUnbounded<IReadOnlyList<ChangeEntry>>(new UnboundedChannelOptions { SingleReader = true });
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        ReplicationChannel? channel = null;
+        try
+        {
+            using var handshake = CancellationTokenSource.CreateLinkedTokenSource(session.Token);
+            handshake.CancelAfter(TimeSpan.FromSeconds(5));
+            channel = await ReplicationChannel.AcceptAsync(new NetworkStream(socket, ownsSocket: true), _key, _options.PairId, _options.NodeId, handshake.Token).ConfigureAwait(false);
+            var (type, payload) = await channel.ReceiveAsync(handshake.Token).ConfigureAwait(false);
+            if (type != ReplicationMessageType.Resume || ReplicationMessages.TryReadResume(payload.Span, out var resume) is not ReplicationRefusal.None)
+            {
+                throw new ReplicationRefusedException(ReplicationRefusal.Malformed, "replication: expected a resume message");
+            }
+
+            // Subscribe to live changes and read the log's bounds in one storage-thread job, so nothing falls between.
+            ulong first = 0, last = 0;
+            EpochStart[] history = [];
+            await _storage.Run(store =>
+            {
+                Interlocked.Exchange(ref _live, live)?.Writer.TryComplete();
+                first = store.FirstInLog;
+                last = store.LastSequence;
+                history = store.History.ToArray();
+            }).ConfigureAwait(false);
+
+            var common = CommonPoint.Find(history, last, resume!.History, resume.LastSequence);
+            var plan = CatchUpPlan.Decide(common, resume.LastSequence, first, last);
+            Log.StandbyConnected(_log, _options.NodeName, channel.PeerNodeId, resume.LastSequence, common, plan.Kind.ToString(), plan.Diverged);
+            var sentUpTo = common;
+            if (plan.Diverged)
+            {
+                await channel.SendAsync(ReplicationMessageType.Diverged, 8, d => ReplicationMessages.WriteDiverged(common, d), session.Token).ConfigureAwait(false);
+            }
+
+            if (plan.Diverged || plan.Kind == CatchUpKind.Snapshot)
+            {
+                sentUpTo = await SendSnapshot(channel, session.Token).ConfigureAwait(false);
+            }
+
+            lock (_ledgerGate)
+            {
+                _ledger ??= NewLedger(last);
+                _ledger.OnStandbyConnected();
+                if (!plan.Diverged)
+                {
+                    _ledger.OnAcked(common);
+                }
+            }
+
+            var reader = ReadAcks(channel, session.Token);
+            while (sentUpTo < last)
+            {
+                var batch = _storage.Store.ReadLog(sentUpTo + 1, 1000);
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+
+                await SendEntries(channel, batch, session.Token).ConfigureAwait(false);
+                sentUpTo = batch[^1].Sequence;
+            }
+
+            var pending = new List<ChangeEntry>();
+            while (await live.Reader.WaitToReadAsync(session.Token).ConfigureAwait(false))
+            {
+                pending.Clear();
+                var bytes = 0;
+                while (bytes < BatchBytes && live.Reader.TryRead(out var entries))
+                {
+                    foreach (var e in entries)
+                    {
+                        if (e.Sequence > sentUpTo)
+                        {
+                            pending.Add(e);
+                            bytes += ReplicationMessages.EntryLength(e);
+                            sentUpTo = e.Sequence;
+                        }
+                    }
+                }
+
+                if (pending.Count > 0)
+                {
+                    await SendEntries(channel, pending, session.Token).ConfigureAwait(false);
+                }
+
+                if (reader.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            await reader.ConfigureAwait(false);
+        }
+        catch (ReplicationRefusedException ex)
+        {
+            Interlocked.Increment(ref _refused);
+            Log.Refused(_log, _options.NodeName, ex.Refusal.ToString(), ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or EndOfStreamException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            if (!_stop.IsCancellationRequested)
+            {
+                Log.StandbyLost(_log, _options.NodeName, ex.Message);
+            }
+        }
+        finally
+        {
+            Interlocked.CompareExchange(ref _live, null, live);
+            live.Writer.TryComplete();
+            lock (_ledgerGate)
+            {
+                _ledger?.OnStandbyDisconnected();
+            }
+
+            await session.CancelAsync().ConfigureAwait(false);
+            if (channel is not null)
+            {
+                await channel.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    private async Task ReadAcks(ReplicationChannel channel, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var (type, payload) = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (type != ReplicationMessageType.Ack || ReplicationMessages.TryReadAck(payload.Span, out var seq) != ReplicationRefusal.None)
+            {
+                throw new ReplicationRefusedException(ReplicationRefusal.Malformed, $"replication: unexpected {type} from the standby");
+            }
+
+            lock (_ledgerGate)
+            {
+                if (_ledger is { } ledger)
+                {
+                    if (seq > ledger.Last)
+                    {
+                        throw new ReplicationRefusedException(ReplicationRefusal.Malformed, $"replication: the standby acknowledged {seq}, beyond the last change {ledger.Last}");
+                    }
+
+                    ledger.OnAcked(seq);
+                }
+            }
+
+            JudgeWaiters();
+        }
+    }
+
+    private async Task<ulong> SendSnapshot(ReplicationChannel channel, CancellationToken cancellationToken)
+    {
+        // Taken on the storage thread: the rows and the position belong to one moment.
+        IReadOnlyList<ChangeEntry> rows = [];
+        SnapshotBeginMessage? begin = null;
+        await _storage.Run(store =>
+        {
+            rows = store.SnapshotRows();
+            begin = new SnapshotBeginMessage(store.LastEpoch, store.LastSequence, store.History.ToArray(), (ulong)rows.Count);
+        }).ConfigureAwait(false);
+        var beginLength = ReplicationMessages.SnapshotBeginLength(begin!);
+        await channel.SendAsync(ReplicationMessageType.SnapshotBegin, beginLength, d => ReplicationMessages.WriteSnapshotBegin(begin!, d), cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in Chunks(rows))
+        {
+            await channel.SendAsync(ReplicationMessageType.SnapshotChunk, ReplicationMessages.EntriesLength(chunk), d => ReplicationMessages.WriteEntries(chunk, d), cancellationToken).ConfigureAwait(false);
+        }
+
+        await channel.SendAsync(ReplicationMessageType.SnapshotEnd, 0, _ => 0, cancellationToken).ConfigureAwait(false);
+        Log.SnapshotSent(_log, _options.NodeName, rows.Count, begin!.LastSequence);
+        return begin.LastSequence;
+    }
+
+    private static async Task SendEntries(ReplicationChannel channel, IReadOnlyList<ChangeEntry> entries, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in Chunks(entries))
+        {
+            await channel.SendAsync(ReplicationMessageType.Entries, ReplicationMessages.EntriesLength(chunk), d => ReplicationMessages.WriteEntries(chunk, d), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static IEnumerable<IReadOnlyList<ChangeEntry>> Chunks(IReadOnlyList<ChangeEntry> entries)
+    {
+        var chunk = new List<ChangeEntry>();
+        var bytes = 0;
+        foreach (var e in entries)
+        {
+            var n = ReplicationMessages.EntryLength(e);
+            if (chunk.Count > 0 && bytes + n > BatchBytes)
+            {
+                yield return chunk;
+                chunk = [];
+                bytes = 0;
+            }
+
+            chunk.Add(e);
+            bytes += n;
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
+
+    private void JudgeWaiters()
+    {
+        lock (_ledgerGate)
+        {
+            var ledger = _ledger;
+            if (ledger is null)
+            {
+                _waiters.Judge(_ => _settings.Mode == ReplicationMode.Async ? WriteOutcome.Completed : WriteOutcome.Waiting, TimedOut);
+                return;
+            }
+
+            _waiters.Judge(ledger.Judge, TimedOut);
+        }
+    }
+
+    private ControlStateException TimedOut(ulong sequence) => new(
+        $"change {sequence} was committed on this node but the standby did not acknowledge it within {_settings.SyncTimeout.TotalMilliseconds:F0} ms (mode sync); it will replicate when the standby is back");
+
+    private async Task TickLoop()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5), _time);
+        var nextCompaction = _time.GetTimestamp();
+        var wasActive = false;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                var active = _role() == Role.Active;
+                if (active != wasActive)
+                {
+                    // A new term: the books start from this node's log as it stands, read on the storage thread
+                    // so that no commit falls between.
+                    await _storage.Run(store =>
+                    {
+                        lock (_ledgerGate)
+                        {
+                            _ledger = active ? NewLedger(store.LastSequence) : null;
+                        }
+                    }).ConfigureAwait(false);
+
+                    if (!active)
+                    {
+                        _waiters.FailAll(new ControlStateException("this node stopped being active before the change was replicated"));
+                    }
+
+                    wasActive = active;
+                }
+
+                ulong bound = 0;
+                lock (_ledgerGate)
+                {
+                    if (_ledger is { } ledger)
+                    {
+                        ledger.Evaluate();
+                        while (ledger.TryDequeueAlarm(out var alarm))
+                        {
+                            if (alarm.Raised)
+                            {
+                                Log.ReplicationAlarm(_log, _options.NodeName, alarm.Text);
+                            }
+                            else
+                            {
+                                Log.ReplicationAlarmCleared(_log, _options.NodeName, alarm.Text);
+                            }
+                        }
+
+                        bound = ledger.CompactionBound();
+                    }
+                }
+
+                JudgeWaiters();
+                if (active && bound > 0 && _time.GetTimestamp() >= nextCompaction)
+                {
+                    nextCompaction = _time.GetTimestamp() + _time.TimestampFrequency;
+                    _ = _storage.Run(store => store.Compact(bound));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Redundancy.Agent.State;
+using Redundancy.Core.Configuration;
+using Redundancy.Core.Replication;
+using Redundancy.Core.Roles;
+using Redundancy.Edges.Replication;
+
+namespace Redundancy.Agent.Replication;
+
+/// <summary>The standby side: following the active, applying, acknowledging, resolving divergence.</summary>
+internal sealed partial class ReplicationService
+{
+    private async Task ClientLoop()
+    {
+        var lastError = string.Empty;
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (_role() is Role.Active or Role.Faulted or Role.Stopping || _activePeer() == 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), _time, _stop.Token).ConfigureAwait(false);
+                    continue;
+                }
+
+                await Follow(_stop.Token).ConfigureAwait(false);
+            }
+            catch (ReplicationRefusedException ex)
+            {
+                Interlocked.Increment(ref _refused);
+                Log.Refused(_log, _options.NodeName, ex.Refusal.ToString(), ex.Message);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or EndOfStreamException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+            {
+                if (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                if (ex.Message != lastError)
+                {
+                    lastError = ex.Message;
+                    Log.ActiveLost(_log, _options.NodeName, ex.Message);
+                }
+            }
+            finally
+            {
+                _clientConnected = false;
+                _snapshotInProgress = false;
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), _time, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task Follow(CancellationToken cancellationToken)
+    {
+        using var follow = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var socket = new Socket(_settings.Peer.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using (var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            connect.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                await socket.ConnectAsync(_settings.Peer, connect.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        await using var channel = await ReplicationChannel.ConnectAsync(new NetworkStream(socket, ownsSocket: true), _key, _options.PairId, _options.NodeId, follow.Token).ConfigureAwait(false);
+        var store = _storage.Store;
+        var resume = new ResumeMessage(store.LastEpoch, store.LastSequence, store.History.ToArray());
+        await channel.SendAsync(ReplicationMessageType.Resume, ReplicationMessages.ResumeLength(resume), d => ReplicationMessages.WriteResume(resume, d), follow.Token).ConfigureAwait(false);
+        _clientConnected = true;
+        _ = WatchRole(follow);
+
+        // Entries are applied by a separate loop that takes everything received meanwhile into one commit: the
+        // standby's commits then grow with the load instead of capping it at one disk flush per message.
+        var received = Channel.CreateUnbounded<ChangeEntry[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var applier = ApplyReceived(channel, received.Reader, follow);
+        var entries = new List<ChangeEntry>();
+        List<ChangeEntry>? snapshotRows = null;
+        SnapshotBeginMessage? snapshot = null;
+        while (true)
+        {
+            if (applier.IsCompleted)
+            {
+                await applier.ConfigureAwait(false); // surfaces the applier's failure
+            }
+
+            var (type, payload) = await channel.ReceiveAsync(follow.Token).ConfigureAwait(false);
+            switch (type)
+            {
+                case ReplicationMessageType.Entries:
+                    entries.Clear();
+                    Check(ReplicationMessages.TryReadEntries(payload.Span, entries));
+                    received.Writer.TryWrite(entries.ToArray());
+                    break;
+                case ReplicationMessageType.Diverged:
+                    Check(ReplicationMessages.TryReadDiverged(payload.Span, out var common));
+                    var moved = 0;
+                    await _storage.Run(s => moved = s.MoveToConflicts(common, _time.GetUtcNow().ToUnixTimeMilliseconds())).ConfigureAwait(false);
+                    Log.Diverged(_log, _options.NodeName, moved, common, channel.PeerNodeId);
+                    break;
+                case ReplicationMessageType.SnapshotBegin:
+                    Check(ReplicationMessages.TryReadSnapshotBegin(payload.Span, out snapshot));
+                    snapshotRows = [];
+                    _snapshotInProgress = true;
+                    break;
+                case ReplicationMessageType.SnapshotChunk when snapshotRows is not null:
+                    Check(ReplicationMessages.TryReadEntries(payload.Span, snapshotRows));
+                    break;
+                case ReplicationMessageType.SnapshotEnd when snapshot is not null && snapshotRows is not null:
+                    var (begin, rows) = (snapshot, snapshotRows);
+                    await _storage.Run(s => s.InstallSnapshot(begin.LastEpoch, begin.LastSequence, begin.History, rows)).ConfigureAwait(false);
+                    _values.Reset(rows);
+                    _snapshotInProgress = false;
+                    Log.SnapshotInstalled(_log, _options.NodeName, rows.Count, begin.LastSequence);
+                    await channel.SendAsync(ReplicationMessageType.Ack, 8, d => ReplicationMessages.WriteAck(begin.LastSequence, d), follow.Token).ConfigureAwait(false);
+                    (snapshot, snapshotRows) = (null, null);
+                    break;
+                default:
+                    throw new ReplicationRefusedException(ReplicationRefusal.Malformed, $"replication: unexpected {type} from the active");
+            }
+        }
+    }
+
+    private async Task ApplyReceived(ReplicationChannel channel, ChannelReader<ChangeEntry[]> received, CancellationTokenSource follow)
+    {
+        var batch = new List<ChangeEntry>();
+        try
+        {
+            while (await received.WaitToReadAsync(follow.Token).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < 5000 && received.TryRead(out var entries))
+                {
+                    batch.AddRange(entries);
+                }
+
+                var last = batch[^1].Sequence;
+                await _storage.Apply(batch.ToArray()).ConfigureAwait(false);
+                await channel.SendAsync(ReplicationMessageType.Ack, 8, d => ReplicationMessages.WriteAck(last, d), follow.Token).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await follow.CancelAsync().ConfigureAwait(false); // ends the receiving side too
+            throw;
+        }
+    }
+
+    private async Task WatchRole(CancellationTokenSource follow)
+    {
+        // A standby that becomes active (or the active that vanishes) ends the following at once.
+        try
+        {
+            while (!follow.IsCancellationRequested)
+            {
+                if (_role() is Role.Active or Role.Faulted or Role.Stopping)
+                {
+                    await follow.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(10), _time, follow.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            // the session ended first
+        }
+    }
+
+    private static void Check(ReplicationRefusal refusal)
+    {
+        if (refusal != ReplicationRefusal.None)
+        {
+            throw new ReplicationRefusedException(refusal, $"replication message refused: {refusal}");
+        }
+    }
+}
