@@ -145,7 +145,15 @@ internal static class ReplicationBench
         pair.StartAgent("B");
         var connected = pair.A.WaitFor(e => e.Id == 201, TimeSpan.FromSeconds(30), restartAt);
         using var b = pair.Control("B");
-        Poll.Until(() => (ulong)b.Status()["lastSequence"]! >= target, TimeSpan.FromMinutes(2), everyMs: 2);
+        if (!Poll.Until(() => (ulong)b.Status()["lastSequence"]! >= target, TimeSpan.FromMinutes(2), everyMs: 2))
+        {
+            Console.WriteLine($"  standby did not catch up: at {b.Status()["lastSequence"]} of {target}; replication and role events:");
+            foreach (var e in pair.A.Events.Concat(pair.B.Events).Where(e => e.T >= restartAt && (e.Id is >= 200 and < 300 or 401)).OrderBy(e => e.T))
+            {
+                Console.WriteLine($"    {e.Message}");
+            }
+        }
+
         var done = SimulatedCabinet.Now;
         var fromConnect = PairHarness.Ms(connected?.T ?? restartAt, done) / 1000;
         Console.WriteLine(F($"  caught up {target} changes: {fromConnect:F2} s from the standby's connection, {PairHarness.Ms(restartAt, done) / 1000:F2} s from its restart"));
