@@ -12,7 +12,7 @@ namespace Redundancy.Core.Roles;
 /// every frame already received before calling <see cref="Evaluate"/>, and say whether the links still hold
 /// unread input, so that its own stall is never taken for the peer's silence.
 /// </remarks>
-public sealed class RoleStateMachine
+public sealed partial class RoleStateMachine
 {
     private readonly RoleOptions _options;
     private readonly TimeProvider _time;
@@ -354,70 +354,6 @@ public sealed class RoleStateMachine
 
     private bool PreferredOverPeer() =>
         RoleOptions.Prefers(_options.Priority, _options.NodeId, _peer.Priority, _peer.NodeId);
-
-    private void EvaluateLinks(long now)
-    {
-        var anyUp = false;
-        foreach (var link in _links)
-        {
-            link.Evaluate(now);
-            anyUp |= link.IsUp;
-        }
-
-        var settled = _time.GetElapsedTime(_startedAt, now) >= _options.StartupWindow;
-        for (var i = 0; i < _links.Length; i++)
-        {
-            if (_links[i].IsUp)
-            {
-                _linkDownSince[i] = -1;
-                Clear(ref _linkAlarm[i], AlarmKind.LinkDown, _links[i].Name, $"{_links[i].Name} link carries heartbeats again");
-                continue;
-            }
-
-            if (_linkDownSince[i] < 0)
-            {
-                _linkDownSince[i] = now;
-            }
-
-            // Degraded only when this link stays down for a further peer timeout while another carries frames:
-            // a dying peer falls silent on each link a few milliseconds apart, and a restarting one comes up so.
-            if (anyUp && settled && _time.GetElapsedTime(_linkDownSince[i], now) >= _options.PeerTimeout)
-            {
-                Raise(ref _linkAlarm[i], AlarmKind.LinkDown, _links[i].Name, $"redundancy degraded: {_links[i].Name} link down");
-            }
-        }
-    }
-
-    private void UpdatePeerLostAlarm(bool fresh)
-    {
-        if (fresh)
-        {
-            Clear(ref _peerLostAlarm, AlarmKind.PeerLost, "peer", "peer heard again");
-            Clear(ref _unfencedAlarm, AlarmKind.UnfencedTakeover, "peer", "peer heard again");
-        }
-        else if (_peerHeard)
-        {
-            Raise(ref _peerLostAlarm, AlarmKind.PeerLost, "peer", "peer silent on all links");
-        }
-    }
-
-    private void Raise(ref bool flag, AlarmKind kind, string subject, string text)
-    {
-        if (!flag)
-        {
-            flag = true;
-            _alarms.Enqueue(new AlarmChange(kind, subject, true, text));
-        }
-    }
-
-    private void Clear(ref bool flag, AlarmKind kind, string subject, string text)
-    {
-        if (flag)
-        {
-            flag = false;
-            _alarms.Enqueue(new AlarmChange(kind, subject, false, text));
-        }
-    }
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 }
