@@ -25,7 +25,6 @@ internal sealed class HeartbeatSender : IDisposable
     private readonly WaitHandle[] _waits;
     private long _maxLateTicks;
     private long _lastSentAt;
-    private long _withheld;
 
     public HeartbeatSender(
         IHeartbeatLink link,
@@ -57,9 +56,6 @@ internal sealed class HeartbeatSender : IDisposable
 
     /// <summary>When this sender last sent (attempted) a frame, or 0.</summary>
     public long LastSentAt => Interlocked.Read(ref _lastSentAt);
-
-    /// <summary>Frames not sent because the engine loop had stalled.</summary>
-    public long Withheld => Interlocked.Read(ref _withheld);
 
     public void Run(CancellationToken stopping)
     {
@@ -93,7 +89,6 @@ internal sealed class HeartbeatSender : IDisposable
             due = Math.Max(due + interval, now + interval / 2);
             if (_time.GetElapsedTime(_lastProgress(), now) > promise)
             {
-                Interlocked.Increment(ref _withheld);
                 continue;
             }
 

@@ -50,9 +50,6 @@ internal sealed class ControlState
     /// <summary>Changes kept for audit after a split brain.</summary>
     public IReadOnlyList<ConflictRow> Conflicts() => Storage().Store.Conflicts();
 
-    /// <summary>Position of the last applied change.</summary>
-    public (ulong Epoch, ulong Sequence) LastApplied => _storage is null ? (0, 0) : (_storage.Store.LastEpoch, _storage.Store.LastSequence);
-
     /// <summary>Checks a key and a value; null when fine, else what is wrong.</summary>
     public static string? Problem(string key, string? json)
     {

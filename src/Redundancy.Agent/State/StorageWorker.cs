@@ -31,9 +31,6 @@ internal sealed class StorageWorker : IDisposable
     /// written here (true) or applied from the active (false).</summary>
     public event Action<IReadOnlyList<ChangeEntry>, bool>? Committed;
 
-    /// <summary>Called on the storage thread after a snapshot replaced the state.</summary>
-    public event Action? Replaced;
-
     /// <summary>Called when a <see cref="Committed"/> subscriber threw; the commit itself stands.</summary>
     public event Action<Exception>? SubscriberFailed;
 
@@ -60,9 +57,6 @@ internal sealed class StorageWorker : IDisposable
 
     /// <summary>This node is no longer active: refuse writes from here on.</summary>
     public void StopWrites() => Post(new Control(() => _writableEpoch = 0));
-
-    /// <summary>Persists a newer epoch learned without a takeover.</summary>
-    public void SaveEpoch(ulong epoch) => Post(new Control(() => _store.SaveEpoch(Math.Max(epoch, _store.Epoch))));
 
     /// <summary>Appends one write; completes when it is committed locally, or fails when this node is not active.</summary>
     public Task<ChangeEntry> Write(string key, string? value)
@@ -97,9 +91,6 @@ internal sealed class StorageWorker : IDisposable
 
         _queue.Dispose();
     }
-
-    /// <summary>Raises <see cref="Replaced"/> (after a snapshot installed by a <see cref="Run(Action{ControlStateStore})"/> job).</summary>
-    public void NotifyReplaced() => Replaced?.Invoke();
 
     private Task Run(Action action)
     {
