@@ -1,13 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Redundancy.Agent.State;
-using Redundancy.Core.Configuration;
-using Redundancy.Core.Heartbeat;
-using Redundancy.Core.Outputs;
-using Redundancy.Core.Roles;
-using Redundancy.Edges.Links;
-using Redundancy.Edges.Outputs;
-using Redundancy.Edges.Storage;
-
 namespace Redundancy.Agent.Engine;
 
 /// <summary>What the engine tells people: status for the control socket, link health and drops for the journal.</summary>

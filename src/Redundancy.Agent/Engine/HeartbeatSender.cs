@@ -1,6 +1,5 @@
 using Redundancy.Core.Configuration;
 using Redundancy.Core.Heartbeat;
-using Redundancy.Core.Roles;
 using Redundancy.Edges.Links;
 
 namespace Redundancy.Agent.Engine;

@@ -1,8 +1,6 @@
 using System.Net.Sockets;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 using Redundancy.Agent.State;
-using Redundancy.Core.Configuration;
 using Redundancy.Core.Replication;
 using Redundancy.Core.Roles;
 using Redundancy.Edges.Replication;

@@ -5,7 +5,6 @@ using Redundancy.Agent.State;
 using Redundancy.Core.Configuration;
 using Redundancy.Core.Replication;
 using Redundancy.Core.Roles;
-using Redundancy.Edges.Replication;
 
 namespace Redundancy.Agent.Replication;
 

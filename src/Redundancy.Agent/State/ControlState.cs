@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Redundancy.Agent.Engine;
 using Redundancy.Core.Replication;
 using Redundancy.Core.Roles;
 using Redundancy.Edges.Storage;

@@ -1,5 +1,3 @@
-using Redundancy.Core.Heartbeat;
-
 namespace Redundancy.Core.Roles;
 
 /// <summary>Link health and the alarms an operator must see, raised and cleared with a reason.</summary>
