@@ -57,7 +57,7 @@ public sealed partial class RoleStateMachine
     public IReadOnlyList<LinkMonitor> Links => _links;
 
     /// <summary>Whether an authentic frame of the peer was heard within the peer timeout.</summary>
-    public bool PeerFresh => _peerHeard && _time.GetElapsedTime(_peerHeardAt, _time.GetTimestamp()) <= _options.PeerTimeout;
+    public bool PeerFresh => IsFresh(_time.GetTimestamp());
 
     /// <summary>The newest frame heard from the peer (default when none).</summary>
     public HeartbeatFrame Peer => _peer;
@@ -137,7 +137,7 @@ public sealed partial class RoleStateMachine
         }
 
         EvaluateLinks(now);
-        var fresh = _peerHeard && _time.GetElapsedTime(_peerHeardAt, now) <= _options.PeerTimeout;
+        var fresh = IsFresh(now);
         UpdatePeerLostAlarm(fresh);
 
         return Role switch
@@ -325,8 +325,7 @@ public sealed partial class RoleStateMachine
     {
         Clear(ref _waitingAlarm, AlarmKind.WaitingForPeer, "peer", "this node became active");
         Clear(ref _interlockAlarm, AlarmKind.InterlockBlocksTakeover, "peer", "took over");
-        var fresh = _peerHeard && _time.GetElapsedTime(_peerHeardAt, _time.GetTimestamp()) <= _options.PeerTimeout;
-        if (_peerHeard && !fresh && !_options.InterlockWired)
+        if (_peerHeard && !PeerFresh && !_options.InterlockWired)
         {
             Raise(ref _unfencedAlarm, AlarmKind.UnfencedTakeover, "peer",
                 "took over with the peer silent on all links and no interlock to prove it is not driving: if the links were cut, both nodes may be active (split-brain risk)");
@@ -354,6 +353,8 @@ public sealed partial class RoleStateMachine
 
     private bool PreferredOverPeer() =>
         RoleOptions.Prefers(_options.Priority, _options.NodeId, _peer.Priority, _peer.NodeId);
+
+    private bool IsFresh(long now) => _peerHeard && _time.GetElapsedTime(_peerHeardAt, now) <= _options.PeerTimeout;
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 }
