@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(302, LogLevel.Error, "{Node}: outputs failed: {Error}")]
     public static partial void OutputsFailed(ILogger logger, string node, string error);
 
+    [LoggerMessage(303, LogLevel.Error, "{Node}: a change was committed but acting on it failed: {Error}")]
+    public static partial void CommitSubscriberFailed(ILogger logger, string node, string error);
+
     [LoggerMessage(401, LogLevel.Warning, "{Node}: role {From} -> {To} (epoch {Epoch}): {Reason}")]
     public static partial void RoleChanged(ILogger logger, string node, string from, string to, ulong epoch, string reason);
 

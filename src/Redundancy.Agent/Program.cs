@@ -143,7 +143,6 @@ try
     storage = new StorageWorker(store, TimeProvider.System);
     values.Reset(store.SnapshotRows());
     storage.Committed += (entries, _) => values.Apply(entries);
-    storage.SubscriberFailed += ex => Console.Error.WriteLine($"redundancy-agent: after a commit: {ex}");
 }
 catch (StorageException ex)
 {

@@ -86,6 +86,7 @@ internal sealed partial class AgentEngine : IDisposable
         _lateReported = new TimeSpan[links.Count];
         if (storage is not null)
         {
+            storage.SubscriberFailed += ex => Log.CommitSubscriberFailed(_log, _node, ex.ToString());
             storage.Failed += error =>
             {
                 _storageFault = error;

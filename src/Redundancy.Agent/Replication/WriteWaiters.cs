@@ -30,17 +30,7 @@ internal sealed class WriteWaiters
             for (var i = _waiting.Count - 1; i >= 0; i--)
             {
                 var (sequence, done) = _waiting[i];
-                WriteOutcome outcome;
-                try
-                {
-                    outcome = judge(sequence);
-                }
-                catch (ArgumentException)
-                {
-                    continue; // not in these books yet (a new term is starting): judged at the next tick
-                }
-
-                switch (outcome)
+                switch (judge(sequence))
                 {
                     case WriteOutcome.Completed:
                         done.TrySetResult();
