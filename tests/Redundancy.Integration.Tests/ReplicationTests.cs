@@ -36,33 +36,43 @@ public sealed class ReplicationTests
     public async Task SyncMode_ActiveKilledDuringAWriteStorm_EveryAcknowledgedWriteIsOnTheNewActive()
     {
         using var pair = PairHarness.StartPair(Spec);
-        Assert.True(Eventually(() => (bool)pair.Control("A").Status()["replication"]!["standbyConnected"]!, Wait), Dump(pair));
+        using (var probe = pair.Control("A"))
+        {
+            Assert.True(Eventually(() => (bool)probe.Status()["replication"]!["standbyConnected"]!, Wait), Dump(pair));
+        }
+
         var acked = new List<int>();
         using var stop = new CancellationTokenSource();
-        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
-        {
-            using var client = pair.Control("A");
-            for (var i = w; !stop.IsCancellationRequested; i += 4)
-            {
-                JsonObject answer;
-                try
-                {
-                    answer = client.Set($"storm/{i}", $"{i}");
-                }
-                catch (IOException)
-                {
-                    return; // the active died under us
-                }
 
-                if ((bool)answer["ok"]!)
+        // Connected here and run on threads of their own: on a 2-core machine the thread pool starts the
+        // third and fourth writer late, after the kill, and a connect to a dead agent then retries for 10 s.
+        var clients = Enumerable.Range(0, 4).Select(_ => pair.Control("A")).ToArray();
+        var writers = clients.Select((client, w) => Task.Factory.StartNew(() =>
+        {
+            using (client)
+            {
+                for (var i = w; !stop.IsCancellationRequested; i += 4)
                 {
-                    lock (acked)
+                    JsonObject answer;
+                    try
                     {
-                        acked.Add(i);
+                        answer = client.Set($"storm/{i}", $"{i}");
+                    }
+                    catch (IOException)
+                    {
+                        return; // the active died under us
+                    }
+
+                    if ((bool)answer["ok"]!)
+                    {
+                        lock (acked)
+                        {
+                            acked.Add(i);
+                        }
                     }
                 }
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
 
         Assert.True(Eventually(() => { lock (acked) { return acked.Count > 300; } }, TimeSpan.FromSeconds(30)), "the storm did not get going");
         var killAt = pair.Cabinet.Mark("kill -9 A");
