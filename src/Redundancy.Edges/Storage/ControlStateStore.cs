@@ -24,6 +24,7 @@ public sealed class ControlStateStore : IDisposable
     private readonly ILiteCollection<BsonDocument> _epochs;
     private readonly ILiteCollection<BsonDocument> _conflicts;
     private readonly List<EpochStart> _history = [];
+    private LiteDbCommitPath? _commits;
 
     private ControlStateStore(string path, LiteDatabase db)
     {
@@ -76,6 +77,16 @@ public sealed class ControlStateStore : IDisposable
             db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct });
             var store = new ControlStateStore(full, db);
             store.Load(readEverything: false);
+            try
+            {
+                store._commits = LiteDbCommitPath.Attach(db, full);
+            }
+            catch (NotSupportedException)
+            {
+                db.Dispose();
+                throw;
+            }
+
             return store;
         }
         catch (Exception ex) when (ex is LiteException or ArgumentException or InvalidCastException or IOException
@@ -296,7 +307,11 @@ public sealed class ControlStateStore : IDisposable
         .OrderBy(c => c.MovedAtUnixMs).ThenBy(c => c.Sequence).ToArray();
 
     /// <inheritdoc />
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        _commits?.Dispose();
+    }
 
     private ulong EpochAt(ulong sequence) => _history.LastOrDefault(h => h.FirstSequence <= sequence).Epoch;
 
@@ -373,6 +388,8 @@ public sealed class ControlStateStore : IDisposable
             _db.Rollback();
             throw;
         }
+
+        _commits?.Durable();
     }
 
     private static StateRow Row(BsonDocument d) =>
