@@ -10,15 +10,10 @@ namespace Redundancy.Agent.Replication;
 /// <summary>The active side: serving the standby, keeping the books, judging waiting writers, compacting.</summary>
 internal sealed partial class ReplicationService
 {
-    private void OnCommitted(IReadOnlyList<ChangeEntry> entries, bool local)
+    private void OnSequenced(IReadOnlyList<ChangeEntry> entries)
     {
-        // On the storage thread, right after the commit: books first, then the live stream. Only this node's own
-        // writes count; the books restart whenever they would not continue (a new term).
-        if (!local)
-        {
-            return;
-        }
-
+        // On the storage thread, as the local commit of these entries starts: books first, then the live stream.
+        // Only this node's own writes count; the books restart whenever they would not continue (a new term).
         lock (_ledgerGate)
         {
             if (_ledger is null || _ledger.Last + 1 != entries[0].Sequence)

@@ -58,7 +58,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable
         _peerLastApplied = peerLastApplied;
         _log = log;
         _time = time;
-        _storage.Committed += OnCommitted;
+        _storage.Sequenced += OnSequenced;
     }
 
     /// <summary>This node's readiness as a standby.</summary>

@@ -27,6 +27,14 @@ internal sealed class StorageWorker : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "storage" };
     }
 
+    /// <summary>
+    /// Called on the storage thread with this node's own writes, numbered, just before they are committed: the
+    /// standby receives and persists them while this node commits them too (as DRBD's protocol C does), so a
+    /// sync write waits for the slower of the two commits instead of both in a row. Should the local commit fail,
+    /// the database is failed and the node faults: the standby, which may hold the entries, takes over with them.
+    /// </summary>
+    public event Action<IReadOnlyList<ChangeEntry>>? Sequenced;
+
     /// <summary>Called on the storage thread after every commit, with the entries it added, and whether they were
     /// written here (true) or applied from the active (false).</summary>
     public event Action<IReadOnlyList<ChangeEntry>, bool>? Committed;
@@ -173,10 +181,19 @@ internal sealed class StorageWorker : IDisposable
             writes.Add((w.Key, w.Value));
         }
 
-        IReadOnlyList<ChangeEntry> entries;
+        var entries = _store.Sequence(_writableEpoch, writes, _time.GetUtcNow().ToUnixTimeMilliseconds());
         try
         {
-            entries = _store.Append(_writableEpoch, writes, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            Sequenced?.Invoke(entries);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SubscriberFailed?.Invoke(ex);
+        }
+
+        try
+        {
+            _store.Apply(entries);
         }
         catch (Exception ex) when (ex is LiteDB.LiteException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {

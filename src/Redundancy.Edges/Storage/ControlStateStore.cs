@@ -115,6 +115,17 @@ public sealed class ControlStateStore : IDisposable
     /// </summary>
     public IReadOnlyList<ChangeEntry> Append(ulong epoch, IReadOnlyList<(string Key, string? Value)> writes, long timeUnixMs)
     {
+        var entries = Sequence(epoch, writes, timeUnixMs);
+        Apply(entries);
+        return entries;
+    }
+
+    /// <summary>
+    /// The entries that <paramref name="writes"/> become when appended next, without writing them: the active
+    /// hands them to the standby while its own commit of the same entries (<see cref="Apply"/>) runs.
+    /// </summary>
+    public ChangeEntry[] Sequence(ulong epoch, IReadOnlyList<(string Key, string? Value)> writes, long timeUnixMs)
+    {
         var entries = new ChangeEntry[writes.Count];
         var seq = LastSequence;
         for (var i = 0; i < writes.Count; i++)
@@ -122,7 +133,6 @@ public sealed class ControlStateStore : IDisposable
             entries[i] = new ChangeEntry(epoch, ++seq, writes[i].Key, writes[i].Value, timeUnixMs);
         }
 
-        Apply(entries);
         return entries;
     }
 
