@@ -197,7 +197,12 @@ public sealed class ControlStateStore : IDisposable
                 _epochs.Upsert(new BsonDocument { ["_id"] = (long)h.Epoch, ["first"] = (long)h.FirstSequence });
             }
 
-            WriteMeta(Math.Max(Epoch, last.Epoch), last.Epoch, last.Sequence);
+            // The position is the log's last entry, which this transaction writes: the meta document is written
+            // only when the epoch moves on (one page less per commit, and LiteDB checkpoints a fifth less often).
+            if (last.Epoch > Epoch)
+            {
+                WriteMeta(last.Epoch, last.Epoch, last.Sequence);
+            }
         });
         _history.AddRange(newHistory);
         Epoch = Math.Max(Epoch, last.Epoch);
@@ -230,7 +235,11 @@ public sealed class ControlStateStore : IDisposable
     public int Compact(ulong upTo)
     {
         var removed = 0;
-        InTransaction(() => removed = _log.DeleteMany(Query.LTE("_id", (long)upTo)));
+        InTransaction(() =>
+        {
+            removed = _log.DeleteMany(Query.LTE("_id", (long)upTo));
+            WriteMeta(Epoch, LastEpoch, LastSequence); // the position survives a log compacted to nothing
+        });
         return removed;
     }
 
@@ -347,10 +356,14 @@ public sealed class ControlStateStore : IDisposable
                 }
             }
         }
+        // The position is the log's last entry, or the meta document's when that is further on (the log was
+        // compacted to nothing, replaced by a snapshot, or rewound to a common point and is shorter).
         var lastInLog = _log.Find(Query.All("_id", Query.Descending), limit: 1).FirstOrDefault();
-        if (lastInLog is not null && (ulong)lastInLog["_id"].AsInt64 != LastSequence)
+        if (lastInLog is not null && (ulong)lastInLog["_id"].AsInt64 > LastSequence)
         {
-            throw new InvalidOperationException($"the log ends at {lastInLog["_id"].AsInt64} but the last applied change is {LastSequence}");
+            LastSequence = (ulong)lastInLog["_id"].AsInt64;
+            LastEpoch = (ulong)lastInLog["e"].AsInt64;
+            Epoch = Math.Max(Epoch, LastEpoch);
         }
     }
 

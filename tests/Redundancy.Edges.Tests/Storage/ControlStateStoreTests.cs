@@ -82,6 +82,23 @@ public sealed class ControlStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Position_SurvivesReopening_WhenTheLogWasCompactedToNothing()
+    {
+        using (var store = ControlStateStore.Open(Db))
+        {
+            store.Apply([new ChangeEntry(3, 1, "a", "1", 0), new ChangeEntry(5, 2, "b", "2", 0)]);
+            store.Apply([new ChangeEntry(5, 3, "a", "3", 0)]);
+            Assert.Equal(3, store.Compact(3));
+            Assert.Equal(0UL, store.FirstInLog);
+        }
+
+        using var again = ControlStateStore.Open(Db);
+        Assert.Equal((5UL, 3UL, 5UL), (again.LastEpoch, again.LastSequence, again.Epoch));
+        again.Apply([new ChangeEntry(5, 4, "c", "4", 0)]);
+        Assert.Equal(4UL, again.LastSequence);
+    }
+
+    [Fact]
     public void Snapshot_ReplacesStateAndLog()
     {
         using var source = ControlStateStore.Open(_dir.File("source.db"));
