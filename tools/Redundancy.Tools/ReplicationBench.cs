@@ -157,7 +157,9 @@ internal static class ReplicationBench
         latencies.Sort();
         var p50 = latencies.Count == 0 ? 0 : latencies[latencies.Count / 2];
         var p99 = latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.99))];
-        Console.WriteLine(F($"  {label,-6} one writer: {latencies.Count} writes, latency p50 {p50:F2} ms p99 {p99:F2} ms"));
+        var p90 = latencies.Count == 0 ? 0 : latencies[(int)(latencies.Count * 0.90)];
+        var over2 = latencies.Count == 0 ? 0 : 100.0 * latencies.Count(l => l > 2) / latencies.Count;
+        Console.WriteLine(F($"  {label,-6} one writer: {latencies.Count} writes, latency p50 {p50:F2} ms p90 {p90:F2} ms p99 {p99:F2} ms max {latencies.LastOrDefault():F2} ms, {over2:F1}% over 2 ms"));
         return (p50, p99);
     }
 
