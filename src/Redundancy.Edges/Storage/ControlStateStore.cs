@@ -1,3 +1,4 @@
+using System.Globalization;
 using LiteDB;
 using Redundancy.Core.Replication;
 
@@ -71,10 +72,17 @@ public sealed class ControlStateStore : IDisposable
                 // Read every page once, read-only, before LiteDB may write to the file: with garbage pages, a
                 // read-write open alone was seen to change the file before any query failed.
                 using var check = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct, ReadOnly = true });
+                if (check.Collation.SortOptions != CompareOptions.Ordinal)
+                {
+                    throw new StorageException($"database {full} was created with collation {check.Collation}, under which keys that differ only in case are one key; this agent needs {Collation.Binary}. It was left untouched; to recover, stop the agent, move the file aside and let the node resync from its peer");
+                }
+
                 new ControlStateStore(full, check).Load(readEverything: true);
             }
 
-            db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct });
+            // Keys compare byte for byte: LiteDB's default collation ignores case, which made "Pump" and "pump"
+            // one key. The collation is fixed when the file is created; a file with another one is refused.
+            db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct, Collation = Collation.Binary });
             var store = new ControlStateStore(full, db);
             store.Load(readEverything: false);
             try

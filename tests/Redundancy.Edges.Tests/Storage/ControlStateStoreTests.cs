@@ -34,6 +34,35 @@ public sealed class ControlStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void KeysThatDifferOnlyInCaseOrAccent_AreDifferentKeys_InOrdinalOrder()
+    {
+        using var store = ControlStateStore.Open(Db);
+        store.Append(1, [("pump", "1"), ("Pump", "2"), ("PUMP", "3"), ("pümp", "4")], 0);
+        store.Append(1, [("Pump", null)], 0);
+
+        Assert.Equal("1", store.Get("pump")!.Value);
+        Assert.Null(store.Get("Pump"));
+        Assert.Equal(["PUMP", "pump", "pümp"], store.List().Select(r => r.Key));
+    }
+
+    [Fact]
+    public void FileWithACaseInsensitiveCollation_IsRefusedNamingIt_AndLeftUntouched()
+    {
+        using (var foreign = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = Db, Connection = LiteDB.ConnectionType.Direct }))
+        {
+            foreign.GetCollection("state").Insert(new LiteDB.BsonDocument { ["_id"] = "pump", ["v"] = "1" });
+        }
+
+        var before = SHA256.HashData(File.ReadAllBytes(Db));
+
+        var ex = Assert.Throws<StorageException>(() => ControlStateStore.Open(Db));
+
+        Assert.Contains(Db, ex.Message);
+        Assert.Contains("differ only in case", ex.Message);
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(Db)));
+    }
+
+    [Fact]
     public void Tombstone_RemovesTheKeyAndStaysInTheLog()
     {
         using var store = ControlStateStore.Open(Db);
