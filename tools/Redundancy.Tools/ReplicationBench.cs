@@ -104,9 +104,12 @@ internal static class ReplicationBench
         }
     }
 
+    private static readonly List<(long From, long To)> Windows = [];
+
     private static (double Rate, double P50, double P99) Storm(PairHarness pair, string node, int writers, int seconds, string label)
     {
         var latencies = new List<double>[writers];
+        var from = SimulatedCabinet.Now;
         var deadline = Stopwatch.StartNew();
         // Dedicated threads, not pool tasks: each writer blocks on its socket, and a starved thread pool would
         // quietly run fewer writers at once than asked for.
@@ -126,6 +129,7 @@ internal static class ReplicationBench
             }
         })).ToArray();
         RunAll(threads);
+        Windows.Add((from, SimulatedCabinet.Now));
         var all = latencies.SelectMany(l => l).Order().ToArray();
         var rate = all.Length / deadline.Elapsed.TotalSeconds;
         var p50 = all.Length == 0 ? 0 : all[all.Length / 2];
@@ -218,6 +222,15 @@ internal static class ReplicationBench
 
     private static (int RoleChanges, double LateMax) Health(PairHarness pair, int roleChanges, double lateMax)
     {
+        // Senders report each new worst wake-up past a third of the timeout: show when they happened, since the
+        // status figure is the worst since the agent started (start-up and pair forming included).
+        var origin = pair.A.Events.Concat(pair.B.Events).Select(e => e.T).DefaultIfEmpty(0).Min();
+        foreach (var e in pair.A.Events.Concat(pair.B.Events).Where(e => e.Id == 104).OrderBy(e => e.T))
+        {
+            var inStorm = Windows.Any(w => e.T >= w.From && e.T <= w.To);
+            Console.WriteLine(F($"    {e.Node}: heartbeat sender {e.Number("LateMs"):F1} ms late at +{PairHarness.Ms(origin, e.T) / 1000:F2} s{(inStorm ? " (in a storm)" : string.Empty)}"));
+        }
+
         foreach (var node in new[] { "A", "B" })
         {
             using var c = pair.Control(node);
