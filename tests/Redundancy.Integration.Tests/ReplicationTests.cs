@@ -189,6 +189,49 @@ public sealed class ReplicationTests
     }
 
     [Fact]
+    public async Task StandbyThatSendsAnythingButAcks_IsCutOffAndCounted()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        using var a = pair.Control("A");
+        pair.B.Signal(Signals.Kill); // a standby of our own takes B's place
+        pair.B.WaitForExit(Wait);
+        var bind = System.Net.IPEndPoint.Parse((string)JsonNode.Parse(File.ReadAllText(pair.ConfigPath("A")))!["replication"]!["bind"]!);
+        var status = a.Status();
+        var refusedBefore = (long)status["replication"]!["refused"]!;
+
+        var socket = new System.Net.Sockets.Socket(bind.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(bind);
+        using var timeout = new CancellationTokenSource(Wait);
+        await using var channel = await Redundancy.Edges.Replication.ReplicationChannel.ConnectAsync(
+            new System.Net.Sockets.NetworkStream(socket, ownsSocket: true), Redundancy.Edges.Security.PairKey.Load(pair.KeyFile), 7, 2, timeout.Token);
+        var store = Redundancy.Edges.Storage.ControlStateStore.Open(Path.Combine(pair.Directory, "data-B", "state.db"));
+        var resume = new Redundancy.Core.Replication.ResumeMessage(store.LastEpoch, store.LastSequence, store.History.ToArray());
+        store.Dispose();
+        await channel.SendAsync(Redundancy.Core.Replication.ReplicationMessageType.Resume, Redundancy.Core.Replication.ReplicationMessages.ResumeLength(resume),
+            d => Redundancy.Core.Replication.ReplicationMessages.WriteResume(resume, d), timeout.Token);
+
+        // A resume where an acknowledgement belongs: the active must end the session (not go on waiting for
+        // changes to send with nobody reading the standby's messages) and count the refusal.
+        await channel.SendAsync(Redundancy.Core.Replication.ReplicationMessageType.Resume, Redundancy.Core.Replication.ReplicationMessages.ResumeLength(resume),
+            d => Redundancy.Core.Replication.ReplicationMessages.WriteResume(resume, d), timeout.Token);
+        var closed = false;
+        try
+        {
+            while (true)
+            {
+                await channel.ReceiveAsync(timeout.Token);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or EndOfStreamException or System.Net.Sockets.SocketException)
+        {
+            closed = true;
+        }
+
+        Assert.True(closed, "the active kept the session open");
+        Assert.True(Eventually(() => (long)a.Status()["replication"]!["refused"]! > refusedBefore, Wait), Dump(pair));
+    }
+
+    [Fact]
     public void AsyncMode_ActiveKilledDuringAWriteStorm_LossIsWithinTheReportedLag()
     {
         using var pair = PairHarness.StartPair(Spec with { ReplicationMode = "async" });

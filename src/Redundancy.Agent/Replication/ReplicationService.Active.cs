@@ -63,6 +63,7 @@ internal sealed partial class ReplicationService
         var live = Channel.CreateUnbounded<IReadOnlyList<ChangeEntry>>(new UnboundedChannelOptions { SingleReader = true });
         using var session = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         ReplicationChannel? channel = null;
+        Task? reader = null;
         try
         {
             using var handshake = CancellationTokenSource.CreateLinkedTokenSource(session.Token);
@@ -109,7 +110,7 @@ internal sealed partial class ReplicationService
                 }
             }
 
-            var reader = ReadAcks(channel, session.Token);
+            reader = ReadAcks(channel, session);
             while (sentUpTo < last)
             {
                 var batch = _storage.Store.ReadLog(sentUpTo + 1, 1000);
@@ -153,16 +154,31 @@ internal sealed partial class ReplicationService
 
             await reader.ConfigureAwait(false);
         }
-        catch (ReplicationRefusedException ex)
+        catch (Exception ex) when (ex is ReplicationRefusedException or IOException or SocketException or EndOfStreamException
+            or OperationCanceledException or ObjectDisposedException or InvalidOperationException or ArgumentException)
         {
-            Interlocked.Increment(ref _refused);
-            Log.Refused(_log, _options.NodeName, ex.Refusal.ToString(), ex.Message);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or EndOfStreamException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-        {
-            if (!_stop.IsCancellationRequested)
+            // When the acknowledgement reader failed, it cancelled the sending side: report its failure instead.
+            var cause = ex;
+            if (ex is OperationCanceledException && reader is not null)
             {
-                Log.StandbyLost(_log, _options.NodeName, ex.Message);
+                try
+                {
+                    await reader.ConfigureAwait(false);
+                }
+                catch (Exception readerFailure)
+                {
+                    cause = readerFailure;
+                }
+            }
+
+            if (cause is ReplicationRefusedException refused)
+            {
+                Interlocked.Increment(ref _refused);
+                Log.Refused(_log, _options.NodeName, refused.Refusal.ToString(), refused.Message);
+            }
+            else if (!_stop.IsCancellationRequested)
+            {
+                Log.StandbyLost(_log, _options.NodeName, cause.Message);
             }
         }
         finally
@@ -186,30 +202,44 @@ internal sealed partial class ReplicationService
         }
     }
 
-    private async Task ReadAcks(ReplicationChannel channel, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the standby's acknowledgements until the session ends. When it fails it cancels the session: the
+    /// sending side would otherwise go on, or wait for live changes forever, with nobody reading the acks (the
+    /// standby then blocks on sending one and stops applying).
+    /// </summary>
+    private async Task ReadAcks(ReplicationChannel channel, CancellationTokenSource session)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        var cancellationToken = session.Token;
+        try
         {
-            var (type, payload) = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
-            if (type != ReplicationMessageType.Ack || ReplicationMessages.TryReadAck(payload.Span, out var seq) != ReplicationRefusal.None)
+            while (!cancellationToken.IsCancellationRequested)
             {
-                throw new ReplicationRefusedException(ReplicationRefusal.Malformed, $"replication: unexpected {type} from the standby");
-            }
-
-            lock (_ledgerGate)
-            {
-                if (_ledger is { } ledger)
+                var (type, payload) = await channel.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                if (type != ReplicationMessageType.Ack || ReplicationMessages.TryReadAck(payload.Span, out var seq) != ReplicationRefusal.None)
                 {
-                    if (seq > ledger.Last)
-                    {
-                        throw new ReplicationRefusedException(ReplicationRefusal.Malformed, $"replication: the standby acknowledged {seq}, beyond the last change {ledger.Last}");
-                    }
-
-                    ledger.OnAcked(seq);
+                    throw new ReplicationRefusedException(ReplicationRefusal.Malformed, $"replication: unexpected {type} from the standby");
                 }
-            }
 
-            JudgeWaiters();
+                lock (_ledgerGate)
+                {
+                    if (_ledger is { } ledger)
+                    {
+                        if (seq > ledger.Last)
+                        {
+                            throw new ReplicationRefusedException(ReplicationRefusal.Malformed, $"replication: the standby acknowledged {seq}, beyond the last change {ledger.Last}");
+                        }
+
+                        ledger.OnAcked(seq);
+                    }
+                }
+
+                JudgeWaiters();
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await session.CancelAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
