@@ -143,7 +143,7 @@ internal sealed partial class ReplicationService
             while (await received.WaitToReadAsync(follow.Token).ConfigureAwait(false))
             {
                 batch.Clear();
-                while (batch.Count < 5000 && received.TryRead(out var entries))
+                while (batch.Count < 20000 && received.TryRead(out var entries))
                 {
                     batch.AddRange(entries);
                 }
