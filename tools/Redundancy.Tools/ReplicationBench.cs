@@ -238,6 +238,11 @@ internal static class ReplicationBench
             lateMax = Math.Max(lateMax, (double)s["heartbeatLateMaxMs"]!);
         }
 
+        foreach (var e in pair.A.RoleChanges.Concat(pair.B.RoleChanges).OrderBy(e => e.T).Skip(2))
+        {
+            Console.WriteLine(F($"    role change at +{PairHarness.Ms(origin, e.T) / 1000:F2} s: {e.Message}"));
+        }
+
         // Each node changed role once to form the pair; anything more happened during the storm.
         roleChanges += pair.A.RoleChanges.Count + pair.B.RoleChanges.Count - 2;
         return (roleChanges, lateMax);
