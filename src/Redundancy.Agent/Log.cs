@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(105, LogLevel.Information, "{Node}: {Link} link {State}: {FramesPerSecond:F1} frames/s in, {FramesIn} in, {FramesOut} out, {Dropped} dropped, {SendErrors} send errors, {ReceiveErrors} receive errors, {Reopens} reopens")]
     public static partial void LinkStatus(ILogger logger, string node, string link, string state, double framesPerSecond, long framesIn, long framesOut, long dropped, long sendErrors, long receiveErrors, long reopens);
 
+    [LoggerMessage(107, LogLevel.Warning, "{Node}: the runtime stopped every thread for {PauseMs:F1} ms ({Reason})")]
+    public static partial void RuntimePaused(ILogger logger, string node, double pauseMs, string reason);
+
     [LoggerMessage(106, LogLevel.Information, "{Node}: runtime: {AllocatedKiB} KiB allocated since start, collections gen0 {Gen0} gen1 {Gen1} gen2 {Gen2}, last pause {LastPauseMs:F1} ms")]
     public static partial void RuntimeStatus(ILogger logger, string node, long allocatedKiB, int gen0, int gen1, int gen2, double lastPauseMs);
 

@@ -225,10 +225,10 @@ internal static class ReplicationBench
         // Senders report each new worst wake-up past a third of the timeout: show when they happened, since the
         // status figure is the worst since the agent started (start-up and pair forming included).
         var origin = pair.A.Events.Concat(pair.B.Events).Select(e => e.T).DefaultIfEmpty(0).Min();
-        foreach (var e in pair.A.Events.Concat(pair.B.Events).Where(e => e.Id == 104).OrderBy(e => e.T))
+        foreach (var e in pair.A.Events.Concat(pair.B.Events).Where(e => e.Id is 104 or 107).OrderBy(e => e.T))
         {
-            var inStorm = Windows.Any(w => e.T >= w.From && e.T <= w.To);
-            Console.WriteLine(F($"    {e.Node}: heartbeat sender {e.Number("LateMs"):F1} ms late at +{PairHarness.Ms(origin, e.T) / 1000:F2} s{(inStorm ? " (in a storm)" : string.Empty)}"));
+            var inStorm = Windows.Any(w => e.T >= w.From && e.T <= w.To) ? " (in a storm)" : string.Empty;
+            Console.WriteLine(F($"    +{PairHarness.Ms(origin, e.T) / 1000:F2} s{inStorm}: {e.Message}"));
         }
 
         foreach (var node in new[] { "A", "B" })
@@ -236,6 +236,7 @@ internal static class ReplicationBench
             using var c = pair.Control(node);
             var s = c.Status();
             lateMax = Math.Max(lateMax, (double)s["heartbeatLateMaxMs"]!);
+            Console.WriteLine(F($"    {node}: longest stop of all threads {(double)s["runtimePauseMaxMs"]!:F1} ms ({s["runtimePauseMaxReason"]}), {(long)s["runtimePauses"]!} stops"));
         }
 
         foreach (var e in pair.A.RoleChanges.Concat(pair.B.RoleChanges).OrderBy(e => e.T).Skip(2))

@@ -19,6 +19,9 @@ internal sealed partial class AgentEngine
             ["peerRole"] = _peerSeen?.Role.ToString(),
             ["peerReadiness"] = _peerSeen?.Readiness.ToString(),
             ["heartbeatLateMaxMs"] = _senders.Count == 0 ? 0 : _senders.Max(x => x.MaxLate.TotalMilliseconds),
+            ["runtimePauseMaxMs"] = _pauses.Max.TotalMilliseconds,
+            ["runtimePauseMaxReason"] = _pauses.MaxReason,
+            ["runtimePauses"] = _pauses.Count,
             ["roleChanges"] = Volatile.Read(ref _roleChanges),
         };
     }
@@ -80,6 +83,14 @@ internal sealed partial class AgentEngine
             var lastPause = gc.PauseDurations.Length > 0 ? gc.PauseDurations[0].TotalMilliseconds : 0;
             Log.RuntimeStatus(_log, _node, GC.GetTotalAllocatedBytes() / 1024, GC.CollectionCount(0), GC.CollectionCount(1),
                 GC.CollectionCount(2), lastPause);
+        }
+
+        // The runtime stopping every thread (a collection, tiered compilation) stops the heartbeat threads too.
+        var pause = _pauses.Max;
+        if (pause > _pauseReported && pause > _options.PeerTimeout / 3)
+        {
+            _pauseReported = pause;
+            Log.RuntimePaused(_log, _node, pause.TotalMilliseconds, _pauses.MaxReason);
         }
 
         for (var i = 0; i < _senders.Count; i++)

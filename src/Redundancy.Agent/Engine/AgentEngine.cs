@@ -34,6 +34,8 @@ internal sealed partial class AgentEngine : IDisposable
     private readonly bool[] _linkWasUp;
     private readonly long[] _dropsSeen;
     private readonly TimeSpan[] _lateReported;
+    private readonly RuntimePauses _pauses = new();
+    private TimeSpan _pauseReported;
     private int _drivenVersion;
     private volatile string? _storageFault;
     private volatile byte _activePeer;
@@ -187,6 +189,7 @@ internal sealed partial class AgentEngine : IDisposable
         }
 
         _stopping.Cancel();
+        _pauses.Dispose();
         _bank?.Dispose();
         foreach (var r in _receivers)
         {

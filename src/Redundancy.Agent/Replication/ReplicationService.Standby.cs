@@ -9,6 +9,9 @@ namespace Redundancy.Agent.Replication;
 /// <summary>The standby side: following the active, applying, acknowledging, resolving divergence.</summary>
 internal sealed partial class ReplicationService
 {
+    /// <summary>Messages (up to 512 KiB each) received and waiting for the standby's storage thread.</summary>
+    private const int ReceiveQueueMessages = 32;
+
     private async Task ClientLoop()
     {
         var lastError = string.Empty;
@@ -86,7 +89,9 @@ internal sealed partial class ReplicationService
 
         // Entries are applied by a separate loop that takes everything received meanwhile into one commit: the
         // standby's commits then grow with the load instead of capping it at one disk flush per message.
-        var received = Channel.CreateUnbounded<ChangeEntry[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // Bounded: when the disk is slower than the stream, the receiving stops, TCP pushes back on the active and
+        // the lag shows there, instead of the standby's memory growing without end (and every collection with it).
+        var received = Channel.CreateBounded<ChangeEntry[]>(new BoundedChannelOptions(ReceiveQueueMessages) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         var applier = ApplyReceived(channel, received.Reader, follow);
         var entries = new List<ChangeEntry>();
         List<ChangeEntry>? snapshotRows = null;
@@ -104,7 +109,7 @@ internal sealed partial class ReplicationService
                 case ReplicationMessageType.Entries:
                     entries.Clear();
                     Check(ReplicationMessages.TryReadEntries(payload.Span, entries));
-                    received.Writer.TryWrite(entries.ToArray());
+                    await received.Writer.WriteAsync(entries.ToArray(), follow.Token).ConfigureAwait(false);
                     break;
                 case ReplicationMessageType.Diverged:
                     Check(ReplicationMessages.TryReadDiverged(payload.Span, out var common));
