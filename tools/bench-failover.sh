@@ -9,4 +9,7 @@ tools/ensure-deps.sh socat stress-ng util-linux:chrt
 log=$(mktemp)
 if ! dotnet build tools/Redundancy.Tools -c Release -nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1; then cat "$log" >&2; rm -f "$log"; exit 1; fi
 rm -f "$log"
+# The agent as installed (ReadyToRun), not the JIT-only build output the tests use.
+REDUNDANCY_AGENT_DLL=$(tools/publish-agent.sh)
+export REDUNDANCY_AGENT_DLL
 exec dotnet tools/Redundancy.Tools/bin/Release/net10.0/redundancy-tools.dll bench-failover "$@"
