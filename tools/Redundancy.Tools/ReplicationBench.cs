@@ -236,6 +236,7 @@ internal static class ReplicationBench
             using var c = pair.Control(node);
             var s = c.Status();
             lateMax = Math.Max(lateMax, (double)s["heartbeatLateMaxMs"]!);
+            Console.WriteLine($"    {node}: heartbeat threads allocated {s["heartbeatThreadsAllocatedBytes"]!.ToJsonString()}");
             Console.WriteLine(F($"    {node}: longest stop of all threads {(double)s["runtimePauseMaxMs"]!:F1} ms ({s["runtimePauseMaxReason"]}), {(long)s["runtimePauses"]!} stops"));
         }
 

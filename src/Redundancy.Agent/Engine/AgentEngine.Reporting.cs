@@ -22,6 +22,7 @@ internal sealed partial class AgentEngine
             ["runtimePauseMaxMs"] = _pauses.Max.TotalMilliseconds,
             ["runtimePauseMaxReason"] = _pauses.MaxReason,
             ["runtimePauses"] = _pauses.Count,
+            ["heartbeatThreadsAllocatedBytes"] = new System.Text.Json.Nodes.JsonObject(AllocationProbe.Totals.Select(kv => KeyValuePair.Create(kv.Key, (System.Text.Json.Nodes.JsonNode?)System.Text.Json.Nodes.JsonValue.Create(kv.Value)))),
             ["roleChanges"] = Volatile.Read(ref _roleChanges),
         };
     }

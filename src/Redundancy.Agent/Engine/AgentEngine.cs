@@ -46,6 +46,8 @@ internal sealed partial class AgentEngine : IDisposable
     private readonly string _node;
     private string? _startupFault;
     private Announcement _announcement;
+    private readonly Dictionary<(Role, Readiness, HealthFlags), Announcement> _announcements = [];
+    private ulong _announcementsEpoch;
     private long _lastProgress;
     private long _nextLife;
     private long _nextHousekeeping;
@@ -215,6 +217,7 @@ internal sealed partial class AgentEngine : IDisposable
                 Log.ConfigWarning(_log, _node, problem);
             }
 
+            AllocationProbe.Register(name);
             body();
         })
         { IsBackground = true, Name = name };
@@ -258,6 +261,7 @@ internal sealed partial class AgentEngine : IDisposable
 
             // Never spin, even with input pending: a real-time thread that does not block starves the receivers
             // that would deliver that input (on a single core, forever).
+            AllocationProbe.Sample();
             _inbox.Wake.WaitOne(Math.Max(1, (int)Math.Ceiling(wait.TotalMilliseconds)));
         }
     }
@@ -275,9 +279,9 @@ internal sealed partial class AgentEngine : IDisposable
         }
 
         var pending = !_inbox.IsEmpty;
-        foreach (var link in _links)
+        for (var i = 0; i < _links.Count; i++)
         {
-            pending |= link.HasPendingInput;
+            pending |= _links[i].HasPendingInput; // indexed: foreach over the interface would box an enumerator
         }
 
         foreach (var sender in _senders)
@@ -297,7 +301,7 @@ internal sealed partial class AgentEngine : IDisposable
         }
         else if (fresh && (seen is null || seen.Role != _machine.Peer.Role || seen.Readiness != _machine.Peer.Readiness))
         {
-            _peerSeen = new PeerSeen(_machine.Peer.Role, _machine.Peer.Readiness); // only on change: no garbage per loop
+            _peerSeen = PeerSeen.Of(_machine.Peer.Role, _machine.Peer.Readiness); // made once each: no garbage here
         }
         if (decision.IsChange)
         {
@@ -358,10 +362,29 @@ internal sealed partial class AgentEngine : IDisposable
         }
     }
 
+    // Readiness flaps between hot and warm under writes: reuse each announcement of this epoch rather than
+    // allocating one per change on this real-time thread.
+    private Announcement AnnouncementFor(Role role, ulong epoch, Readiness readiness, HealthFlags health)
+    {
+        if (epoch != _announcementsEpoch)
+        {
+            _announcements.Clear();
+            _announcementsEpoch = epoch;
+        }
+
+        if (!_announcements.TryGetValue((role, readiness, health), out var a))
+        {
+            a = new Announcement(role, epoch, readiness, health);
+            _announcements[(role, readiness, health)] = a;
+        }
+
+        return a;
+    }
+
     private void Publish()
     {
         var old = _announcement;
-        var next = new Announcement(_machine.Role, _machine.Epoch, CurrentReadiness(), _machine.LinkHealth | StaticHealth());
+        var next = AnnouncementFor(_machine.Role, _machine.Epoch, CurrentReadiness(), _machine.LinkHealth | StaticHealth());
         Volatile.Write(ref _announcement, next);
         if (old.Role != next.Role)
         {
@@ -405,4 +428,27 @@ internal sealed partial class AgentEngine : IDisposable
 }
 
 /// <summary>What this node last heard the peer announce (for status).</summary>
-internal sealed record PeerSeen(Role Role, Readiness Readiness);
+internal sealed record PeerSeen(Role Role, Readiness Readiness)
+{
+    private static readonly PeerSeen[,] All = Build();
+
+    /// <summary>The one instance for <paramref name="role"/> and <paramref name="readiness"/>.</summary>
+    public static PeerSeen Of(Role role, Readiness readiness) =>
+        (int)role < All.GetLength(0) && (int)readiness < All.GetLength(1) ? All[(int)role, (int)readiness] : new PeerSeen(role, readiness);
+
+    private static PeerSeen[,] Build()
+    {
+        var roles = Enum.GetValues<Role>().Max(r => (int)r) + 1;
+        var readiness = Enum.GetValues<Readiness>().Max(r => (int)r) + 1;
+        var all = new PeerSeen[roles, readiness];
+        for (var r = 0; r < roles; r++)
+        {
+            for (var d = 0; d < readiness; d++)
+            {
+                all[r, d] = new PeerSeen((Role)r, (Readiness)d);
+            }
+        }
+
+        return all;
+    }
+}

@@ -106,6 +106,7 @@ internal sealed class HeartbeatSender : IDisposable
             var n = _codec.Encode(frame, _buffer);
             _link.Send(_buffer.AsSpan(0, n));
             Interlocked.Exchange(ref _lastSentAt, now);
+            AllocationProbe.Sample();
         }
     }
 

@@ -43,6 +43,8 @@ internal sealed class LinkReceiver : IFrameSink, IDisposable
         {
             _inbox.Post(new InboundFrame(_index, frame, receivedAt));
         }
+
+        AllocationProbe.Sample();
     }
 
     public void OnFramingError(DropReason reason) => _link.Counters.CountReceived(reason);

@@ -18,7 +18,7 @@ public sealed partial class RoleStateMachine
             if (_links[i].IsUp)
             {
                 _linkDownSince[i] = -1;
-                Clear(ref _linkAlarm[i], AlarmKind.LinkDown, _links[i].Name, $"{_links[i].Name} link carries heartbeats again");
+                Clear(ref _linkAlarm[i], AlarmKind.LinkDown, _links[i].Name, _linkUpText[i]);
                 continue;
             }
 
@@ -31,7 +31,7 @@ public sealed partial class RoleStateMachine
             // a dying peer falls silent on each link a few milliseconds apart, and a restarting one comes up so.
             if (anyUp && settled && _time.GetElapsedTime(_linkDownSince[i], now) >= _options.PeerTimeout)
             {
-                Raise(ref _linkAlarm[i], AlarmKind.LinkDown, _links[i].Name, $"redundancy degraded: {_links[i].Name} link down");
+                Raise(ref _linkAlarm[i], AlarmKind.LinkDown, _links[i].Name, _linkDownText[i]);
             }
         }
     }

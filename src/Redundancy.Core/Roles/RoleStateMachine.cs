@@ -18,6 +18,8 @@ public sealed partial class RoleStateMachine
     private readonly TimeProvider _time;
     private readonly LinkMonitor[] _links;
     private readonly bool[] _linkAlarm;
+    private readonly string[] _linkUpText;
+    private readonly string[] _linkDownText;
     private readonly long[] _linkDownSince;
     private readonly Queue<AlarmChange> _alarms = new();
     private readonly long _startedAt;
@@ -44,6 +46,9 @@ public sealed partial class RoleStateMachine
         _listenUntil = _startedAt;
         _links = options.LinkNames.Select(n => new LinkMonitor(n, time, options.PeerTimeout)).ToArray();
         _linkAlarm = new bool[_links.Length];
+        // Made once: the engine evaluates on a real-time thread that must not allocate in steady state.
+        _linkUpText = _links.Select(l => $"{l.Name} link carries heartbeats again").ToArray();
+        _linkDownText = _links.Select(l => $"redundancy degraded: {l.Name} link down").ToArray();
         _linkDownSince = Enumerable.Repeat(_startedAt, _links.Length).ToArray();
     }
 
