@@ -17,6 +17,7 @@ internal sealed class LinkReceiver : IFrameSink, IDisposable
     private readonly TimeProvider _time;
     private readonly uint _pairId;
     private readonly byte _nodeId;
+    private RealtimeThread.NormalPriority? _relaxed;
 
     public LinkReceiver(int index, IHeartbeatLink link, byte[] key, uint pairId, byte nodeId, EngineInbox inbox, TimeProvider time)
     {
@@ -48,6 +49,19 @@ internal sealed class LinkReceiver : IFrameSink, IDisposable
     }
 
     public void OnFramingError(DropReason reason) => _link.Counters.CountReceived(reason);
+
+    public void OnRecovering(bool recovering)
+    {
+        if (recovering && !_relaxed.HasValue)
+        {
+            _relaxed = RealtimeThread.Relax();
+        }
+        else if (!recovering && _relaxed is { } relaxed)
+        {
+            relaxed.Dispose();
+            _relaxed = null;
+        }
+    }
 
     public void Dispose() => _codec.Dispose();
 }

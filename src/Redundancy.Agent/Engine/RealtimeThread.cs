@@ -11,7 +11,11 @@ namespace Redundancy.Agent.Engine;
 /// </summary>
 internal static partial class RealtimeThread
 {
+    private const int SchedOther = 0;
     private const int SchedFifo = 1;
+
+    [ThreadStatic]
+    private static int _priority; // this thread's real-time priority, 0 when it has none
 
     /// <summary>Raises the calling thread to <paramref name="priority"/> (1-99); returns null or why it could not.</summary>
     public static string? TryElevate(int priority)
@@ -22,9 +26,42 @@ internal static partial class RealtimeThread
         }
 
         var param = priority;
-        return SetScheduler(GetTid(), SchedFifo, ref param) == 0
-            ? null
-            : $"cannot raise heartbeat threads to real-time priority {priority} (errno {Marshal.GetLastPInvokeError()}): give the service CAP_SYS_NICE or LimitRTPRIO";
+        if (SetScheduler(GetTid(), SchedFifo, ref param) == 0)
+        {
+            _priority = priority;
+            return null;
+        }
+
+        return $"cannot raise heartbeat threads to real-time priority {priority} (errno {Marshal.GetLastPInvokeError()}): give the service CAP_SYS_NICE or LimitRTPRIO";
+    }
+
+    /// <summary>
+    /// Runs the calling thread at normal priority until the result is disposed, when it is a real-time one.
+    /// For work that allocates (logging): a collection it triggers then runs at normal priority and cannot
+    /// starve the threads it waits for.
+    /// </summary>
+    public static NormalPriority Relax()
+    {
+        if (_priority == 0)
+        {
+            return default;
+        }
+
+        var none = 0;
+        return SetScheduler(GetTid(), SchedOther, ref none) == 0 ? new NormalPriority(_priority) : default;
+    }
+
+    /// <summary>Restores the real-time priority <see cref="Relax"/> lowered.</summary>
+    public readonly struct NormalPriority(int priority) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (priority > 0)
+            {
+                var param = priority;
+                _ = SetScheduler(GetTid(), SchedFifo, ref param);
+            }
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "gettid")]

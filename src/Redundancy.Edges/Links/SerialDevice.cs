@@ -110,16 +110,22 @@ internal sealed unsafe partial class SerialDevice : IDisposable
         throw new IOException(n == 0 ? "serial line closed" : $"serial read failed (errno {errno})");
     }
 
-    /// <summary>Writes all of <paramref name="data"/>, waiting at most <paramref name="timeoutMs"/> for room.</summary>
-    /// <exception cref="IOException">The line cannot take the bytes in time, or failed.</exception>
-    public void Write(ReadOnlySpan<byte> data, int timeoutMs)
+    /// <summary>Writes all of <paramref name="data"/>, waiting at most <paramref name="timeoutMs"/> for room each
+    /// time; false when the line took no bytes in that time (the peer is not reading).</summary>
+    /// <exception cref="IOException">The line hung up or failed.</exception>
+    public bool Write(ReadOnlySpan<byte> data, int timeoutMs)
     {
         while (!data.IsEmpty)
         {
             var events = Wait(PollOut, timeoutMs);
+            if (events == 0)
+            {
+                return false; // no exception: a peer that stopped reading makes this happen every frame
+            }
+
             if ((events & PollOut) == 0)
             {
-                throw new IOException(events == 0 ? "serial write timed out (peer not reading)" : $"serial line hung up (poll events 0x{events:x})");
+                throw new IOException($"serial line hung up (poll events 0x{events:x})");
             }
 
             nint n;
@@ -141,6 +147,8 @@ internal sealed unsafe partial class SerialDevice : IDisposable
 
             data = data[(int)n..];
         }
+
+        return true;
     }
 
     /// <summary>Enters a call on the device; false when it is already closed.</summary>

@@ -87,8 +87,14 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
         // No lock is held while writing: a stalled line delays only this link's sender, up to the write timeout.
         try
         {
-            device.Write(_sendBuffer.AsSpan(0, n), _writeTimeoutMs);
-            Counters.CountOut();
+            if (device.Write(_sendBuffer.AsSpan(0, n), _writeTimeoutMs))
+            {
+                Counters.CountOut();
+            }
+            else
+            {
+                Counters.CountSendError();
+            }
         }
         catch (IOException)
         {
@@ -106,6 +112,7 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
         var first = true;
         while (!cancellationToken.IsCancellationRequested && !_disposed)
         {
+            sink.OnRecovering(true); // opening (and failing to) allocates: not at real-time priority
             var device = TryOpen(first);
             first = false;
             if (device is null)
@@ -114,7 +121,8 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
                 continue;
             }
 
-            ReadUntilError(device, sink, cancellationToken);
+            sink.OnRecovering(false);
+            ReadUntilError(device, sink, cancellationToken); // recovering again when it returns
             Close(device);
         }
     }
@@ -175,6 +183,7 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
             }
             catch (IOException ex)
             {
+                sink.OnRecovering(true);
                 if (!_disposed)
                 {
                     LastError = $"{_device}: {ex.Message}";
