@@ -54,6 +54,48 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public void OnlyTheHeartbeatThreadsRunAtRealTimePriority()
+    {
+        // Threads inherit their creator's policy: the runtime's thread-pool workers and its JIT worker are born
+        // on whichever thread first needs them, and a JIT worker born of a heartbeat thread compiled at
+        // SCHED_FIFO for a second and held the whole machine (950 ms). The agent sets SCHED_RESET_ON_FORK.
+        using var pair = PairHarness.StartPair(Spec with { ReplicationMode = "sync", RealtimePriority = 50 });
+        using var a = pair.Control("A");
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.True((bool)a.Set($"k/{i % 10}", $"{i}")["ok"]!); // work for the pool, the JIT and storage
+        }
+
+        Hold(TimeSpan.FromSeconds(1));
+        foreach (var agent in new[] { pair.A, pair.B })
+        {
+            var realtime = new List<string>();
+            foreach (var task in Directory.GetDirectories($"/proc/{agent.Pid}/task"))
+            {
+                string stat;
+                try
+                {
+                    stat = File.ReadAllText(Path.Combine(task, "stat"));
+                }
+                catch (IOException)
+                {
+                    continue; // the thread ended meanwhile
+                }
+
+                var close = stat.LastIndexOf(')');
+                var fields = stat[(close + 2)..].Split(' ');
+                if (fields[38] != "0") // policy: 0 SCHED_OTHER, 1 FIFO, 2 RR
+                {
+                    realtime.Add(stat[(stat.IndexOf('(') + 1)..close]);
+                }
+            }
+
+            realtime.Sort(StringComparer.Ordinal);
+            Assert.Equal(["engine", "rx-serial", "rx-udp", "tx-serial", "tx-udp"], realtime);
+        }
+    }
+
+    [Fact]
     public void ActiveKilled_StandbyDrivesWithinTheTimeout_WithNoOverlap()
     {
         using var pair = PairHarness.StartPair(Spec);

@@ -73,7 +73,7 @@ internal sealed partial class AgentEngine : IDisposable
         _storage = storage;
         _values = values;
         _startupFault = startupFault;
-        _log = new RealtimeSafeLogger(logger);
+        _log = logger;
         _time = time;
         _node = options.NodeName;
         _machine = new RoleStateMachine(

@@ -13,6 +13,7 @@ internal static partial class RealtimeThread
 {
     private const int SchedOther = 0;
     private const int SchedFifo = 1;
+    private const int ResetOnFork = 0x40000000; // SCHED_RESET_ON_FORK
 
     [ThreadStatic]
     private static int _priority; // this thread's real-time priority, 0 when it has none
@@ -25,8 +26,12 @@ internal static partial class RealtimeThread
             return null;
         }
 
+        // Reset on fork: a thread this one creates (the runtime makes thread-pool workers and its tiered
+        // compilation worker on whichever thread first needs them) starts at normal priority. Without it, a
+        // JIT worker born of a heartbeat thread compiled at SCHED_FIFO 50 for a second at start-up and held
+        // the whole machine until the kernel's real-time throttling (950 ms, seen in the replication bench).
         var param = priority;
-        if (SetScheduler(GetTid(), SchedFifo, ref param) == 0)
+        if (SetScheduler(GetTid(), SchedFifo | ResetOnFork, ref param) == 0)
         {
             _priority = priority;
             return null;
@@ -48,7 +53,7 @@ internal static partial class RealtimeThread
         }
 
         var none = 0;
-        return SetScheduler(GetTid(), SchedOther, ref none) == 0 ? new NormalPriority(_priority) : default;
+        return SetScheduler(GetTid(), SchedOther | ResetOnFork, ref none) == 0 ? new NormalPriority(_priority) : default;
     }
 
     /// <summary>Restores the real-time priority <see cref="Relax"/> lowered.</summary>
@@ -59,7 +64,7 @@ internal static partial class RealtimeThread
             if (priority > 0)
             {
                 var param = priority;
-                _ = SetScheduler(GetTid(), SchedFifo, ref param);
+                _ = SetScheduler(GetTid(), SchedFifo | ResetOnFork, ref param);
             }
         }
     }

@@ -122,8 +122,15 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
             }
 
             sink.OnRecovering(false);
+            var opened = Environment.TickCount64;
             ReadUntilError(device, sink, cancellationToken); // recovering again when it returns
             Close(device);
+            if (Environment.TickCount64 - opened < _reopenDelay.TotalMilliseconds)
+            {
+                // A line that fails at once after opening (hung up) must not become an open-fail-close loop
+                // at real-time priority.
+                cancellationToken.WaitHandle.WaitOne(_reopenDelay);
+            }
         }
     }
 
@@ -173,6 +180,7 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
 
     private void ReadUntilError(SerialDevice device, IFrameSink sink, CancellationToken cancellationToken)
     {
+        var idle = 0;
         while (!cancellationToken.IsCancellationRequested && !_disposed)
         {
             int n;
@@ -198,6 +206,13 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
                 _handing = true;
                 _deframer.Feed(_receiveBuffer.AsSpan(0, n), sink);
                 _handing = false;
+                idle = 0;
+            }
+            else if (++idle > 2)
+            {
+                // Nothing read, yet the wait returned: a line that reports input it never delivers. Never spin
+                // at real-time priority (one such thread kept a CPU for 950 ms): give the CPU up for 1 ms.
+                Thread.Sleep(1);
             }
         }
     }
