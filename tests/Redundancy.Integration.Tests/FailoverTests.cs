@@ -85,7 +85,10 @@ public sealed class FailoverTests
                 var fields = stat[(close + 2)..].Split(' ');
                 if (fields[38] != "0") // policy: 0 SCHED_OTHER, 1 FIFO, 2 RR
                 {
-                    realtime.Add(stat[(stat.IndexOf('(') + 1)..close]);
+                    var name = stat[(stat.IndexOf('(') + 1)..close];
+                    realtime.Add(name);
+                    var policy = SchedGetScheduler(int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture));
+                    Assert.True(policy < 0 || (policy & ResetOnFork) != 0, $"{name} runs at real-time priority without SCHED_RESET_ON_FORK (policy 0x{policy:x})");
                 }
             }
 
@@ -93,6 +96,11 @@ public sealed class FailoverTests
             Assert.Equal(["engine", "rx-serial", "rx-udp", "tx-serial", "tx-udp"], realtime);
         }
     }
+
+    private const int ResetOnFork = 0x40000000;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "sched_getscheduler")]
+    private static extern int SchedGetScheduler(int pid);
 
     [Fact]
     public void ActiveKilled_StandbyDrivesWithinTheTimeout_WithNoOverlap()
