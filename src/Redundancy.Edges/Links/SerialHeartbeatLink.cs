@@ -122,13 +122,12 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
             }
 
             sink.OnRecovering(false);
-            var opened = Environment.TickCount64;
-            ReadUntilError(device, sink, cancellationToken); // recovering again when it returns
+            var delivered = ReadUntilError(device, sink, cancellationToken); // recovering again when it returns
             Close(device);
-            if (Environment.TickCount64 - opened < _reopenDelay.TotalMilliseconds)
+            if (!delivered)
             {
-                // A line that fails at once after opening (hung up) must not become an open-fail-close loop
-                // at real-time priority.
+                // A line that fails before it delivered a byte (hung up) must not become an open-fail-close
+                // loop at real-time priority.
                 cancellationToken.WaitHandle.WaitOne(_reopenDelay);
             }
         }
@@ -178,8 +177,10 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
         return device;
     }
 
-    private void ReadUntilError(SerialDevice device, IFrameSink sink, CancellationToken cancellationToken)
+    /// <summary>Reads until the line fails or the link stops; true when it delivered any bytes.</summary>
+    private bool ReadUntilError(SerialDevice device, IFrameSink sink, CancellationToken cancellationToken)
     {
+        var delivered = false;
         var idle = 0;
         while (!cancellationToken.IsCancellationRequested && !_disposed)
         {
@@ -198,7 +199,7 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
                     Counters.CountReceiveError();
                 }
 
-                return;
+                return delivered;
             }
 
             if (n > 0)
@@ -206,15 +207,18 @@ public sealed class SerialHeartbeatLink : IHeartbeatLink
                 _handing = true;
                 _deframer.Feed(_receiveBuffer.AsSpan(0, n), sink);
                 _handing = false;
+                delivered = true;
                 idle = 0;
             }
             else if (++idle > 2)
             {
                 // Nothing read, yet the wait returned: a line that reports input it never delivers. Never spin
                 // at real-time priority (one such thread kept a CPU for 950 ms): give the CPU up for 1 ms.
-                Thread.Sleep(1);
+                cancellationToken.WaitHandle.WaitOne(1);
             }
         }
+
+        return delivered;
     }
 
     private void Close(SerialDevice device)

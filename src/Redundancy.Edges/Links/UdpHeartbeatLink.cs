@@ -104,7 +104,7 @@ public sealed class UdpHeartbeatLink : IHeartbeatLink
                 }
 
                 Counters.CountReceiveError();
-                Thread.Sleep(1); // a socket that fails at once must not become a loop at real-time priority
+                cancellationToken.WaitHandle.WaitOne(1); // a failing socket must not become a loop at real-time priority
                 continue;
             }
 
