@@ -182,14 +182,7 @@ internal sealed class StorageWorker : IDisposable
         }
 
         var entries = _store.Sequence(_writableEpoch, writes, _time.GetUtcNow().ToUnixTimeMilliseconds());
-        try
-        {
-            Sequenced?.Invoke(entries);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            SubscriberFailed?.Invoke(ex);
-        }
+        Notify(Sequenced, entries);
 
         try
         {
@@ -213,12 +206,15 @@ internal sealed class StorageWorker : IDisposable
         }
     }
 
+    private void Notify(IReadOnlyList<ChangeEntry> entries, bool local) =>
+        Notify(Committed is { } committed ? e => committed(e, local) : null, entries);
+
     // A subscriber's failure must not take the storage thread (and with it every later write) down.
-    private void Notify(IReadOnlyList<ChangeEntry> entries, bool local)
+    private void Notify(Action<IReadOnlyList<ChangeEntry>>? subscribers, IReadOnlyList<ChangeEntry> entries)
     {
         try
         {
-            Committed?.Invoke(entries, local);
+            subscribers?.Invoke(entries);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
