@@ -46,8 +46,7 @@ internal sealed partial class AgentEngine : IDisposable
     private readonly string _node;
     private string? _startupFault;
     private Announcement _announcement;
-    private readonly Dictionary<(Role, Readiness, HealthFlags), Announcement> _announcements = [];
-    private ulong _announcementsEpoch;
+    private readonly AnnouncementCache _announcements = new();
     private long _lastProgress;
     private long _nextLife;
     private long _nextHousekeeping;
@@ -362,29 +361,10 @@ internal sealed partial class AgentEngine : IDisposable
         }
     }
 
-    // Readiness flaps between hot and warm under writes: reuse each announcement of this epoch rather than
-    // allocating one per change on this real-time thread.
-    private Announcement AnnouncementFor(Role role, ulong epoch, Readiness readiness, HealthFlags health)
-    {
-        if (epoch != _announcementsEpoch)
-        {
-            _announcements.Clear();
-            _announcementsEpoch = epoch;
-        }
-
-        if (!_announcements.TryGetValue((role, readiness, health), out var a))
-        {
-            a = new Announcement(role, epoch, readiness, health);
-            _announcements[(role, readiness, health)] = a;
-        }
-
-        return a;
-    }
-
     private void Publish()
     {
         var old = _announcement;
-        var next = AnnouncementFor(_machine.Role, _machine.Epoch, CurrentReadiness(), _machine.LinkHealth | StaticHealth());
+        var next = _announcements.For(_machine.Role, _machine.Epoch, CurrentReadiness(), _machine.LinkHealth | StaticHealth());
         Volatile.Write(ref _announcement, next);
         if (old.Role != next.Role)
         {
@@ -425,30 +405,4 @@ internal sealed partial class AgentEngine : IDisposable
     }
 
 
-}
-
-/// <summary>What this node last heard the peer announce (for status).</summary>
-internal sealed record PeerSeen(Role Role, Readiness Readiness)
-{
-    private static readonly PeerSeen[,] All = Build();
-
-    /// <summary>The one instance for <paramref name="role"/> and <paramref name="readiness"/>.</summary>
-    public static PeerSeen Of(Role role, Readiness readiness) =>
-        (int)role < All.GetLength(0) && (int)readiness < All.GetLength(1) ? All[(int)role, (int)readiness] : new PeerSeen(role, readiness);
-
-    private static PeerSeen[,] Build()
-    {
-        var roles = Enum.GetValues<Role>().Max(r => (int)r) + 1;
-        var readiness = Enum.GetValues<Readiness>().Max(r => (int)r) + 1;
-        var all = new PeerSeen[roles, readiness];
-        for (var r = 0; r < roles; r++)
-        {
-            for (var d = 0; d < readiness; d++)
-            {
-                all[r, d] = new PeerSeen((Role)r, (Readiness)d);
-            }
-        }
-
-        return all;
-    }
 }
