@@ -403,6 +403,4 @@ internal sealed partial class AgentEngine : IDisposable
 
         return h;
     }
-
-
 }
