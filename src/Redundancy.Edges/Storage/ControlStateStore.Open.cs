@@ -1,0 +1,94 @@
+using System.Globalization;
+using LiteDB;
+using Redundancy.Core.Replication;
+
+namespace Redundancy.Edges.Storage;
+
+/// <summary>Opening: checks that refuse a damaged or foreign file before LiteDB may write to it, and the load.</summary>
+public sealed partial class ControlStateStore
+{
+    /// <summary>Opens or creates the database at <paramref name="path"/>.</summary>
+    /// <exception cref="StorageException">The file is corrupt or unreadable; it was not modified.</exception>
+    public static ControlStateStore Open(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (File.Exists(full) && DatabaseFileCheck.Problem(full) is { } problem)
+        {
+            throw new StorageException($"database {full} {problem}. It was left untouched; to recover, stop the agent, move the file aside and let the node resync from its peer");
+        }
+
+        LiteDatabase? db = null;
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+            if (File.Exists(full))
+            {
+                // Read every page once, read-only, before LiteDB may write to the file: with garbage pages, a
+                // read-write open alone was seen to change the file before any query failed.
+                using var check = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct, ReadOnly = true });
+                if (check.Collation.SortOptions != CompareOptions.Ordinal)
+                {
+                    throw new StorageException($"database {full} was created with collation {check.Collation}, under which keys that differ only in case are one key; this agent needs {Collation.Binary}. It was left untouched; to recover, stop the agent, move the file aside and let the node resync from its peer");
+                }
+
+                new ControlStateStore(full, check).Load(readEverything: true);
+            }
+
+            // Keys compare byte for byte: LiteDB's default collation ignores case, which made "Pump" and "pump"
+            // one key. The collation is fixed when the file is created; a file with another one is refused.
+            db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct, Collation = Collation.Binary });
+            var store = new ControlStateStore(full, db);
+            store.Load(readEverything: false);
+            try
+            {
+                store._commits = LiteDbCommitPath.Attach(db, full);
+            }
+            catch (NotSupportedException)
+            {
+                db.Dispose();
+                throw;
+            }
+
+            return store;
+        }
+        catch (Exception ex) when (ex is LiteException or ArgumentException or InvalidCastException or IOException
+            or UnauthorizedAccessException or InvalidOperationException or FormatException or NullReferenceException or IndexOutOfRangeException)
+        {
+            db?.Dispose();
+            throw new StorageException($"database {full} cannot be used ({ex.GetType().Name}: {ex.Message}). It was left as it is; to recover, stop the agent, move the file aside and let the node resync from its peer", ex);
+        }
+    }
+
+    private void Load(bool readEverything)
+    {
+        // Every collection is read once: garbage pages surface here, not at the first takeover.
+        var meta = _meta.FindById(MetaId);
+        if (meta is not null)
+        {
+            Epoch = (ulong)meta["epoch"].AsInt64;
+            LastEpoch = (ulong)meta["lastEpoch"].AsInt64;
+            LastSequence = (ulong)meta["lastSeq"].AsInt64;
+        }
+
+        _history.AddRange(_epochs.FindAll().Select(d => new EpochStart((ulong)d["_id"].AsInt64, (ulong)d["first"].AsInt64)).OrderBy(h => h.FirstSequence));
+        if (readEverything)
+        {
+            foreach (var collection in new[] { _state, _log, _conflicts, _epochs, _meta })
+            {
+                foreach (var doc in collection.FindAll())
+                {
+                    _ = doc["_id"];
+                }
+            }
+        }
+        // The position is the log's last entry, or the meta document's when that is further on (the log was
+        // compacted to nothing, replaced by a snapshot, or rewound to a common point and is shorter).
+        var lastInLog = _log.Find(Query.All("_id", Query.Descending), limit: 1).FirstOrDefault();
+        if (lastInLog is not null && (ulong)lastInLog["_id"].AsInt64 > LastSequence)
+        {
+            LastSequence = (ulong)lastInLog["_id"].AsInt64;
+            LastEpoch = (ulong)lastInLog["e"].AsInt64;
+            Epoch = Math.Max(Epoch, LastEpoch);
+        }
+    }
+}
