@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(107, LogLevel.Warning, "{Node}: the runtime stopped every thread for {PauseMs:F1} ms ({Reason})")]
     public static partial void RuntimePaused(ILogger logger, string node, double pauseMs, string reason);
 
+    [LoggerMessage(108, LogLevel.Warning, "{Node}: heartbeat thread {Thread} ran for 10 ms without a pause at real-time priority (a spin inside the runtime waiting for a normal thread, or a long compilation): lowered to normal priority for 10 ms ({Lowerings} time(s) since start, longest {LongestSpinMs:F1} ms)")]
+    public static partial void SpinLowered(ILogger logger, string node, string thread, long lowerings, double longestSpinMs);
+
     [LoggerMessage(106, LogLevel.Information, "{Node}: runtime: {AllocatedKiB} KiB allocated since start, collections gen0 {Gen0} gen1 {Gen1} gen2 {Gen2}, last pause {LastPauseMs:F1} ms")]
     public static partial void RuntimeStatus(ILogger logger, string node, long allocatedKiB, int gen0, int gen1, int gen2, double lastPauseMs);
 

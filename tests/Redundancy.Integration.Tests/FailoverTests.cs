@@ -93,7 +93,7 @@ public sealed class FailoverTests
             }
 
             realtime.Sort(StringComparer.Ordinal);
-            Assert.Equal(["engine", "rx-serial", "rx-udp", "tx-serial", "tx-udp"], realtime);
+            Assert.Equal(["engine", "rx-serial", "rx-udp", "spin-guard", "tx-serial", "tx-udp"], realtime);
         }
     }
 

@@ -22,6 +22,8 @@ internal sealed partial class AgentEngine
             ["runtimePauseMaxMs"] = _pauses.Max.TotalMilliseconds,
             ["runtimePauseMaxReason"] = _pauses.MaxReason,
             ["runtimePauses"] = _pauses.Count,
+            ["spinGuardLowerings"] = _guard?.Lowerings ?? 0,
+            ["spinGuardLongestSpinMs"] = _guard?.LongestSpin.TotalMilliseconds ?? 0,
             ["heartbeatThreadsAllocatedBytes"] = new System.Text.Json.Nodes.JsonObject(AllocationProbe.Totals.Select(kv => KeyValuePair.Create(kv.Key, (System.Text.Json.Nodes.JsonNode?)System.Text.Json.Nodes.JsonValue.Create(kv.Value)))),
             ["roleChanges"] = Volatile.Read(ref _roleChanges),
         };
@@ -92,6 +94,12 @@ internal sealed partial class AgentEngine
         {
             _pauseReported = pause;
             Log.RuntimePaused(_log, _node, pause.TotalMilliseconds, _pauses.MaxReason);
+        }
+
+        if (_guard is { } guard && guard.Lowerings != _loweringsReported)
+        {
+            _loweringsReported = guard.Lowerings;
+            Log.SpinLowered(_log, _node, guard.LastLowered, _loweringsReported, guard.LongestSpin.TotalMilliseconds);
         }
 
         for (var i = 0; i < _senders.Count; i++)

@@ -5,6 +5,7 @@ using Redundancy.Core.Heartbeat;
 using Redundancy.Core.Roles;
 using Redundancy.Edges.Links;
 using Redundancy.Edges.Outputs;
+using Redundancy.Edges.Scheduling;
 using Redundancy.Edges.Storage;
 
 namespace Redundancy.Agent.Engine;
@@ -35,7 +36,9 @@ internal sealed partial class AgentEngine : IDisposable
     private readonly long[] _dropsSeen;
     private readonly TimeSpan[] _lateReported;
     private readonly RuntimePauses _pauses = new();
+    private readonly SpinGuard? _guard;
     private TimeSpan _pauseReported;
+    private long _loweringsReported;
     private int _drivenVersion;
     private volatile string? _storageFault;
     private volatile byte _activePeer;
@@ -99,6 +102,7 @@ internal sealed partial class AgentEngine : IDisposable
         _lastProgress = time.GetTimestamp();
         _nextStatus = _lastProgress + (60 * time.TimestampFrequency);
 
+        _guard = options.RealtimePriority > 0 && OperatingSystem.IsLinux() ? new SpinGuard(options.RealtimePriority) : null;
         var sequence = new SequenceSource(boot);
         for (var i = 0; i < links.Count; i++)
         {
@@ -126,6 +130,11 @@ internal sealed partial class AgentEngine : IDisposable
     /// <summary>Starts the engine, receiving and sending threads.</summary>
     public void Start()
     {
+        if (_guard?.Start() is { } guardProblem)
+        {
+            Log.ConfigWarning(_log, _node, guardProblem);
+        }
+
         for (var i = 0; i < _links.Count; i++)
         {
             var link = _links[i];
@@ -203,6 +212,7 @@ internal sealed partial class AgentEngine : IDisposable
         }
 
         _inbox.Dispose();
+        _guard?.Dispose();
         _stopping.Dispose();
         _stopped.Dispose();
     }
@@ -211,7 +221,7 @@ internal sealed partial class AgentEngine : IDisposable
     {
         var thread = new Thread(() =>
         {
-            if (RealtimeThread.TryElevate(_options.RealtimePriority) is { } problem && Interlocked.Exchange(ref _realtimeWarned, 1) == 0)
+            if (RealtimeThread.TryElevate(_options.RealtimePriority, _guard, name) is { } problem && Interlocked.Exchange(ref _realtimeWarned, 1) == 0)
             {
                 Log.ConfigWarning(_log, _node, problem);
             }

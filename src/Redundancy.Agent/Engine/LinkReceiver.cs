@@ -1,5 +1,6 @@
 using Redundancy.Core.Heartbeat;
 using Redundancy.Edges.Links;
+using Redundancy.Edges.Scheduling;
 
 namespace Redundancy.Agent.Engine;
 

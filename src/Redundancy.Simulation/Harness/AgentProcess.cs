@@ -42,7 +42,15 @@ public sealed class AgentProcess : IDisposable
             }
 
             echo?.Invoke(e is null ? $"[{node}] {line}" : $"[{node}] {e.Message}");
-            _signal.Release();
+            try
+            {
+                _signal.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The process's last lines can arrive after Dispose (the reader drains its pipe on the pool): an
+                // exception here would end the whole test run.
+            }
         });
     }
 

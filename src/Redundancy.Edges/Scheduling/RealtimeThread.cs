@@ -1,15 +1,16 @@
 using System.Runtime.InteropServices;
 
-namespace Redundancy.Agent.Engine;
+namespace Redundancy.Edges.Scheduling;
 
 /// <summary>
 /// Raises the calling thread, and only it, to SCHED_FIFO. The heartbeat path (engine, senders, receivers) must win
 /// the CPU over everything else the agent and the box do; but the whole process at one real-time priority would
 /// let a busy storage or control thread hold a core as long as it likes (FIFO threads of equal priority never
 /// preempt each other: measured here, 48 ms engine stalls under a write storm). Needs CAP_SYS_NICE or
-/// LimitRTPRIO (the unit file sets it); without, the thread stays as it was and the caller is told.
+/// LimitRTPRIO (the unit file sets it); without, the thread stays as it was and the caller is told. A
+/// <see cref="SpinGuard"/> watches the raised threads and lowers one that spins.
 /// </summary>
-internal static partial class RealtimeThread
+public static partial class RealtimeThread
 {
     private const int SchedOther = 0;
     private const int SchedFifo = 1;
@@ -18,8 +19,14 @@ internal static partial class RealtimeThread
     [ThreadStatic]
     private static int _priority; // this thread's real-time priority, 0 when it has none
 
-    /// <summary>Raises the calling thread to <paramref name="priority"/> (1-99); returns null or why it could not.</summary>
-    public static string? TryElevate(int priority)
+    [ThreadStatic]
+    private static SpinGuard.Slot? _watched;
+
+    /// <summary>
+    /// Raises the calling thread to <paramref name="priority"/> (1-99), watched by <paramref name="guard"/> as
+    /// <paramref name="name"/>; returns null or why it could not.
+    /// </summary>
+    public static string? TryElevate(int priority, SpinGuard? guard = null, string? name = null)
     {
         if (priority <= 0 || !OperatingSystem.IsLinux())
         {
@@ -34,6 +41,7 @@ internal static partial class RealtimeThread
         if (SetScheduler(GetTid(), SchedFifo | ResetOnFork, ref param) == 0)
         {
             _priority = priority;
+            _watched = guard?.WatchCurrentThread(name ?? Thread.CurrentThread.Name ?? "heartbeat");
             return null;
         }
 
@@ -52,6 +60,7 @@ internal static partial class RealtimeThread
             return default;
         }
 
+        _watched?.MarkRelaxed();
         var none = 0;
         return SetScheduler(GetTid(), SchedOther | ResetOnFork, ref none) == 0 ? new NormalPriority(_priority) : default;
     }
@@ -64,10 +73,19 @@ internal static partial class RealtimeThread
             if (priority > 0)
             {
                 var param = priority;
-                _ = SetScheduler(GetTid(), SchedFifo | ResetOnFork, ref param);
+                if (SetScheduler(GetTid(), SchedFifo | ResetOnFork, ref param) == 0)
+                {
+                    _watched?.MarkRealtime();
+                }
             }
         }
     }
+
+    /// <summary>The calling thread's scheduling policy (0 SCHED_OTHER, 1 SCHED_FIFO), without the flags.</summary>
+    public static int CurrentPolicy() => GetScheduler(0) & ~ResetOnFork;
+
+    [LibraryImport("libc", EntryPoint = "sched_getscheduler")]
+    private static partial int GetScheduler(int pid);
 
     [LibraryImport("libc", EntryPoint = "gettid")]
     private static partial int GetTid();
