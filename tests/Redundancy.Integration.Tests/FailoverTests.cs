@@ -1,3 +1,4 @@
+using Redundancy.Edges.Scheduling;
 using Redundancy.Simulation.Cabinet;
 using Redundancy.Simulation.Harness;
 using static Redundancy.Integration.Tests.PairAssert;
@@ -87,7 +88,7 @@ public sealed class FailoverTests
                 {
                     var name = stat[(stat.IndexOf('(') + 1)..close];
                     realtime.Add(name);
-                    var policy = SchedGetScheduler(int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture));
+                    var policy = RealtimeThread.SchedulerOf(int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture));
                     Assert.True(policy < 0 || (policy & ResetOnFork) != 0, $"{name} runs at real-time priority without SCHED_RESET_ON_FORK (policy 0x{policy:x})");
                 }
             }
@@ -98,9 +99,6 @@ public sealed class FailoverTests
     }
 
     private const int ResetOnFork = 0x40000000;
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "sched_getscheduler")]
-    private static extern int SchedGetScheduler(int pid);
 
     [Fact]
     public void ActiveKilled_StandbyDrivesWithinTheTimeout_WithNoOverlap()

@@ -115,25 +115,15 @@ internal static class ReplicationBench
         // quietly run fewer writers at once than asked for.
         var threads = Enumerable.Range(0, writers).Select(w => new Thread(() =>
         {
-            var mine = latencies[w] = new List<double>(100_000);
             using var client = new LeanWriter(pair.ControlSocket(node), $"storm/{w}/");
-            var i = 0;
-            while (deadline.Elapsed < TimeSpan.FromSeconds(seconds))
-            {
-                var start = Stopwatch.GetTimestamp();
-                i++;
-                if (client.Set(i % 1000, i))
-                {
-                    mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                }
-            }
+            latencies[w] = WriteUntil(client, deadline, seconds);
         })).ToArray();
         RunAll(threads);
         Windows.Add((from, SimulatedCabinet.Now));
         var all = latencies.SelectMany(l => l).Order().ToArray();
         var rate = all.Length / deadline.Elapsed.TotalSeconds;
-        var p50 = all.Length == 0 ? 0 : all[all.Length / 2];
-        var p99 = all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(all.Length * 0.99))];
+        var p50 = Percentile(all, 0.5);
+        var p99 = Percentile(all, 0.99);
         Console.WriteLine(F($"  {label,-6} storm: {all.Length} writes in {deadline.Elapsed.TotalSeconds:F1} s = {rate:F0}/s, latency p50 {p50:F2} ms p99 {p99:F2} ms"));
         return (rate, p50, p99);
     }
@@ -144,11 +134,28 @@ internal static class ReplicationBench
     /// </summary>
     private static (double P50, double P99) Latency(PairHarness pair, string node, int seconds, string label)
     {
-        var latencies = new List<double>(100_000);
         using var client = new LeanWriter(pair.ControlSocket(node), "latency/");
-        var deadline = Stopwatch.StartNew();
+        var latencies = WriteUntil(client, Stopwatch.StartNew(), seconds);
+        latencies.Sort();
+        var p50 = Percentile(latencies, 0.5);
+        var p99 = Percentile(latencies, 0.99);
+        var p90 = Percentile(latencies, 0.9);
+        var over2 = latencies.Count == 0 ? 0 : 100.0 * latencies.Count(l => l > 2) / latencies.Count;
+        Console.WriteLine(F($"  {label,-6} one writer: {latencies.Count} writes, latency p50 {p50:F2} ms p90 {p90:F2} ms p99 {p99:F2} ms max {latencies.LastOrDefault():F2} ms, {over2:F1}% over 2 ms"));
+        return (p50, p99);
+    }
+
+    /// <summary>The <paramref name="q"/> quantile of <paramref name="sorted"/> (nearest rank), 0 when empty.</summary>
+    private static double Percentile(IReadOnlyList<double> sorted, double q) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * q))];
+
+    /// <summary>Writes one key after another (of 1000) until <paramref name="seconds"/> have passed on
+    /// <paramref name="clock"/>; the latency of each acknowledged write, in ms.</summary>
+    private static List<double> WriteUntil(LeanWriter client, Stopwatch clock, int seconds)
+    {
+        var latencies = new List<double>(100_000);
         var i = 0;
-        while (deadline.Elapsed < TimeSpan.FromSeconds(seconds))
+        while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
         {
             var start = Stopwatch.GetTimestamp();
             i++;
@@ -158,13 +165,7 @@ internal static class ReplicationBench
             }
         }
 
-        latencies.Sort();
-        var p50 = latencies.Count == 0 ? 0 : latencies[latencies.Count / 2];
-        var p99 = latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.99))];
-        var p90 = latencies.Count == 0 ? 0 : latencies[(int)(latencies.Count * 0.90)];
-        var over2 = latencies.Count == 0 ? 0 : 100.0 * latencies.Count(l => l > 2) / latencies.Count;
-        Console.WriteLine(F($"  {label,-6} one writer: {latencies.Count} writes, latency p50 {p50:F2} ms p90 {p90:F2} ms p99 {p99:F2} ms max {latencies.LastOrDefault():F2} ms, {over2:F1}% over 2 ms"));
-        return (p50, p99);
+        return latencies;
     }
 
     private static double CatchUp(PairHarness pair, int entries, int writers)

@@ -10,12 +10,8 @@ namespace Redundancy.Edges.Scheduling;
 /// LimitRTPRIO (the unit file sets it); without, the thread stays as it was and the caller is told. A
 /// <see cref="SpinGuard"/> watches the raised threads and lowers one that spins.
 /// </summary>
-public static partial class RealtimeThread
+public static class RealtimeThread
 {
-    private const int SchedOther = 0;
-    private const int SchedFifo = 1;
-    private const int ResetOnFork = 0x40000000; // SCHED_RESET_ON_FORK
-
     [ThreadStatic]
     private static int _priority; // this thread's real-time priority, 0 when it has none
 
@@ -38,7 +34,7 @@ public static partial class RealtimeThread
         // JIT worker born of a heartbeat thread compiled at SCHED_FIFO 50 for a second at start-up and held
         // the whole machine until the kernel's real-time throttling (950 ms, seen in the replication bench).
         var param = priority;
-        if (SetScheduler(GetTid(), SchedFifo | ResetOnFork, ref param) == 0)
+        if (SchedulerCalls.SetScheduler(SchedulerCalls.GetTid(), SchedulerCalls.Fifo | SchedulerCalls.ResetOnFork, ref param) == 0)
         {
             _priority = priority;
             _watched = guard?.WatchCurrentThread(name ?? Thread.CurrentThread.Name ?? "heartbeat");
@@ -50,8 +46,8 @@ public static partial class RealtimeThread
 
     /// <summary>
     /// Runs the calling thread at normal priority until the result is disposed, when it is a real-time one.
-    /// For work that allocates (logging): a collection it triggers then runs at normal priority and cannot
-    /// starve the threads it waits for.
+    /// For a receiver recovering its line (reopening a device allocates): a collection it triggers then runs at
+    /// normal priority and cannot starve the threads it waits for.
     /// </summary>
     public static NormalPriority Relax()
     {
@@ -62,34 +58,26 @@ public static partial class RealtimeThread
 
         _watched?.MarkRelaxed();
         var none = 0;
-        return SetScheduler(GetTid(), SchedOther | ResetOnFork, ref none) == 0 ? new NormalPriority(_priority) : default;
+        return new NormalPriority(SchedulerCalls.SetScheduler(SchedulerCalls.GetTid(), SchedulerCalls.Other | SchedulerCalls.ResetOnFork, ref none) == 0);
     }
 
     /// <summary>Restores the real-time priority <see cref="Relax"/> lowered.</summary>
-    public readonly struct NormalPriority(int priority) : IDisposable
+    public readonly struct NormalPriority(bool lowered) : IDisposable
     {
         public void Dispose()
         {
-            if (priority > 0)
+            var param = _priority;
+            if (lowered && SchedulerCalls.SetScheduler(SchedulerCalls.GetTid(), SchedulerCalls.Fifo | SchedulerCalls.ResetOnFork, ref param) == 0)
             {
-                var param = priority;
-                if (SetScheduler(GetTid(), SchedFifo | ResetOnFork, ref param) == 0)
-                {
-                    _watched?.MarkRealtime();
-                }
+                _watched?.MarkRealtime();
             }
         }
     }
 
+    /// <summary>Thread <paramref name="tid"/>'s policy with its flags, as sched_getscheduler reports it (0 is the
+    /// calling thread); -1 when it cannot be read.</summary>
+    public static int SchedulerOf(int tid) => SchedulerCalls.GetScheduler(tid);
+
     /// <summary>The calling thread's scheduling policy (0 SCHED_OTHER, 1 SCHED_FIFO), without the flags.</summary>
-    public static int CurrentPolicy() => GetScheduler(0) & ~ResetOnFork;
-
-    [LibraryImport("libc", EntryPoint = "sched_getscheduler")]
-    private static partial int GetScheduler(int pid);
-
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    private static partial int GetTid();
-
-    [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
-    private static partial int SetScheduler(int pid, int policy, ref int param);
+    public static int CurrentPolicy() => SchedulerOf(0) & ~SchedulerCalls.ResetOnFork;
 }

@@ -27,9 +27,6 @@ public sealed unsafe partial class SpinGuard : IDisposable
     private const int Capacity = 32;
     private const int SpinWindows = 2; // windows in a row at >= 90% before a thread counts as spinning
     private const int HoldWindows = 2; // windows a lowered thread stays at normal priority
-    private const int SchedOther = 0;
-    private const int SchedFifo = 1;
-    private const int ResetOnFork = 0x40000000;
     private const int OpenReadOnly = 0;
     private const int OpenCloseOnExec = 0x80000;
     private const int ClockMonotonic = 1;
@@ -64,7 +61,7 @@ public sealed unsafe partial class SpinGuard : IDisposable
         {
             WarmUp(); // compile and touch everything once, at normal priority
             var param = Math.Min(99, _priority + 1);
-            if (SetScheduler(0, SchedFifo | ResetOnFork, ref param) != 0)
+            if (SchedulerCalls.SetScheduler(0, SchedulerCalls.Fifo | SchedulerCalls.ResetOnFork, ref param) != 0)
             {
                 problem = $"spin guard cannot run at real-time priority {param} (errno {Marshal.GetLastPInvokeError()}): a heartbeat thread spinning inside the runtime can stall the machine for up to a second; allow priority {param} (LimitRTPRIO)";
             }
@@ -80,22 +77,16 @@ public sealed unsafe partial class SpinGuard : IDisposable
 
     /// <summary>Watches the calling thread, which has just been raised to real-time priority.</summary>
     /// <returns>Its slot, to mark it relaxed and raised again; null when the guard is full or schedstat is missing.</returns>
-    public Slot? WatchCurrentThread(string name)
+    internal Slot? WatchCurrentThread(string name)
     {
-        var tid = GetTid();
-        var path = $"/proc/self/task/{tid}/schedstat";
-        int fd;
-        fixed (byte* p = System.Text.Encoding.ASCII.GetBytes(path + "\0"))
-        {
-            fd = Open(p, OpenReadOnly | OpenCloseOnExec);
-        }
-
+        var tid = SchedulerCalls.GetTid();
+        var fd = OpenSchedStat(tid);
         if (fd < 0)
         {
             return null;
         }
 
-        var slot = new Slot(name, tid, fd, _priority) { LastRunNs = ReadRunNs(fd), LastCheckNs = Monotonic() };
+        var slot = new Slot(name, tid, fd) { LastRunNs = ReadRunNs(fd), LastCheckNs = Monotonic() };
         var index = Interlocked.Increment(ref _count) - 1;
         if (index >= Capacity)
         {
@@ -120,22 +111,23 @@ public sealed unsafe partial class SpinGuard : IDisposable
         }
     }
 
+    /// <summary>Makes every call of the loop once: compiled (the whole of each method) and bound to the kernel.</summary>
     private void WarmUp()
     {
-        var probe = new Slot("warm-up", GetTid(), -1, _priority) { State = Slot.Relaxed };
-        var path = System.Text.Encoding.ASCII.GetBytes($"/proc/self/task/{probe.Tid}/schedstat\0");
-        fixed (byte* p = path)
-        {
-            var fd = Open(p, OpenReadOnly | OpenCloseOnExec);
-            _ = ReadRunNs(fd);
-            _ = Close(fd);
-        }
-
+        var fd = OpenSchedStat(SchedulerCalls.GetTid());
+        _ = ReadRunNs(fd);
+        _ = Close(fd);
         var ts = new TimeSpec { Seconds = 0, Nanoseconds = 1 };
         _ = NanoSleep(ClockMonotonic, 0, &ts, null);
-        Volatile.Write(ref _slots[Capacity - 1], probe);
-        Check(Monotonic(), Capacity);
-        Volatile.Write(ref _slots[Capacity - 1], null);
+        Check(Monotonic(), 0);
+    }
+
+    private static int OpenSchedStat(int tid)
+    {
+        fixed (byte* path = System.Text.Encoding.ASCII.GetBytes($"/proc/self/task/{tid}/schedstat\0"))
+        {
+            return Open(path, OpenReadOnly | OpenCloseOnExec);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -181,12 +173,12 @@ public sealed unsafe partial class SpinGuard : IDisposable
             {
                 if (--slot.HoldLeft <= 0 && Interlocked.CompareExchange(ref slot.State, Slot.Realtime, Slot.Lowered) == Slot.Lowered)
                 {
-                    var param = slot.Priority;
-                    _ = SetScheduler(slot.Tid, SchedFifo | ResetOnFork, ref param);
+                    var param = _priority;
+                    _ = SchedulerCalls.SetScheduler(slot.Tid, SchedulerCalls.Fifo | SchedulerCalls.ResetOnFork, ref param);
                     if (Volatile.Read(ref slot.State) == Slot.Relaxed)
                     {
                         var none = 0; // the thread relaxed itself meanwhile: its wish wins
-                        _ = SetScheduler(slot.Tid, SchedOther | ResetOnFork, ref none);
+                        _ = SchedulerCalls.SetScheduler(slot.Tid, SchedulerCalls.Other | SchedulerCalls.ResetOnFork, ref none);
                     }
                 }
 
@@ -202,7 +194,7 @@ public sealed unsafe partial class SpinGuard : IDisposable
             if (slot.Streak >= SpinWindows && Interlocked.CompareExchange(ref slot.State, Slot.Lowered, Slot.Realtime) == Slot.Realtime)
             {
                 var none = 0;
-                _ = SetScheduler(slot.Tid, SchedOther | ResetOnFork, ref none);
+                _ = SchedulerCalls.SetScheduler(slot.Tid, SchedulerCalls.Other | SchedulerCalls.ResetOnFork, ref none);
                 slot.HoldLeft = HoldWindows;
                 slot.Streak = 0;
                 Interlocked.Increment(ref _lowerings);
@@ -248,27 +240,23 @@ public sealed unsafe partial class SpinGuard : IDisposable
         return (ts.Seconds * 1_000_000_000) + ts.Nanoseconds;
     }
 
-    /// <summary>One watched heartbeat thread.</summary>
-    public sealed class Slot(string name, int tid, int fd, int priority)
+    /// <summary>One watched heartbeat thread. Fields, not properties: the guard's loop calls nothing it has not
+    /// called before it went real-time.</summary>
+    internal sealed class Slot(string name, int tid, int fd)
     {
         public const int Relaxed = 0;
         public const int Realtime = 1;
         public const int Lowered = 2;
 
+        public readonly string Name = name;
+        public readonly int Tid = tid;
+        public readonly int Fd = fd;
         public int State = Realtime;
         public long LastRunNs;
         public long LastCheckNs;
         public long SpinStartNs;
         public int Streak;
         public int HoldLeft;
-
-        public string Name { get; } = name;
-
-        public int Tid { get; } = tid;
-
-        public int Fd { get; } = fd;
-
-        public int Priority { get; } = priority;
 
         /// <summary>The thread lowered itself on purpose (see <see cref="RealtimeThread.Relax"/>).</summary>
         public void MarkRelaxed() => Volatile.Write(ref State, Relaxed);
@@ -284,9 +272,6 @@ public sealed unsafe partial class SpinGuard : IDisposable
         public long Nanoseconds;
     }
 
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    private static partial int GetTid();
-
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
     private static partial int Open(byte* path, int flags);
 
@@ -301,7 +286,4 @@ public sealed unsafe partial class SpinGuard : IDisposable
 
     [LibraryImport("libc", EntryPoint = "clock_gettime")]
     private static partial int ClockGetTime(int clock, TimeSpec* ts);
-
-    [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
-    private static partial int SetScheduler(int pid, int policy, ref int param);
 }
