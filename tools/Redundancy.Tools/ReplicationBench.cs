@@ -61,7 +61,9 @@ internal static class ReplicationBench
             async = Storm(pair, "A", writers, seconds, "async");
             asyncLatency = Latency(pair, "A", seconds, "async");
             (roleChanges, lateMax) = Health(pair, roleChanges, lateMax);
+            var restartAt = SimulatedCabinet.Now;
             catchUpSeconds = CatchUp(pair, catchUp, writers);
+            (roleChanges, lateMax) = Health(pair, roleChanges, lateMax, restartAt);
         }
 
         var json = F($"{{\"bench\":\"replication\",\"local_wps\":{local:F0},\"sync_wps\":{sync.Rate:F0},\"async_wps\":{async.Rate:F0},\"sync_ratio\":{sync.Rate / local:F2},\"async_ratio\":{async.Rate / local:F2},\"sync_p99_ms\":{syncLatency.P99:F2},\"catchup_100k_s\":{catchUpSeconds:F2},\"role_changes_during_storms\":{roleChanges},\"heartbeat_late_max_ms\":{lateMax:F1},\"raw_commits_per_s\":{commits:F0},\"sync_p50_ms\":{syncLatency.P50:F2},\"local_p99_ms\":{localLatency.P99:F2},\"async_p99_ms\":{asyncLatency.P99:F2},\"sync_storm_p50_ms\":{sync.P50:F2},\"sync_storm_p99_ms\":{sync.P99:F2},\"writers\":{writers}}}");
@@ -109,6 +111,7 @@ internal static class ReplicationBench
     private static (double Rate, double P50, double P99) Storm(PairHarness pair, string node, int writers, int seconds, string label)
     {
         var latencies = new List<double>[writers];
+        var before = Grouping(pair);
         var from = SimulatedCabinet.Now;
         var deadline = Stopwatch.StartNew();
         // Dedicated threads, not pool tasks: each writer blocks on its socket, and a starved thread pool would
@@ -125,7 +128,26 @@ internal static class ReplicationBench
         var p50 = Percentile(all, 0.5);
         var p99 = Percentile(all, 0.99);
         Console.WriteLine(F($"  {label,-6} storm: {all.Length} writes in {deadline.Elapsed.TotalSeconds:F1} s = {rate:F0}/s, latency p50 {p50:F2} ms p99 {p99:F2} ms"));
+        foreach (var (n, (commits, entries)) in Grouping(pair))
+        {
+            var (c0, e0) = before[n];
+            Console.WriteLine(F($"    {n}: {entries - e0} entries in {commits - c0} commits ({(entries - e0) / (double)Math.Max(1, commits - c0):F1} a commit)"));
+        }
         return (rate, p50, p99);
+    }
+
+    /// <summary>Each running node's storage commits and the entries they added, since it started.</summary>
+    private static Dictionary<string, (long Commits, long Entries)> Grouping(PairHarness pair)
+    {
+        var result = new Dictionary<string, (long, long)>();
+        foreach (var node in pair.Started)
+        {
+            using var c = pair.Control(node);
+            var s = c.Status();
+            result[node] = ((long)s["storageCommits"]!, (long)s["storageEntries"]!);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -221,12 +243,15 @@ internal static class ReplicationBench
         Poll.Until(() => (bool)a.Status()["replication"]!["standbyConnected"]!, TimeSpan.FromSeconds(20));
     }
 
-    private static (int RoleChanges, double LateMax) Health(PairHarness pair, int roleChanges, double lateMax)
+    /// <summary>Reports the stalls and role changes of the pair since <paramref name="since"/> (0: since it started) and
+    /// adds its role changes, other than each node's first (forming the pair), to <paramref name="roleChanges"/>.</summary>
+    private static (int RoleChanges, double LateMax) Health(PairHarness pair, int roleChanges, double lateMax, long since = 0)
     {
         // Senders report each new worst wake-up past a third of the timeout: show when they happened, since the
         // status figure is the worst since the agent started (start-up and pair forming included).
+        var events = pair.A.Events.Concat(pair.B.Events).Where(e => e.T >= since).ToArray();
         var origin = pair.A.Events.Concat(pair.B.Events).Select(e => e.T).DefaultIfEmpty(0).Min();
-        foreach (var e in pair.A.Events.Concat(pair.B.Events).Where(e => e.Id is 104 or 107 or 108).OrderBy(e => e.T))
+        foreach (var e in events.Where(e => e.Id is 104 or 107 or 108).OrderBy(e => e.T))
         {
             var inStorm = Windows.Any(w => e.T >= w.From && e.T <= w.To) ? " (in a storm)" : string.Empty;
             Console.WriteLine(F($"    +{PairHarness.Ms(origin, e.T) / 1000:F2} s{inStorm}: {e.Message}"));
@@ -238,17 +263,16 @@ internal static class ReplicationBench
             var s = c.Status();
             lateMax = Math.Max(lateMax, (double)s["heartbeatLateMaxMs"]!);
             Console.WriteLine($"    {node}: heartbeat threads allocated {s["heartbeatThreadsAllocatedBytes"]!.ToJsonString()}");
-            Console.WriteLine(F($"    {node}: longest stop of all threads {(double)s["runtimePauseMaxMs"]!:F1} ms ({s["runtimePauseMaxReason"]}), {(long)s["runtimePauses"]!} stops"));
+            Console.WriteLine(F($"    {node}: longest stop of all threads {(double)s["runtimePauseMaxMs"]!:F1} ms ({s["runtimePauseMaxReason"]}), {(long)s["runtimePauses"]!} stops; heap {(long)s["gcHeapBytes"]! / 1048576.0:F1} MiB, generations {s["gcGenerationBytes"]!.ToJsonString()} bytes, collector threads at real-time priority: {s["collectorThreadsRealtime"]}"));
         }
 
-        foreach (var e in pair.A.RoleChanges.Concat(pair.B.RoleChanges).OrderBy(e => e.T).Skip(2))
+        var changes = events.Where(e => e.Id == AgentEvent.RoleChanged && e["From"] != "Starting").OrderBy(e => e.T).ToArray();
+        foreach (var e in changes)
         {
             Console.WriteLine(F($"    role change at +{PairHarness.Ms(origin, e.T) / 1000:F2} s: {e.Message}"));
         }
 
-        // Each node changed role once to form the pair; anything more happened during the storm.
-        roleChanges += pair.A.RoleChanges.Count + pair.B.RoleChanges.Count - 2;
-        return (roleChanges, lateMax);
+        return (roleChanges + changes.Length, lateMax);
     }
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -13,6 +13,13 @@ internal sealed partial class AgentEngine
             Log.ConfigWarning(_log, _node, guardProblem);
         }
 
+        // The collector's threads one above the heartbeat threads, with the spin guard (see RealtimeThread).
+        (_collectorThreadsRaised, var collectorProblem) = RealtimeThread.TryElevateCollectorThreads(_options.RealtimePriority > 0 ? _options.RealtimePriority + 1 : 0);
+        if (collectorProblem is not null)
+        {
+            Log.ConfigWarning(_log, _node, collectorProblem);
+        }
+
         for (var i = 0; i < _links.Count; i++)
         {
             var link = _links[i];

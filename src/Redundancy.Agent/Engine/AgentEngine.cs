@@ -37,6 +37,7 @@ internal sealed partial class AgentEngine : IDisposable
     private readonly TimeSpan[] _lateReported;
     private readonly RuntimePauses _pauses = new();
     private readonly SpinGuard? _guard;
+    private int _collectorThreadsRaised;
     private TimeSpan _pauseReported;
     private long _loweringsReported;
     private int _drivenVersion;

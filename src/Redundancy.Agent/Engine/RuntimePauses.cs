@@ -13,10 +13,19 @@ namespace Redundancy.Agent.Engine;
 /// </remarks>
 internal sealed class RuntimePauses : EventListener
 {
+    private const int GcStart = 1;
+    private const int HeapStats = 4;
     private const int RestartEnd = 3;
+    private const int SuspendEnd = 8;
     private const int SuspendBegin = 9;
     private long _maxTicks;
     private int _maxReason = -1;
+    private int _maxGeneration = -1;
+    private int _generation = -1;
+    private long _maxStoppingTicks;
+    private long _promoted;
+    private long _maxPromoted;
+    private long _stoppingTicks;
     private long _count;
     private DateTime _suspendedAt;
     private int _reason;
@@ -25,7 +34,21 @@ internal sealed class RuntimePauses : EventListener
     public TimeSpan Max => TimeSpan.FromTicks(Interlocked.Read(ref _maxTicks));
 
     /// <summary>Why the longest stop happened.</summary>
-    public string MaxReason => ReasonName(Volatile.Read(ref _maxReason));
+    public string MaxReason
+    {
+        get
+        {
+            if (Volatile.Read(ref _maxReason) == -1)
+            {
+                return ReasonName(-1);
+            }
+
+            var reason = Volatile.Read(ref _maxReason) == 1 && Volatile.Read(ref _maxGeneration) is >= 0 and var g
+                ? $"garbage collection of generation {g}"
+                : ReasonName(Volatile.Read(ref _maxReason));
+            return $"{reason}, {Interlocked.Read(ref _maxPromoted) / 1048576.0:F1} MiB kept; {TimeSpan.FromTicks(Interlocked.Read(ref _maxStoppingTicks)).TotalMilliseconds:F1} ms of it to stop the threads";
+        }
+    }
 
     /// <summary>How many times the runtime stopped all threads since start.</summary>
     public long Count => Interlocked.Read(ref _count);
@@ -60,9 +83,21 @@ internal sealed class RuntimePauses : EventListener
     {
         switch (eventData.EventId)
         {
+            case GcStart:
+                _generation = eventData.Payload is { Count: > 1 } g && g[1] is uint depth ? (int)depth : -1;
+                break;
             case SuspendBegin:
+                _generation = -1;
+                _stoppingTicks = 0;
+                _promoted = 0;
                 _suspendedAt = eventData.TimeStamp;
                 _reason = eventData.Payload is { Count: > 0 } p && p[0] is uint r ? (int)r : -2;
+                break;
+            case HeapStats when eventData.Payload is { Count: > 5 } h:
+                _promoted = (h[1] is ulong p0 ? (long)p0 : 0) + (h[3] is ulong p1 ? (long)p1 : 0) + (h[5] is ulong p2 ? (long)p2 : 0);
+                break;
+            case SuspendEnd when _suspendedAt != default:
+                _stoppingTicks = (eventData.TimeStamp - _suspendedAt).Ticks;
                 break;
             case RestartEnd when _suspendedAt != default:
                 var ticks = (eventData.TimeStamp - _suspendedAt).Ticks;
@@ -71,6 +106,9 @@ internal sealed class RuntimePauses : EventListener
                 if (ticks > Interlocked.Read(ref _maxTicks))
                 {
                     Volatile.Write(ref _maxReason, _reason);
+                    Volatile.Write(ref _maxGeneration, _generation);
+                    Interlocked.Exchange(ref _maxStoppingTicks, _stoppingTicks);
+                    Interlocked.Exchange(ref _maxPromoted, _promoted);
                     Interlocked.Exchange(ref _maxTicks, ticks);
                 }
 

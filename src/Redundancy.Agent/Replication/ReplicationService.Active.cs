@@ -113,7 +113,7 @@ internal sealed partial class ReplicationService
             reader = ReadAcks(channel, session);
             while (sentUpTo < last)
             {
-                var batch = _storage.Store.ReadLog(sentUpTo + 1, 1000);
+                var batch = _storage.Store.ReadLog(sentUpTo + 1, MessageEntries);
                 if (batch.Count == 0)
                 {
                     break;
@@ -155,7 +155,7 @@ internal sealed partial class ReplicationService
             await reader.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ReplicationRefusedException or IOException or SocketException or EndOfStreamException
-            or OperationCanceledException or ObjectDisposedException or InvalidOperationException or ArgumentException)
+            or OperationCanceledException or ObjectDisposedException or InvalidOperationException or ArgumentException or Edges.Storage.StorageException)
         {
             // When the acknowledgement reader failed, it cancelled the sending side: report its failure instead.
             var cause = ex;
@@ -280,7 +280,7 @@ internal sealed partial class ReplicationService
         foreach (var e in entries)
         {
             var n = ReplicationMessages.EntryLength(e);
-            if (chunk.Count > 0 && bytes + n > BatchBytes)
+            if (chunk.Count > 0 && (bytes + n > BatchBytes || chunk.Count == MessageEntries))
             {
                 yield return chunk;
                 chunk = [];

@@ -9,8 +9,12 @@ namespace Redundancy.Agent.Replication;
 /// <summary>The standby side: following the active, applying, acknowledging, resolving divergence.</summary>
 internal sealed partial class ReplicationService
 {
-    /// <summary>Messages (up to 512 KiB each) received and waiting for the standby's storage thread.</summary>
-    private const int ReceiveQueueMessages = 32;
+    /// <summary>Messages received and waiting for the standby's storage thread (each up to
+    /// <see cref="MessageEntries"/> entries).</summary>
+    private const int ReceiveQueueMessages = 4;
+
+    /// <summary>Most entries the standby commits in one transaction.</summary>
+    private const int ApplyBatchEntries = 2 * MessageEntries;
 
     private async Task ClientLoop()
     {
@@ -91,9 +95,8 @@ internal sealed partial class ReplicationService
         // standby's commits then grow with the load instead of capping it at one disk flush per message.
         // Bounded: when the disk is slower than the stream, the receiving stops, TCP pushes back on the active and
         // the lag shows there, instead of the standby's memory growing without end (and every collection with it).
-        var received = Channel.CreateBounded<ChangeEntry[]>(new BoundedChannelOptions(ReceiveQueueMessages) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        var received = Channel.CreateBounded<List<ChangeEntry>>(new BoundedChannelOptions(ReceiveQueueMessages) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         var applier = ApplyReceived(channel, received.Reader, follow);
-        var entries = new List<ChangeEntry>();
         List<ChangeEntry>? snapshotRows = null;
         SnapshotBeginMessage? snapshot = null;
         while (true)
@@ -107,9 +110,9 @@ internal sealed partial class ReplicationService
             switch (type)
             {
                 case ReplicationMessageType.Entries:
-                    entries.Clear();
+                    var entries = new List<ChangeEntry>(); // handed to the applier
                     Check(ReplicationMessages.TryReadEntries(payload.Span, entries));
-                    await received.Writer.WriteAsync(entries.ToArray(), follow.Token).ConfigureAwait(false);
+                    await received.Writer.WriteAsync(entries, follow.Token).ConfigureAwait(false);
                     break;
                 case ReplicationMessageType.Diverged:
                     Check(ReplicationMessages.TryReadDiverged(payload.Span, out var common));
@@ -140,21 +143,27 @@ internal sealed partial class ReplicationService
         }
     }
 
-    private async Task ApplyReceived(ReplicationChannel channel, ChannelReader<ChangeEntry[]> received, CancellationTokenSource follow)
+    private async Task ApplyReceived(ReplicationChannel channel, ChannelReader<List<ChangeEntry>> received, CancellationTokenSource follow)
     {
-        var batch = new List<ChangeEntry>();
+        // One list for every batch (the storage thread is done with it when Apply completes): no large array per commit.
+        var batch = new List<ChangeEntry>(ApplyBatchEntries);
         try
         {
             while (await received.WaitToReadAsync(follow.Token).ConfigureAwait(false))
             {
                 batch.Clear();
-                while (batch.Count < 20000 && received.TryRead(out var entries))
+                while ((batch.Count == 0 || (received.TryPeek(out var next) && batch.Count + next.Count <= ApplyBatchEntries)) && received.TryRead(out var entries))
                 {
                     batch.AddRange(entries);
                 }
 
+                if (batch.Count == 0)
+                {
+                    continue; // an empty message
+                }
+
                 var last = batch[^1].Sequence;
-                await _storage.Apply(batch.ToArray()).ConfigureAwait(false);
+                await _storage.Apply(batch).ConfigureAwait(false);
                 await channel.SendAsync(ReplicationMessageType.Ack, 8, d => ReplicationMessages.WriteAck(last, d), follow.Token).ConfigureAwait(false);
             }
         }

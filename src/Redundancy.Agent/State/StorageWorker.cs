@@ -19,6 +19,8 @@ internal sealed class StorageWorker : IDisposable
     private ulong _writableEpoch; // 0: writes refused (not active)
     private volatile string? _fault;
     private int _disposed;
+    private long _commits;
+    private long _entries;
 
     public StorageWorker(ControlStateStore store, TimeProvider time)
     {
@@ -47,6 +49,12 @@ internal sealed class StorageWorker : IDisposable
 
     /// <summary>The store, for reads from any thread.</summary>
     public ControlStateStore Store => _store;
+
+    /// <summary>Transactions that added entries (own writes and applied ones) since start.</summary>
+    public long Commits => Volatile.Read(ref _commits);
+
+    /// <summary>Entries those transactions added: with <see cref="Commits"/>, how well writes are grouped.</summary>
+    public long Entries => Volatile.Read(ref _entries);
 
     /// <summary>Why the database failed, or null.</summary>
     public string? Fault => _fault;
@@ -206,8 +214,12 @@ internal sealed class StorageWorker : IDisposable
         }
     }
 
-    private void Notify(IReadOnlyList<ChangeEntry> entries, bool local) =>
+    private void Notify(IReadOnlyList<ChangeEntry> entries, bool local)
+    {
+        Volatile.Write(ref _commits, _commits + 1); // only this thread writes them
+        Volatile.Write(ref _entries, _entries + entries.Count);
         Notify(Committed is { } committed ? e => committed(e, local) : null, entries);
+    }
 
     // A subscriber's failure must not take the storage thread (and with it every later write) down.
     private void Notify(Action<IReadOnlyList<ChangeEntry>>? subscribers, IReadOnlyList<ChangeEntry> entries)

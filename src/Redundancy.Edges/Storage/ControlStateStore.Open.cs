@@ -70,6 +70,7 @@ public sealed partial class ControlStateStore
             LastSequence = (ulong)meta["lastSeq"].AsInt64;
         }
 
+        var decoded = new List<ChangeEntry>();
         _history.AddRange(_epochs.FindAll().Select(d => new EpochStart((ulong)d["_id"].AsInt64, (ulong)d["first"].AsInt64)).OrderBy(h => h.FirstSequence));
         if (readEverything)
         {
@@ -78,16 +79,27 @@ public sealed partial class ControlStateStore
                 foreach (var doc in collection.FindAll())
                 {
                     _ = doc["_id"];
+                    if (collection == _log)
+                    {
+                        Decode(doc, decoded);
+                    }
                 }
             }
         }
         // The position is the log's last entry, or the meta document's when that is further on (the log was
         // compacted to nothing, replaced by a snapshot, or rewound to a common point and is shorter).
         var lastInLog = _log.Find(Query.All("_id", Query.Descending), limit: 1).FirstOrDefault();
-        if (lastInLog is not null && (ulong)lastInLog["_id"].AsInt64 > LastSequence)
+        if (lastInLog is null)
         {
-            LastSequence = (ulong)lastInLog["_id"].AsInt64;
-            LastEpoch = (ulong)lastInLog["e"].AsInt64;
+            return;
+        }
+
+        Decode(lastInLog, decoded);
+        var newest = decoded[^1];
+        if (newest.Sequence > LastSequence)
+        {
+            LastSequence = newest.Sequence;
+            LastEpoch = newest.Epoch;
             Epoch = Math.Max(Epoch, LastEpoch);
         }
     }

@@ -99,6 +99,9 @@ public sealed class PairHarness : IDisposable
     /// <summary>A client of <paramref name="node"/>'s control socket.</summary>
     public ControlClient Control(string node) => ControlClient.Connect(ControlSocket(node), TimeSpan.FromSeconds(10));
 
+    /// <summary>The nodes whose agents were started, in order of name.</summary>
+    public IReadOnlyList<string> Started => _agents.Keys.Order(StringComparer.Ordinal).ToArray();
+
     /// <summary>The agent called <paramref name="node"/>.</summary>
     public AgentProcess Agent(string node) => _agents[node];
 

@@ -167,6 +167,138 @@ public sealed class ControlStateStoreTests : IDisposable
         Assert.Equal(2UL, again.LastSequence);
     }
 
+    [Fact]
+    public void ReadLog_StartsInsideASegment_CrossesSegments_AndStopsAtMax()
+    {
+        using var store = ControlStateStore.Open(Db);
+        store.Append(1, [("a", "1"), ("b", "2"), ("c", "3")], 0); // one segment: 1-3
+        store.Append(1, [("d", "4"), ("e", "5")], 0); // 4-5
+        store.Append(1, [("f", "6")], 0); // 6
+
+        Assert.Equal([2UL, 3, 4, 5, 6], store.ReadLog(2, 100).Select(e => e.Sequence));
+        Assert.Equal([3UL, 4, 5], store.ReadLog(3, 3).Select(e => e.Sequence));
+        Assert.Equal(["d", "e"], store.ReadLog(4, 2).Select(e => e.Key));
+        Assert.Empty(store.ReadLog(7, 100));
+    }
+
+    [Fact]
+    public void ABatchLargerThanASegment_IsSplit_AndReadsBackWhole()
+    {
+        var batch = Enumerable.Range(0, (2 * ControlStateStore.SegmentEntries) + 500).Select(i => ($"k{i % 700}", (string?)$"{i}")).ToArray();
+        using (var store = ControlStateStore.Open(Db))
+        {
+            store.Append(4, batch, 0);
+            store.Append(4, [("last", "1")], 0);
+        }
+
+        using var again = ControlStateStore.Open(Db);
+        var log = again.ReadLog(1, int.MaxValue);
+        Assert.Equal(Enumerable.Range(1, batch.Length + 1).Select(i => (ulong)i), log.Select(e => e.Sequence));
+        Assert.Equal(batch.Select(w => w.Item2), log.Take(batch.Length).Select(e => e.Value));
+        Assert.Equal((ulong)batch.Length + 1, again.LastSequence);
+        Assert.Equal(Convert.ToString(batch.Length - 1, System.Globalization.CultureInfo.InvariantCulture), again.Get($"k{(batch.Length - 1) % 700}")!.Value);
+        var second = again.ReadLog((ulong)ControlStateStore.SegmentEntries + 1, ControlStateStore.SegmentEntries);
+        Assert.Equal(((ulong)ControlStateStore.SegmentEntries + 1, 2UL * ControlStateStore.SegmentEntries), (second[0].Sequence, second[^1].Sequence));
+        again.Dispose();
+        using var file = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = Db, Connection = LiteDB.ConnectionType.Direct, ReadOnly = true });
+        Assert.Equal(4, file.GetCollection("log").Count()); // 1000 + 1000 + 500, then 1
+    }
+
+    [Fact]
+    public void LargeValues_SplitSegmentsByBytes_BelowTheLargeObjectHeap()
+    {
+        var value = $"\"{new string('v', 10_000)}\"";
+        using (var store = ControlStateStore.Open(Db))
+        {
+            store.Append(1, Enumerable.Range(0, 20).Select(i => ($"big{i}", (string?)value)).ToArray(), 0);
+            Assert.Equal(20, store.ReadLog(1, 100).Count(e => e.Value == value));
+        }
+
+        using var file = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = Db, Connection = LiteDB.ConnectionType.Direct, ReadOnly = true });
+        var segments = file.GetCollection("log").FindAll().ToArray();
+        Assert.Equal(4, segments.Length); // 6 + 6 + 6 + 2 entries of ~10 KB
+        Assert.All(segments, d => Assert.True(d["entries"].AsBinary.Length <= ControlStateStore.SegmentBytes));
+    }
+
+    [Fact]
+    public void ADamagedLogSegment_IsRefusedNamingTheFile_AndLeftUntouched()
+    {
+        using (var store = ControlStateStore.Open(Db))
+        {
+            store.Append(1, [("a", "1"), ("b", "2")], 0);
+            store.Append(1, [("c", "3")], 0);
+        }
+
+        using (var raw = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = Db, Connection = LiteDB.ConnectionType.Direct, Collation = LiteDB.Collation.Binary }))
+        {
+            var log = raw.GetCollection("log");
+            var first = log.FindById(1L);
+            first["entries"] = new byte[] { 0, 0, 0, 2, 1, 2, 3 }; // two entries promised, three bytes given
+            log.Update(first);
+        }
+
+        var before = SHA256.HashData(File.ReadAllBytes(Db));
+
+        var ex = Assert.Throws<StorageException>(() => ControlStateStore.Open(Db));
+
+        Assert.Contains(Db, ex.Message);
+        Assert.Contains("segment 1 is damaged", ex.Message);
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(Db)));
+    }
+
+    [Fact]
+    public void Compaction_KeepsASegmentThatReachesPastTheBound_Whole()
+    {
+        using var store = ControlStateStore.Open(Db);
+        store.Append(1, [("a", "1"), ("b", "2")], 0); // 1-2
+        store.Append(1, [("c", "3"), ("d", "4"), ("e", "5")], 0); // 3-5
+
+        Assert.Equal(2, store.Compact(4));
+
+        Assert.Equal(3UL, store.FirstInLog);
+        Assert.Equal([3UL, 4, 5], store.ReadLog(1, 100).Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public void DivergenceInsideASegment_KeepsItsHead_MovesItsTail_AndTheLogContinues()
+    {
+        using (var store = ControlStateStore.Open(Db))
+        {
+            store.Append(1, [("a", "1")], 0); // 1
+            store.Apply([new ChangeEntry(1, 2, "b", "2", 0), new ChangeEntry(1, 3, "c", "3", 0), new ChangeEntry(2, 4, "a", "split", 7)]); // 2-4, one segment
+            store.Apply([new ChangeEntry(2, 5, "d", "5", 8)]);
+
+            Assert.Equal(2, store.MoveToConflicts(3, 50));
+
+            Assert.Equal((1UL, 3UL), (store.LastEpoch, store.LastSequence));
+            Assert.Equal([1UL, 2, 3], store.ReadLog(1, 100).Select(e => e.Sequence));
+            Assert.Equal([4UL, 5], store.Conflicts().Select(c => c.Sequence));
+            store.Apply([new ChangeEntry(3, 4, "e", "new", 9)]);
+        }
+
+        using var again = ControlStateStore.Open(Db);
+        Assert.Equal((3UL, 4UL), (again.LastEpoch, again.LastSequence));
+        Assert.Equal(["a", "b", "c", "e"], again.ReadLog(1, 100).Select(e => e.Key));
+        Assert.Equal("new", again.ReadLog(4, 1)[0].Value);
+    }
+
+    [Fact]
+    public void ALogWrittenOneDocumentPerChange_IsRefusedNamingTheFile_AndLeftUntouched()
+    {
+        using (var older = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = Db, Connection = LiteDB.ConnectionType.Direct, Collation = LiteDB.Collation.Binary }))
+        {
+            older.GetCollection("log").Insert(new LiteDB.BsonDocument { ["_id"] = 1L, ["e"] = 1L, ["k"] = "pump", ["v"] = "1", ["t"] = 0L });
+        }
+
+        var before = SHA256.HashData(File.ReadAllBytes(Db));
+
+        var ex = Assert.Throws<StorageException>(() => ControlStateStore.Open(Db));
+
+        Assert.Contains(Db, ex.Message);
+        Assert.Contains("layout", ex.Message);
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(Db)));
+    }
+
     [Theory]
     [InlineData("garbage-header")]
     [InlineData("garbage-pages")]
