@@ -7,6 +7,7 @@ internal sealed partial class AgentEngine
     public System.Text.Json.Nodes.JsonObject Status()
     {
         var a = Volatile.Read(ref _announcement);
+        var heap = GC.GetGCMemoryInfo();
         return new System.Text.Json.Nodes.JsonObject
         {
             ["node"] = _node,
@@ -24,8 +25,8 @@ internal sealed partial class AgentEngine
             ["runtimePauseMaxMs"] = _pauses.Max.TotalMilliseconds,
             ["runtimePauseMaxReason"] = _pauses.MaxReason,
             ["runtimePauses"] = _pauses.Count,
-            ["gcHeapBytes"] = GC.GetGCMemoryInfo().HeapSizeBytes,
-            ["gcGenerationBytes"] = new System.Text.Json.Nodes.JsonArray(GC.GetGCMemoryInfo().GenerationInfo.ToArray().Select(g => (System.Text.Json.Nodes.JsonNode?)g.SizeAfterBytes).ToArray()),
+            ["gcHeapBytes"] = heap.HeapSizeBytes,
+            ["gcGenerationBytes"] = new System.Text.Json.Nodes.JsonArray(heap.GenerationInfo.ToArray().Select(g => (System.Text.Json.Nodes.JsonNode?)g.SizeAfterBytes).ToArray()),
             ["collectorThreadsRealtime"] = _collectorThreadsRaised,
             ["spinGuardLowerings"] = _guard?.Lowerings ?? 0,
             ["spinGuardLongestSpinMs"] = _guard?.LongestSpin.TotalMilliseconds ?? 0,

@@ -7,6 +7,9 @@ namespace Redundancy.Edges.Storage;
 /// <summary>Opening: checks that refuse a damaged or foreign file before LiteDB may write to it, and the load.</summary>
 public sealed partial class ControlStateStore
 {
+    /// <summary>What a person does with a database this store refuses; every refusal ends with it.</summary>
+    private const string RecoverySteps = "stop the agent, move the file aside and let the node resync from its peer";
+
     /// <summary>Opens or creates the database at <paramref name="path"/>.</summary>
     /// <exception cref="StorageException">The file is corrupt or unreadable; it was not modified.</exception>
     public static ControlStateStore Open(string path)
@@ -14,7 +17,7 @@ public sealed partial class ControlStateStore
         var full = System.IO.Path.GetFullPath(path);
         if (File.Exists(full) && DatabaseFileCheck.Problem(full) is { } problem)
         {
-            throw new StorageException($"database {full} {problem}. It was left untouched; to recover, stop the agent, move the file aside and let the node resync from its peer");
+            throw new StorageException($"database {full} {problem}. It was left untouched; to recover, {RecoverySteps}");
         }
 
         LiteDatabase? db = null;
@@ -28,7 +31,7 @@ public sealed partial class ControlStateStore
                 using var check = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct, ReadOnly = true });
                 if (check.Collation.SortOptions != CompareOptions.Ordinal)
                 {
-                    throw new StorageException($"database {full} was created with collation {check.Collation}, under which keys that differ only in case are one key; this agent needs {Collation.Binary}. It was left untouched; to recover, stop the agent, move the file aside and let the node resync from its peer");
+                    throw new StorageException($"database {full} was created with collation {check.Collation}, under which keys that differ only in case are one key; this agent needs {Collation.Binary}. It was left untouched; to recover, {RecoverySteps}");
                 }
 
                 new ControlStateStore(full, check).Load(readEverything: true);
@@ -55,7 +58,7 @@ public sealed partial class ControlStateStore
             or UnauthorizedAccessException or InvalidOperationException or FormatException or NullReferenceException or IndexOutOfRangeException)
         {
             db?.Dispose();
-            throw new StorageException($"database {full} cannot be used ({ex.GetType().Name}: {ex.Message}). It was left as it is; to recover, stop the agent, move the file aside and let the node resync from its peer", ex);
+            throw new StorageException($"database {full} cannot be used ({ex.GetType().Name}: {ex.Message}). It was left as it is; to recover, {RecoverySteps}", ex);
         }
     }
 

@@ -9,29 +9,14 @@ namespace Redundancy.Edges.Storage;
 /// node's epoch, so after a crash at any point the log, the state and the position agree.
 /// </summary>
 /// <remarks>
-/// <para>The log is stored in segments: one document per commit (split at <see cref="SegmentEntries"/> entries or
-/// <see cref="SegmentBytes"/>), <c>{ _id: first sequence, last: last sequence, entries: binary }</c>, the entries
-/// (epoch, sequence, time, key, value or tombstone each) encoded as in the replication stream's Entries message
-/// (<see cref="ReplicationMessages"/>). LiteDB pays most of a write per document and index node, and most of a read per
-/// field: a document per change cost 6-7 µs of CPU to write and allocated 1.9 KiB to read back, a segment about 1 µs
-/// and the entry's own strings, which decides how fast a standby catches up and how often the active collects while
-/// it sends. Segments follow each other without gaps, so the one holding a sequence is the last whose <c>_id</c> is not
-/// above it, and a segment holds <c>last - _id + 1</c> entries. A segment that does not decode is reported as a
-/// damaged database.</para>
 /// LiteDB binds a transaction to the calling thread: all writes (append, apply, compact, snapshot, conflicts,
 /// epoch) come from one thread, the agent's storage thread. Reads may come from any thread.
 /// A file that fails the checks of <see cref="DatabaseFileCheck"/>, or any query at open, is refused with a
-/// <see cref="StorageException"/> that names it; the file is not written.
+/// <see cref="StorageException"/> that names it; the file is not written. The log's layout (segments of changes) is
+/// in ControlStateStore.Log.cs.
 /// </remarks>
 public sealed partial class ControlStateStore : IDisposable
 {
-    /// <summary>Most entries in one log segment.</summary>
-    public const int SegmentEntries = 1000;
-
-    /// <summary>Most bytes of encoded entries in one log segment, unless one entry alone is larger: below the runtime's
-    /// large-object threshold (85,000 bytes), so writing or reading a segment never allocates on that heap.</summary>
-    public const int SegmentBytes = 64 * 1024;
-
     private const string MetaId = "node";
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<BsonDocument> _log;
@@ -197,57 +182,6 @@ public sealed partial class ControlStateStore : IDisposable
     /// <summary>Number of keys in the state.</summary>
     public int Count => _state.Count();
 
-    /// <summary>Sequence of the oldest entry still in the log, or 0 when the log is empty.</summary>
-    public ulong FirstInLog => _log.Find(Query.All("_id", Query.Ascending), limit: 1).FirstOrDefault() is { } first ? (ulong)first["_id"].AsInt64 : 0;
-
-    /// <summary>Up to <paramref name="max"/> log entries from <paramref name="from"/> on, in order.</summary>
-    public IReadOnlyList<ChangeEntry> ReadLog(ulong from, int max)
-    {
-        var result = new List<ChangeEntry>(Math.Min(max, SegmentEntries));
-        var decoded = new List<ChangeEntry>();
-        foreach (var segment in _log.Find(Query.GTE("_id", (long)SegmentStart(from))))
-        {
-            Decode(segment, decoded);
-            foreach (var e in decoded)
-            {
-                if (e.Sequence >= from)
-                {
-                    if (result.Count == max)
-                    {
-                        return result;
-                    }
-
-                    result.Add(e);
-                }
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>
-    /// Deletes the log segments whose entries are all at or below <paramref name="upTo"/> (the state keeps their
-    /// effect); a segment that reaches past it stays whole. Returns how many entries went.
-    /// </summary>
-    public int Compact(ulong upTo)
-    {
-        var removed = 0;
-        InTransaction(() =>
-        {
-            foreach (var segment in _log.Find(Query.LTE("_id", (long)upTo)).ToArray())
-            {
-                if ((ulong)segment["last"].AsInt64 <= upTo)
-                {
-                    removed += (int)(segment["last"].AsInt64 - segment["_id"].AsInt64 + 1);
-                    _log.Delete(segment["_id"]);
-                }
-            }
-
-            WriteMeta(Epoch, LastEpoch, LastSequence); // the position survives a log compacted to nothing
-        });
-        return removed;
-    }
-
     /// <summary>The state as rows for a snapshot: each key with the change that last wrote it.</summary>
     public IReadOnlyList<ChangeEntry> SnapshotRows() =>
         _state.FindAll().Select(d => new ChangeEntry((ulong)d["e"].AsInt64, (ulong)d["s"].AsInt64, d["_id"].AsString, d["v"].AsString, d["t"].AsInt64)).ToArray();
@@ -350,74 +284,6 @@ public sealed partial class ControlStateStore : IDisposable
         _commits?.Dispose();
     }
 
-    /// <summary>The log segments for <paramref name="entries"/>, which follow each other.</summary>
-    private static IEnumerable<BsonDocument> Segments(IReadOnlyList<ChangeEntry> entries)
-    {
-        var start = 0;
-        var part = new List<ChangeEntry>();
-        while (start < entries.Count)
-        {
-            part.Clear();
-            var bytes = 4; // the count
-            var i = start;
-            for (; i < entries.Count && part.Count < SegmentEntries; i++)
-            {
-                var length = ReplicationMessages.EntryLength(entries[i]);
-                if (part.Count > 0 && bytes + length > SegmentBytes)
-                {
-                    break;
-                }
-
-                part.Add(entries[i]);
-                bytes += length;
-            }
-
-            var encoded = new byte[bytes];
-            ReplicationMessages.WriteEntries(part, encoded);
-            yield return new BsonDocument
-            {
-                ["_id"] = (long)entries[start].Sequence,
-                ["last"] = (long)entries[i - 1].Sequence,
-                ["entries"] = encoded,
-            };
-            start = i;
-        }
-    }
-
-    /// <summary>Decodes the entries of <paramref name="segment"/> into <paramref name="into"/> (cleared first).</summary>
-    /// <exception cref="StorageException">The segment is not one this store wrote: the database is damaged.</exception>
-    private void Decode(BsonDocument segment, List<ChangeEntry> into)
-    {
-        into.Clear();
-        if (!segment["_id"].IsInt64 || !segment["last"].IsInt64 || !segment["entries"].IsBinary
-            || ReplicationMessages.TryReadEntries(segment["entries"].AsBinary, into) != ReplicationRefusal.None
-            || into.Count == 0 || into[0].Sequence != (ulong)segment["_id"].AsInt64 || into[^1].Sequence != (ulong)segment["last"].AsInt64)
-        {
-            var id = segment["_id"].IsInt64 ? segment["_id"].AsInt64.ToString(System.Globalization.CultureInfo.InvariantCulture) : segment["_id"].ToString();
-            throw new StorageException($"database {Path}: change log segment {id} is damaged or in a layout this agent does not read (an earlier build wrote one document per change). To recover, stop the agent, move the file aside and let the node resync from its peer");
-        }
-    }
-
-    /// <summary>First sequence of the segment that holds <paramref name="sequence"/> (or would: the sequence
-    /// itself when no segment starts at or below it).</summary>
-    private ulong SegmentStart(ulong sequence) =>
-        _log.Query().Where(Query.LTE("_id", (long)sequence)).OrderByDescending("_id").Limit(1).FirstOrDefault() is { } segment
-            ? (ulong)segment["_id"].AsInt64
-            : sequence;
-
-    /// <summary>The entries of the segment that holds <paramref name="sequence"/>, or null.</summary>
-    private List<ChangeEntry>? ReadSegmentHolding(ulong sequence)
-    {
-        if (_log.FindById((long)SegmentStart(sequence)) is not { } segment || (ulong)segment["last"].AsInt64 < sequence)
-        {
-            return null;
-        }
-
-        var entries = new List<ChangeEntry>();
-        Decode(segment, entries);
-        return entries;
-    }
-
     private ulong EpochAt(ulong sequence) => _history.LastOrDefault(h => h.FirstSequence <= sequence).Epoch;
 
     private void ApplyToState(ChangeEntry e)
@@ -470,7 +336,4 @@ public sealed partial class ControlStateStore : IDisposable
 
     private static StateRow Row(BsonDocument d) =>
         new(d["_id"].AsString, d["v"].AsString, (ulong)d["e"].AsInt64, (ulong)d["s"].AsInt64, d["t"].AsInt64);
-
-    private static ChangeEntry Entry(BsonDocument d) =>
-        new((ulong)d["e"].AsInt64, (ulong)d["s"].AsInt64, d["k"].AsString, d["v"].IsNull ? null : d["v"].AsString, d["t"].AsInt64);
 }

@@ -53,13 +53,7 @@ public sealed class ControlStateStoreTests : IDisposable
             foreign.GetCollection("state").Insert(new LiteDB.BsonDocument { ["_id"] = "pump", ["v"] = "1" });
         }
 
-        var before = SHA256.HashData(File.ReadAllBytes(Db));
-
-        var ex = Assert.Throws<StorageException>(() => ControlStateStore.Open(Db));
-
-        Assert.Contains(Db, ex.Message);
-        Assert.Contains("differ only in case", ex.Message);
-        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(Db)));
+        AssertOpenRefusedNamingTheFile_AndLeftUntouched("differ only in case");
     }
 
     [Fact]
@@ -237,13 +231,7 @@ public sealed class ControlStateStoreTests : IDisposable
             log.Update(first);
         }
 
-        var before = SHA256.HashData(File.ReadAllBytes(Db));
-
-        var ex = Assert.Throws<StorageException>(() => ControlStateStore.Open(Db));
-
-        Assert.Contains(Db, ex.Message);
-        Assert.Contains("segment 1 is damaged", ex.Message);
-        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(Db)));
+        AssertOpenRefusedNamingTheFile_AndLeftUntouched("segment 1 is damaged");
     }
 
     [Fact]
@@ -290,13 +278,7 @@ public sealed class ControlStateStoreTests : IDisposable
             older.GetCollection("log").Insert(new LiteDB.BsonDocument { ["_id"] = 1L, ["e"] = 1L, ["k"] = "pump", ["v"] = "1", ["t"] = 0L });
         }
 
-        var before = SHA256.HashData(File.ReadAllBytes(Db));
-
-        var ex = Assert.Throws<StorageException>(() => ControlStateStore.Open(Db));
-
-        Assert.Contains(Db, ex.Message);
-        Assert.Contains("layout", ex.Message);
-        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(Db)));
+        AssertOpenRefusedNamingTheFile_AndLeftUntouched("layout");
     }
 
     [Theory]
@@ -337,13 +319,7 @@ public sealed class ControlStateStoreTests : IDisposable
         }
 
         File.WriteAllBytes(Db, bytes);
-        var before = SHA256.HashData(File.ReadAllBytes(Db));
-
-        var ex = Assert.Throws<StorageException>(() => ControlStateStore.Open(Db));
-
-        Assert.Contains(Db, ex.Message);
-        Assert.Contains("move the file aside", ex.Message);
-        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(Db)));
+        AssertOpenRefusedNamingTheFile_AndLeftUntouched("move the file aside");
         Assert.Equal(bytes.Length, new FileInfo(Db).Length);
     }
 
@@ -381,4 +357,17 @@ public sealed class ControlStateStoreTests : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
+
+    /// <summary>Opening the database fails with an error that names the file and says <paramref name="what"/>, and the
+    /// file is byte for byte what it was.</summary>
+    private void AssertOpenRefusedNamingTheFile_AndLeftUntouched(string what)
+    {
+        var before = SHA256.HashData(File.ReadAllBytes(Db));
+
+        var ex = Assert.Throws<StorageException>(() => ControlStateStore.Open(Db));
+
+        Assert.Contains(Db, ex.Message);
+        Assert.Contains(what, ex.Message);
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(Db)));
+    }
 }
