@@ -101,6 +101,15 @@ public sealed class FailoverTests
             // A collection stops the heartbeat threads until it is done: its thread must not wait behind them.
             Assert.Equal(priorities["engine"] + 1, priorities[".NET Server GC"]);
         }
+
+        // The server collector's own young-generation budget is ~170 MiB here: a young collection then walked
+        // every object of it where survivors were scattered (36 ms of a 46 ms pause). The agent caps it.
+        foreach (var node in new[] { "A", "B" })
+        {
+            using var c = pair.Control(node);
+            var budget = (long)c.Status()["gcGen0BudgetBytes"]!;
+            Assert.True(budget is > 0 and <= 16 << 20, $"{node}: young-generation budget {budget} bytes");
+        }
     }
 
     private const int ResetOnFork = 0x40000000;

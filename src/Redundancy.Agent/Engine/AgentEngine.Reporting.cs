@@ -27,6 +27,7 @@ internal sealed partial class AgentEngine
             ["runtimePauses"] = _pauses.Count,
             ["gcHeapBytes"] = heap.HeapSizeBytes,
             ["gcGenerationBytes"] = new System.Text.Json.Nodes.JsonArray(heap.GenerationInfo.ToArray().Select(g => (System.Text.Json.Nodes.JsonNode?)g.SizeAfterBytes).ToArray()),
+            ["gcGen0BudgetBytes"] = GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var budget) ? Convert.ToInt64(budget, System.Globalization.CultureInfo.InvariantCulture) : 0,
             ["collectorThreadsRealtime"] = _collectorThreadsRaised,
             ["spinGuardLowerings"] = _guard?.Lowerings ?? 0,
             ["spinGuardLongestSpinMs"] = _guard?.LongestSpin.TotalMilliseconds ?? 0,

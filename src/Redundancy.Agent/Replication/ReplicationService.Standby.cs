@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Redundancy.Core.Configuration;
 using Redundancy.Core.Replication;
 using Redundancy.Core.Roles;
 using Redundancy.Edges.Replication;
@@ -15,6 +16,9 @@ internal sealed partial class ReplicationService
 
     /// <summary>Most entries the standby commits in one transaction.</summary>
     private const int ApplyBatchEntries = 2 * MessageEntries;
+
+    /// <summary>How long an async standby gathers received entries before it commits them.</summary>
+    private static readonly TimeSpan AsyncGatherWindow = TimeSpan.FromMilliseconds(5);
 
     private async Task ClientLoop()
     {
@@ -152,9 +156,13 @@ internal sealed partial class ReplicationService
             while (await received.WaitToReadAsync(follow.Token).ConfigureAwait(false))
             {
                 batch.Clear();
-                while ((batch.Count == 0 || (received.TryPeek(out var next) && batch.Count + next.Count <= ApplyBatchEntries)) && received.TryRead(out var entries))
+                Drain(received, batch);
+                if (_settings.Mode == ReplicationMode.Async && batch.Count > 0 && batch.Count < ApplyBatchEntries / 2)
                 {
-                    batch.AddRange(entries);
+                    // Nobody waits for an async standby's commit: gathering for a few milliseconds makes its commits
+                    // (and disk flushes) fewer when the writes come one by one, leaving the disk to the active.
+                    await Task.Delay(AsyncGatherWindow, _time, follow.Token).ConfigureAwait(false);
+                    Drain(received, batch);
                 }
 
                 if (batch.Count == 0)
@@ -171,6 +179,14 @@ internal sealed partial class ReplicationService
         {
             await follow.CancelAsync().ConfigureAwait(false); // ends the receiving side too
             throw;
+        }
+    }
+
+    private static void Drain(ChannelReader<List<ChangeEntry>> received, List<ChangeEntry> batch)
+    {
+        while ((batch.Count == 0 || (received.TryPeek(out var next) && batch.Count + next.Count <= ApplyBatchEntries)) && received.TryRead(out var entries))
+        {
+            batch.AddRange(entries);
         }
     }
 
