@@ -18,6 +18,7 @@ internal static class ReplicationBench
         var seconds = Arg(args, "--seconds", 5);
         var writers = Arg(args, "--writers", 8);
         var catchUp = Arg(args, "--catch-up", 100_000);
+        var warmUp = Arg(args, "--warm-up", 5);
         var realtime = !args.Contains("--no-rt");
         var spec = new PairSpec
         {
@@ -38,6 +39,7 @@ internal static class ReplicationBench
         {
             solo.StartAgent("A");
             solo.A.WaitForRole("Active", TimeSpan.FromSeconds(20));
+            WarmUp(solo, writers, warmUp);
             local = Storm(solo, "A", writers, seconds, "local").Rate;
             localLatency = Latency(solo, "A", seconds, "local");
         }
@@ -48,6 +50,7 @@ internal static class ReplicationBench
         using (var pair = PairHarness.StartPair(spec with { ReplicationMode = "sync", SyncTimeoutMs = 5000 }))
         {
             WaitConnected(pair);
+            WarmUp(pair, writers, warmUp);
             sync = Storm(pair, "A", writers, seconds, "sync");
             syncLatency = Latency(pair, "A", seconds, "sync");
             (roleChanges, lateMax) = Health(pair, roleChanges, lateMax);
@@ -58,6 +61,7 @@ internal static class ReplicationBench
         using (var pair = PairHarness.StartPair(spec with { ReplicationMode = "async" }))
         {
             WaitConnected(pair);
+            WarmUp(pair, writers, warmUp);
             async = Storm(pair, "A", writers, seconds, "async");
             asyncLatency = Latency(pair, "A", seconds, "async");
             (roleChanges, lateMax) = Health(pair, roleChanges, lateMax);
@@ -108,10 +112,44 @@ internal static class ReplicationBench
 
     private static readonly List<(long From, long To)> Windows = [];
 
+    /// <summary>
+    /// Writes as a storm does, unmeasured: the agents are fresh processes, and for their first 5-8 s the runtime
+    /// recompiles the hot code (tiered compilation, ~2000 methods) on up to half a core of the two this machine has.
+    /// Role changes during it still count.
+    /// </summary>
+    private static void WarmUp(PairHarness pair, int writers, int seconds)
+    {
+        if (seconds <= 0)
+        {
+            return;
+        }
+
+        var (latencies, elapsed) = Writers(pair, "A", writers, seconds);
+        Console.WriteLine(F($"  warm-up: {latencies.Sum(l => l.Count)} writes in {elapsed.TotalSeconds:F1} s, not measured"));
+    }
+
     private static (double Rate, double P50, double P99) Storm(PairHarness pair, string node, int writers, int seconds, string label)
     {
-        var latencies = new List<double>[writers];
         var before = Grouping(pair);
+        var (latencies, elapsed) = Writers(pair, node, writers, seconds);
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        var rate = all.Length / elapsed.TotalSeconds;
+        var p50 = Percentile(all, 0.5);
+        var p99 = Percentile(all, 0.99);
+        Console.WriteLine(F($"  {label,-6} storm: {all.Length} writes in {elapsed.TotalSeconds:F1} s = {rate:F0}/s, latency p50 {p50:F2} ms p99 {p99:F2} ms"));
+        foreach (var (n, (commits, entries)) in Grouping(pair))
+        {
+            var (c0, e0) = before[n];
+            Console.WriteLine(F($"    {n}: {entries - e0} entries in {commits - c0} commits ({(entries - e0) / (double)Math.Max(1, commits - c0):F1} a commit)"));
+        }
+        return (rate, p50, p99);
+    }
+
+    /// <summary><paramref name="writers"/> closed-loop writers on <paramref name="node"/> for <paramref name="seconds"/>:
+    /// each one's latencies (ms) and the time they took.</summary>
+    private static (List<double>[] Latencies, TimeSpan Elapsed) Writers(PairHarness pair, string node, int writers, int seconds)
+    {
+        var latencies = new List<double>[writers];
         var from = SimulatedCabinet.Now;
         var deadline = Stopwatch.StartNew();
         // Dedicated threads, not pool tasks: each writer blocks on its socket, and a starved thread pool would
@@ -123,17 +161,7 @@ internal static class ReplicationBench
         })).ToArray();
         RunAll(threads);
         Windows.Add((from, SimulatedCabinet.Now));
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        var rate = all.Length / deadline.Elapsed.TotalSeconds;
-        var p50 = Percentile(all, 0.5);
-        var p99 = Percentile(all, 0.99);
-        Console.WriteLine(F($"  {label,-6} storm: {all.Length} writes in {deadline.Elapsed.TotalSeconds:F1} s = {rate:F0}/s, latency p50 {p50:F2} ms p99 {p99:F2} ms"));
-        foreach (var (n, (commits, entries)) in Grouping(pair))
-        {
-            var (c0, e0) = before[n];
-            Console.WriteLine(F($"    {n}: {entries - e0} entries in {commits - c0} commits ({(entries - e0) / (double)Math.Max(1, commits - c0):F1} a commit)"));
-        }
-        return (rate, p50, p99);
+        return (latencies, deadline.Elapsed);
     }
 
     /// <summary>Each running node's storage commits and the entries they added, since it started.</summary>
