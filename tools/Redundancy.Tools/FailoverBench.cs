@@ -120,15 +120,13 @@ internal static class FailoverBench
         }
 
         // What held the threads up: late heartbeat senders, runtime pauses, spins (the worst of each kind as it rose).
-        foreach (var e in pair.A.Events.Concat(pair.B.Events).Where(e => e.T >= start && e.Id is 104 or 107 or 108).OrderBy(e => e.T))
+        foreach (var e in pair.A.Events.Concat(pair.B.Events).Where(e => e.T >= start && e.IsStall).OrderBy(e => e.T))
         {
-            Console.WriteLine(F($"    +{PairHarness.Ms(start, e.T) / 1000:F2} s: {e.Message}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    +{PairHarness.Ms(start, e.T) / 1000:F2} s: {e.Message}"));
         }
 
         return changes;
     }
-
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
     private static double Pct(List<double> sorted, int p) =>
         sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1)];

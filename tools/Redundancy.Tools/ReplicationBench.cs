@@ -279,7 +279,7 @@ internal static class ReplicationBench
         // status figure is the worst since the agent started (start-up and pair forming included).
         var events = pair.A.Events.Concat(pair.B.Events).Where(e => e.T >= since).ToArray();
         var origin = pair.A.Events.Concat(pair.B.Events).Select(e => e.T).DefaultIfEmpty(0).Min();
-        foreach (var e in events.Where(e => e.Id is 104 or 107 or 108).OrderBy(e => e.T))
+        foreach (var e in events.Where(e => e.IsStall).OrderBy(e => e.T))
         {
             var inStorm = Windows.Any(w => e.T >= w.From && e.T <= w.To) ? " (in a storm)" : string.Empty;
             Console.WriteLine(F($"    +{PairHarness.Ms(origin, e.T) / 1000:F2} s{inStorm}: {e.Message}"));

@@ -38,14 +38,15 @@ internal sealed class RuntimePauses : EventListener
     {
         get
         {
-            if (Volatile.Read(ref _maxReason) == -1)
+            var code = Volatile.Read(ref _maxReason);
+            if (code == -1)
             {
-                return ReasonName(-1);
+                return ReasonName(code);
             }
 
-            var reason = Volatile.Read(ref _maxReason) == 1 && Volatile.Read(ref _maxGeneration) is >= 0 and var g
+            var reason = code == 1 && Volatile.Read(ref _maxGeneration) is >= 0 and var g
                 ? $"garbage collection of generation {g}"
-                : ReasonName(Volatile.Read(ref _maxReason));
+                : ReasonName(code);
             return $"{reason}, {Interlocked.Read(ref _maxPromoted) / 1048576.0:F1} MiB kept; {TimeSpan.FromTicks(Interlocked.Read(ref _maxStoppingTicks)).TotalMilliseconds:F1} ms of it to stop the threads";
         }
     }

@@ -22,6 +22,10 @@ public sealed record AgentEvent(string Node, int Id, string Message, IReadOnlyDi
     /// <summary>Event id of a cleared alarm.</summary>
     public const int AlarmCleared = 404;
 
+    /// <summary>Whether the event tells that a heartbeat thread was held up: a sender woke up late (104), the runtime
+    /// stopped every thread (107), or the spin guard lowered a spinning heartbeat thread (108).</summary>
+    public bool IsStall => Id is 104 or 107 or 108;
+
     /// <summary>A field's value, or "".</summary>
     public string this[string field] => Fields.TryGetValue(field, out var v) ? v : string.Empty;
 
