@@ -53,8 +53,8 @@ internal static partial class Log
     [LoggerMessage(404, LogLevel.Information, "{Node}: alarm cleared {Alarm} ({Subject}): {Text}")]
     public static partial void AlarmCleared(ILogger logger, string node, string alarm, string subject, string text);
 
-    [LoggerMessage(501, LogLevel.Information, "{Node}: agent starting: pair {PairId}, node {NodeId}, priority {Priority}, epoch {Epoch}, boot {Boot}, links {Links}")]
-    public static partial void Starting(ILogger logger, string node, uint pairId, byte nodeId, byte priority, ulong epoch, uint boot, string links);
+    [LoggerMessage(501, LogLevel.Information, "{Node}: agent starting: pair {PairId}, node {NodeId}, priority {Priority}, epoch {Epoch}, boot {Boot}, instance {Instance}, links {Links}")]
+    public static partial void Starting(ILogger logger, string node, uint pairId, byte nodeId, byte priority, ulong epoch, uint boot, string instance, string links);
 
     [LoggerMessage(502, LogLevel.Warning, "{Node}: {Warning}")]
     public static partial void ConfigWarning(ILogger logger, string node, string warning);

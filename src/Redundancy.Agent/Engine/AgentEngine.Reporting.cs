@@ -33,6 +33,16 @@ internal sealed partial class AgentEngine
             ["spinGuardLongestSpinMs"] = _guard?.LongestSpin.TotalMilliseconds ?? 0,
             ["heartbeatThreadsAllocatedBytes"] = new System.Text.Json.Nodes.JsonObject(AllocationProbe.Totals.Select(kv => KeyValuePair.Create(kv.Key, (System.Text.Json.Nodes.JsonNode?)System.Text.Json.Nodes.JsonValue.Create(kv.Value)))),
             ["roleChanges"] = Volatile.Read(ref _roleChanges),
+            ["links"] = new System.Text.Json.Nodes.JsonArray(_links.Select((l, i) => (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = l.Name,
+                ["up"] = _machine.Links[i].IsUp,
+                ["framesIn"] = l.Counters.FramesIn,
+                ["framesOut"] = l.Counters.FramesOut,
+                ["roundTripMs"] = _receivers[i].RoundTripTicks < 0 ? null : _receivers[i].RoundTripTicks * 1000.0 / _time.TimestampFrequency,
+                ["floods"] = _receivers[i].Floods,
+                ["dropped"] = new System.Text.Json.Nodes.JsonObject(Reasons.Skip(1).Select(r => KeyValuePair.Create(r.ToString(), (System.Text.Json.Nodes.JsonNode?)l.Counters.Dropped(r)))),
+            }).ToArray()),
         };
     }
 

@@ -34,6 +34,8 @@ internal sealed partial class AgentEngine : IDisposable
     private readonly ManualResetEventSlim _stopped = new(false);
     private readonly bool[] _linkWasUp;
     private readonly long[] _dropsSeen;
+    private readonly long[] _foreignSeen;
+    private readonly SentFrames _sent;
     private readonly TimeSpan[] _lateReported;
     private readonly RuntimePauses _pauses = new();
     private readonly SpinGuard? _guard;
@@ -84,11 +86,14 @@ internal sealed partial class AgentEngine : IDisposable
                 options.SoloStart, options.InterlockInputWired, links.Select(l => l.Name).ToArray())
             {
                 LeaseMargin = options.HeartbeatInterval / 2,
+                DrainBound = options.HeartbeatInterval / 2,
+                PairId = options.PairId,
             },
             time,
             storage?.Store.Epoch ?? 0);
         _linkWasUp = new bool[links.Count];
         _dropsSeen = new long[links.Count * Reasons.Length];
+        _foreignSeen = new long[links.Count * 2];
         _lateReported = new TimeSpan[links.Count];
         if (storage is not null)
         {
@@ -104,15 +109,18 @@ internal sealed partial class AgentEngine : IDisposable
         _nextStatus = _lastProgress + (60 * time.TimestampFrequency);
 
         _guard = options.RealtimePriority > 0 && OperatingSystem.IsLinux() ? new SpinGuard(options.RealtimePriority) : null;
-        var sequence = new SequenceSource(boot);
+        // Each run sends as a new random instance; freshness comes from the peer echoing our recent frames, so no
+        // ordering between runs is needed (a boot record that went backwards or was lost changes nothing).
+        _sent = new SentFrames(SentFrames.NewInstance());
+        var echo = new PeerEvidence((long)(options.PeerTimeout.TotalSeconds * RoleOptions.IntervalsPerTimeout * time.TimestampFrequency));
         for (var i = 0; i < links.Count; i++)
         {
-            _receivers.Add(new LinkReceiver(i, links[i], key, options.PairId, options.NodeId, _inbox, time));
-            _senders.Add(new HeartbeatSender(links[i], key, options, sequence, () => Volatile.Read(ref _announcement),
+            _receivers.Add(new LinkReceiver(i, links[i], key, options.PairId, options.NodeId, _inbox, _sent, echo, options.PeerTimeout, time));
+            _senders.Add(new HeartbeatSender(links[i], key, options, _sent, echo, () => Volatile.Read(ref _announcement),
                 () => Interlocked.Read(ref _lastProgress), () => storage?.Store.LastSequence ?? 0, time, _stopping.Token));
         }
 
-        Log.Starting(_log, _node, options.PairId, options.NodeId, options.Priority, _machine.Epoch, boot,
+        Log.Starting(_log, _node, options.PairId, options.NodeId, options.Priority, _machine.Epoch, boot, _sent.Instance.ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
             string.Join(", ", links.Select(l => l.Name)));
     }
 
@@ -178,8 +186,24 @@ internal sealed partial class AgentEngine : IDisposable
 
         while (_inbox.TryTake(out var f))
         {
-            _machine.OnFrame(f.Link, f.Frame, f.ReceivedAt);
+            switch (f.Evidence)
+            {
+                case FrameEvidence.Fresh:
+                    _machine.OnFrame(f.Link, f.Frame, f.ReceivedAt);
+                    break;
+                case FrameEvidence.Known:
+                    _machine.OnFrame(f.Link, f.Frame, f.ReceivedAt, echoed: false);
+                    break;
+                case FrameEvidence.Unverified:
+                    _machine.OnUnverifiedFrame(f.Link, f.Frame, f.ReceivedAt);
+                    break;
+                default:
+                    _machine.OnDuplicateNode(f.Frame);
+                    break;
+            }
         }
+
+        ReportForeignFrames();
 
         var pending = !_inbox.IsEmpty;
         for (var i = 0; i < _links.Count; i++)
@@ -252,6 +276,22 @@ internal sealed partial class AgentEngine : IDisposable
         else
         {
             ReportLinkChanges();
+        }
+    }
+
+    /// <summary>Hands the machine the frames of a misconfigured peer (bad tag, another pair id) counted since last time.</summary>
+    private void ReportForeignFrames()
+    {
+        var now = _time.GetTimestamp();
+        for (var i = 0; i < _links.Count; i++)
+        {
+            var counters = _links[i].Counters;
+            var badTag = counters.Dropped(DropReason.BadTag);
+            var otherPair = counters.Dropped(DropReason.OtherPair);
+            _machine.OnForeignFrames(i, ForeignFrameKind.BadTag, badTag - _foreignSeen[2 * i], now, 0);
+            _machine.OnForeignFrames(i, ForeignFrameKind.OtherPair, otherPair - _foreignSeen[(2 * i) + 1], now, _receivers[i].LastOtherPairId);
+            _foreignSeen[2 * i] = badTag;
+            _foreignSeen[(2 * i) + 1] = otherPair;
         }
     }
 

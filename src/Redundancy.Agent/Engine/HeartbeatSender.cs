@@ -19,7 +19,8 @@ internal sealed class HeartbeatSender : IDisposable
     private readonly Func<long> _lastProgress;
     private readonly Func<ulong> _lastApplied;
     private readonly TimeProvider _time;
-    private readonly SequenceSource _sequence;
+    private readonly SentFrames _sent;
+    private readonly PeerEvidence _echo;
     private readonly byte[] _buffer = new byte[HeartbeatCodec.FrameLength];
     private readonly WaitHandle[] _waits;
     private long _maxLateTicks;
@@ -29,7 +30,8 @@ internal sealed class HeartbeatSender : IDisposable
         IHeartbeatLink link,
         byte[] key,
         AgentOptions options,
-        SequenceSource sequence,
+        SentFrames sent,
+        PeerEvidence echo,
         Func<Announcement> announcement,
         Func<long> lastProgress,
         Func<ulong> lastApplied,
@@ -39,7 +41,8 @@ internal sealed class HeartbeatSender : IDisposable
         _link = link;
         _codec = new HeartbeatCodec(key);
         _options = options;
-        _sequence = sequence;
+        _sent = sent;
+        _echo = echo;
         _announcement = announcement;
         _lastProgress = lastProgress;
         _lastApplied = lastApplied;
@@ -92,6 +95,7 @@ internal sealed class HeartbeatSender : IDisposable
             }
 
             var a = _announcement();
+            var (echoInstance, echoCounter) = _echo.Echo(now);
             var frame = new HeartbeatFrame(
                 _options.PairId,
                 _options.NodeId,
@@ -102,7 +106,10 @@ internal sealed class HeartbeatSender : IDisposable
                 a.Epoch,
                 _lastApplied(),
                 (uint)(_options.HeartbeatInterval.Ticks / TimeSpan.TicksPerMicrosecond),
-                _sequence.Next());
+                _sent.Instance,
+                _sent.Next(now),
+                echoInstance,
+                echoCounter);
             var n = _codec.Encode(frame, _buffer);
             _link.Send(_buffer.AsSpan(0, n));
             Interlocked.Exchange(ref _lastSentAt, now);
@@ -115,12 +122,4 @@ internal sealed class HeartbeatSender : IDisposable
         Kick.Dispose();
         _codec.Dispose();
     }
-}
-
-/// <summary>Per-node frame sequence: boot counter in the high 32 bits, a shared counter in the low 32.</summary>
-internal sealed class SequenceSource(uint boot)
-{
-    private long _counter;
-
-    public ulong Next() => ((ulong)boot << 32) | (uint)Interlocked.Increment(ref _counter);
 }

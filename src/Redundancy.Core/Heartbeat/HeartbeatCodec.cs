@@ -7,8 +7,13 @@ namespace Redundancy.Core.Heartbeat;
 /// <summary>
 /// Encodes and authenticates heartbeat frames (HMAC-SHA256 over the pair key, tag truncated to
 /// <see cref="TagLength"/> bytes). Layout, big-endian: version u8, type u8, pair u32, node u8, role u8,
-/// priority u8, readiness u8, health u16, epoch u64, last applied u64, interval µs u32, sequence u64, tag.
+/// priority u8, readiness u8, health u16, epoch u64, last applied u64, interval µs u32, instance u64, counter u64,
+/// echo instance u64, echo counter u64, tag.
 /// </summary>
+/// <remarks>
+/// Version 2: version 1 had a 32-bit frame counter under a persisted boot counter (it wrapped after 2^32 frames,
+/// and a boot counter that went backwards made every frame stale) and nothing a receiver could check for freshness.
+/// </remarks>
 /// <remarks>
 /// Not thread-safe: it keeps one incremental HMAC so that encoding and decoding allocate nothing.
 /// Give every sending and receiving thread its own instance.
@@ -16,7 +21,7 @@ namespace Redundancy.Core.Heartbeat;
 public sealed class HeartbeatCodec : IDisposable
 {
     /// <summary>The only frame version this build speaks.</summary>
-    public const byte Version = 1;
+    public const byte Version = 2;
 
     /// <summary>Message type of a heartbeat.</summary>
     public const byte TypeHeartbeat = 1;
@@ -25,7 +30,7 @@ public sealed class HeartbeatCodec : IDisposable
     public const int TagLength = 16;
 
     /// <summary>Bytes of the authenticated body.</summary>
-    public const int BodyLength = 40;
+    public const int BodyLength = 64;
 
     /// <summary>Bytes of a whole frame.</summary>
     public const int FrameLength = BodyLength + TagLength;
@@ -63,7 +68,10 @@ public sealed class HeartbeatCodec : IDisposable
         BinaryPrimitives.WriteUInt64BigEndian(destination[12..], frame.Epoch);
         BinaryPrimitives.WriteUInt64BigEndian(destination[20..], frame.LastAppliedSequence);
         BinaryPrimitives.WriteUInt32BigEndian(destination[28..], frame.SendIntervalMicros);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[32..], frame.Sequence);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[32..], frame.Instance);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[40..], frame.Counter);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[48..], frame.EchoInstance);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[56..], frame.EchoCounter);
         ComputeTag(destination[..BodyLength]);
         _tag.AsSpan(0, TagLength).CopyTo(destination[BodyLength..]);
         return FrameLength;
@@ -71,10 +79,11 @@ public sealed class HeartbeatCodec : IDisposable
 
     /// <summary>
     /// Checks and decodes one frame. Returns <see cref="DropReason.None"/> and the frame when it is
-    /// well-formed, of this pair, authentic and not from <paramref name="ownNodeId"/>; otherwise the reason
-    /// to drop it. Replay is judged separately, per link, by <see cref="ReplayFilter"/>.
+    /// well-formed, of this pair and authentic; otherwise the reason to drop it. A frame carrying this node's own id
+    /// is returned too: whether it is our own (reflected) or another node's with our id is the receiver's to judge
+    /// from its instance. Replay is judged by <see cref="ReplayFilter"/>, freshness by <see cref="SentFrames"/>.
     /// </summary>
-    public DropReason TryDecode(ReadOnlySpan<byte> source, uint pairId, byte ownNodeId, out HeartbeatFrame frame)
+    public DropReason TryDecode(ReadOnlySpan<byte> source, uint pairId, out HeartbeatFrame frame)
     {
         frame = default;
         if (source.Length < 2)
@@ -110,11 +119,6 @@ public sealed class HeartbeatCodec : IDisposable
             return DropReason.Malformed;
         }
 
-        if (source[6] == ownNodeId)
-        {
-            return DropReason.FromSelf;
-        }
-
         frame = new HeartbeatFrame(
             PairId: pairId,
             NodeId: source[6],
@@ -125,9 +129,17 @@ public sealed class HeartbeatCodec : IDisposable
             Epoch: BinaryPrimitives.ReadUInt64BigEndian(source[12..]),
             LastAppliedSequence: BinaryPrimitives.ReadUInt64BigEndian(source[20..]),
             SendIntervalMicros: BinaryPrimitives.ReadUInt32BigEndian(source[28..]),
-            Sequence: BinaryPrimitives.ReadUInt64BigEndian(source[32..]));
+            Instance: BinaryPrimitives.ReadUInt64BigEndian(source[32..]),
+            Counter: BinaryPrimitives.ReadUInt64BigEndian(source[40..]),
+            EchoInstance: BinaryPrimitives.ReadUInt64BigEndian(source[48..]),
+            EchoCounter: BinaryPrimitives.ReadUInt64BigEndian(source[56..]));
         return DropReason.None;
     }
+
+    /// <summary>The pair id a frame of this version claims, or null when it is too short to say: for alarms that name
+    /// what a misconfigured peer sends.</summary>
+    public static uint? PeekPairId(ReadOnlySpan<byte> source) =>
+        source.Length >= 6 && source[0] == Version ? BinaryPrimitives.ReadUInt32BigEndian(source[2..]) : null;
 
     /// <inheritdoc />
     public void Dispose() => _hmac.Dispose();

@@ -14,7 +14,12 @@ namespace Redundancy.Core.Heartbeat;
 /// <param name="Epoch">The sender's epoch (generation of the last takeover it knows of).</param>
 /// <param name="LastAppliedSequence">The sender's last applied change sequence.</param>
 /// <param name="SendIntervalMicros">The sender's heartbeat interval in microseconds.</param>
-/// <param name="Sequence">Per-sender sequence: boot counter in the high 32 bits, frame counter in the low 32.</param>
+/// <param name="Instance">The sender's instance: 64 random bits drawn at every start, never reused. Frames of an
+/// instance are told apart from those of any other run of the same node without any ordering between runs.</param>
+/// <param name="Counter">The sender's frame counter within <paramref name="Instance"/>: 64 bits, so it never wraps.</param>
+/// <param name="EchoInstance">The instance of the newest frame the sender heard from another node (0: none).</param>
+/// <param name="EchoCounter">That frame's counter. A receiver that finds its own current instance and one of its recent
+/// counters here knows the sender heard it moments ago: the freshness a recorded frame cannot have.</param>
 public readonly record struct HeartbeatFrame(
     uint PairId,
     byte NodeId,
@@ -25,4 +30,7 @@ public readonly record struct HeartbeatFrame(
     ulong Epoch,
     ulong LastAppliedSequence,
     uint SendIntervalMicros,
-    ulong Sequence);
+    ulong Instance,
+    ulong Counter,
+    ulong EchoInstance = 0,
+    ulong EchoCounter = 0);

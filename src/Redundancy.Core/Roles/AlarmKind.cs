@@ -17,6 +17,26 @@ public enum AlarmKind
 
     /// <summary>The start-up window is over, no peer was heard and solo start is off.</summary>
     WaitingForPeer,
+
+    /// <summary>Another node uses this node's id: proven by its frames echoing ours. The node goes Faulted.</summary>
+    DuplicateNodeId,
+
+    /// <summary>A steady stream of frames that fail authentication or carry another pair id arrives on our links: a
+    /// peer with another pair key or pair id is there. Takeover on silence and solo start are held.</summary>
+    MisconfiguredPeer,
+
+    /// <summary>The peer's frames arrive but do not echo ours: it does not hear this node, or they are a recording.
+    /// They are not taken as proof that the peer is alive.</summary>
+    PeerUnverified,
+
+    /// <summary>Both nodes active (heard, or shown by the interlock input).</summary>
+    DualActive,
+
+    /// <summary>The peer's heartbeat interval does not fit this node's peer timeout.</summary>
+    IntervalMismatch,
+
+    /// <summary>Role changes came too fast; takeovers are held until the rate falls.</summary>
+    RoleChangesLimited,
 }
 
 /// <summary>An alarm raised or cleared by the <see cref="RoleStateMachine"/>.</summary>

@@ -24,6 +24,25 @@ public sealed record RoleOptions(
     public TimeSpan LeaseMargin { get; init; } = TimeSpan.Zero;
 
     /// <summary>
+    /// How long past its due time a takeover or solo start may wait for input the links still hold unread (so that
+    /// this node's own stall is never taken for the peer's silence). Bounded, so that a flood of datagrams on the
+    /// heartbeat port cannot hold a takeover off: the engine sets half a heartbeat interval. Default zero.
+    /// </summary>
+    public TimeSpan DrainBound { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Most role changes within <see cref="RoleChangeWindow"/> before takeovers are held (step-downs never are).</summary>
+    public int RoleChangeLimit { get; init; } = 6;
+
+    /// <summary>The window of <see cref="RoleChangeLimit"/>.</summary>
+    public TimeSpan RoleChangeWindow { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Fewest heartbeat intervals (of the peer) a peer timeout must span.</summary>
+    public const int IntervalsPerTimeout = 3;
+
+    /// <summary>This pair's id, for alarms that name what a misconfigured peer sends instead. Default zero.</summary>
+    public uint PairId { get; init; }
+
+    /// <summary>
     /// The epoch a node takes when it takes over, after <paramref name="basis"/> (the highest epoch it knows):
     /// the next multiple of 256 above it, with the node's id in the low 8 bits. So epochs only grow, and two nodes
     /// can never write under the same epoch (two nodes that both take over from the same basis, as in a split

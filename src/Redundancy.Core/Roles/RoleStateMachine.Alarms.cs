@@ -36,12 +36,17 @@ public sealed partial class RoleStateMachine
         }
     }
 
-    private void UpdatePeerLostAlarm(bool fresh)
+    private void UpdatePeerLostAlarm(bool fresh, bool misconfigured)
     {
         if (fresh)
         {
             Clear(ref _peerLostAlarm, AlarmKind.PeerLost, "peer", "peer heard again");
             Clear(ref _unfencedAlarm, AlarmKind.UnfencedTakeover, "peer", "peer heard again");
+        }
+        else if (misconfigured)
+        {
+            // Not "silent": frames arrive, and the misconfigured-peer alarm says what they are.
+            Clear(ref _peerLostAlarm, AlarmKind.PeerLost, "peer", "frames of a misconfigured peer arrive instead");
         }
         else if (_peerHeard)
         {

@@ -28,12 +28,17 @@ public sealed partial class RoleStateMachine
     private long _noActiveSince = -1;
     private long _lastSentAt;
     private bool _peerHeard;
+    private long _echoedAt;
     private long _peerHeardAt;
     private HeartbeatFrame _peer;
     private bool _peerLostAlarm;
     private bool _interlockAlarm;
     private bool _unfencedAlarm;
     private bool _waitingAlarm;
+    private bool _dualActiveAlarm;
+    private bool _rateAlarm;
+    private readonly long[] _changes;
+    private int _changeCount;
 
     /// <summary>Creates the machine in <see cref="Role.Starting"/> with the persisted epoch.</summary>
     public RoleStateMachine(RoleOptions options, TimeProvider time, ulong persistedEpoch)
@@ -50,6 +55,7 @@ public sealed partial class RoleStateMachine
         _linkUpText = _links.Select(l => $"{l.Name} link carries heartbeats again").ToArray();
         _linkDownText = _links.Select(l => $"redundancy degraded: {l.Name} link down").ToArray();
         _linkDownSince = Enumerable.Repeat(_startedAt, _links.Length).ToArray();
+        _changes = new long[Math.Max(1, options.RoleChangeLimit)];
     }
 
     /// <summary>The current role.</summary>
@@ -61,7 +67,7 @@ public sealed partial class RoleStateMachine
     /// <summary>The heartbeat links as this node judges them.</summary>
     public IReadOnlyList<LinkMonitor> Links => _links;
 
-    /// <summary>Whether an authentic frame of the peer was heard within the peer timeout.</summary>
+    /// <summary>Whether a fresh frame of the peer (one that echoed ours) was heard within the peer timeout.</summary>
     public bool PeerFresh => IsFresh(_time.GetTimestamp());
 
     /// <summary>The newest frame heard from the peer (default when none).</summary>
@@ -85,11 +91,26 @@ public sealed partial class RoleStateMachine
         }
     }
 
-    /// <summary>Records an authentic, non-replayed frame of the peer received on link <paramref name="link"/>.</summary>
-    public void OnFrame(int link, in HeartbeatFrame frame, long receivedAt)
+    /// <summary>
+    /// Records a fresh frame of the peer on link <paramref name="link"/>: authentic, not replayed, and echoing a recent
+    /// frame of ours, so it proves the peer alive at <paramref name="receivedAt"/> (see <see cref="SentFrames.IsFresh"/>).
+    /// Only such frames count as the peer being heard, and,
+    /// with <paramref name="echoed"/> false, frames of <see cref="Evidence.Known"/>: new frames of an instance that proved
+    /// fresh moments ago (a live peer that no longer hears us; it raises an alarm).
+    /// </summary>
+    public void OnFrame(int link, in HeartbeatFrame frame, long receivedAt, bool echoed = true)
     {
+        if (echoed)
+        {
+            _echoedAt = Math.Max(_echoedAt, receivedAt);
+        }
+        else
+        {
+            _unverifiedStream.Record(receivedAt, 1);
+        }
+
         _links[link].OnFrame(receivedAt);
-        if (!_peerHeard || frame.Sequence > _peer.Sequence)
+        if (!_peerHeard || frame.Instance != _peer.Instance || frame.Counter > _peer.Counter)
         {
             _peer = frame;
         }
@@ -126,6 +147,11 @@ public sealed partial class RoleStateMachine
         var now = _time.GetTimestamp();
         var gap = _time.GetElapsedTime(_lastEvaluateAt, now);
         _lastEvaluateAt = now;
+        if (_duplicate is not null && Role is not (Role.Faulted or Role.Stopping))
+        {
+            Raise(ref _duplicateAlarm, AlarmKind.DuplicateNodeId, "peer", _duplicate);
+            return Change(Role.Faulted, DecisionKind.BecomeFaulted, Epoch, _duplicate, null);
+        }
 
         var silentFor = _lastSentAt == 0 ? TimeSpan.Zero : _time.GetElapsedTime(_lastSentAt, now);
         if (gap > _options.PeerTimeout || silentFor > _options.PeerTimeout - _options.LeaseMargin)
@@ -143,13 +169,19 @@ public sealed partial class RoleStateMachine
 
         EvaluateLinks(now);
         var fresh = IsFresh(now);
-        UpdatePeerLostAlarm(fresh);
+        var misconfigured = !fresh && MisconfiguredPeerPresent(now);
+        UpdatePeerLostAlarm(fresh, misconfigured);
+        EvaluateEvidenceAlarms(now, fresh);
+        if (Role != Role.Active)
+        {
+            Clear(ref _dualActiveAlarm, AlarmKind.DualActive, "peer", "this node no longer drives");
+        }
 
         return Role switch
         {
             Role.Starting => EvaluateStarting(now, fresh, inputPending, interlock),
             Role.Standby => EvaluateStandby(now, fresh, inputPending, interlock),
-            Role.Active => EvaluateActive(fresh),
+            Role.Active => EvaluateActive(now, fresh, interlock),
             _ => Decision.None,
         };
     }
@@ -177,6 +209,10 @@ public sealed partial class RoleStateMachine
         if (_peerHeard)
         {
             next = Math.Min(next, _peerHeardAt + Ticks(_options.PeerTimeout) + 1);
+            if (Role == Role.Standby && _peerHeardAt + Ticks(_options.PeerTimeout + _options.DrainBound) + 1 > now)
+            {
+                next = Math.Min(next, _peerHeardAt + Ticks(_options.PeerTimeout + _options.DrainBound) + 1);
+            }
         }
 
         foreach (var link in _links)
@@ -229,9 +265,15 @@ public sealed partial class RoleStateMachine
                 $"start-up: pair formed, peer node {_peer.NodeId} is preferred", null);
         }
 
-        if (inputPending)
+        if (inputPending && _time.GetElapsedTime(_startedAt, now) <= _options.StartupWindow + _options.DrainBound)
         {
-            return Decision.None; // frames waiting may be an active peer's
+            return Decision.None; // frames waiting may be an active peer's, but only for a bounded drain
+        }
+
+        if (HeldByMisconfiguredPeer(now))
+        {
+            Clear(ref _waitingAlarm, AlarmKind.WaitingForPeer, "peer", "frames of a misconfigured peer arrive (see its alarm)");
+            return Decision.None;
         }
 
         if (!_options.SoloStart)
@@ -287,15 +329,28 @@ public sealed partial class RoleStateMachine
         }
 
         _noActiveSince = -1;
-        if (now < _listenUntil || inputPending)
+        if (now < _listenUntil)
         {
-            // Still re-learning the peer after our own stall, or frames waiting to be read.
+            // Still re-learning the peer after our own stall.
+            return Decision.None;
+        }
+
+        // Frames waiting to be read may be the peer's: wait for them, but only for a bounded drain past the moment the
+        // takeover fell due, so that a flood of datagrams cannot hold it off.
+        var due = _peerHeard ? _peerHeardAt + Ticks(_options.PeerTimeout) : _listenUntil;
+        if (inputPending && now <= due + Ticks(_options.DrainBound))
+        {
             return Decision.None;
         }
 
         if (interlock == InterlockInput.PeerDriving)
         {
             return Withhold();
+        }
+
+        if (HeldByMisconfiguredPeer(now))
+        {
+            return Decision.None;
         }
 
         if (!_peerHeard)
@@ -311,23 +366,67 @@ public sealed partial class RoleStateMachine
         return TakeOver($"peer node {_peer.NodeId} silent on all links for {silence.TotalMilliseconds:F0} ms", silence);
     }
 
-    private Decision EvaluateActive(bool fresh)
+    private Decision EvaluateActive(long now, bool fresh, InterlockInput interlock)
     {
-        if (!fresh || _peer.Role != Role.Active)
+        // Both active. A claim in a frame that does not echo ours counts here too: stepping down is the safe direction,
+        // and a peer that took over because it cannot hear us must still be yielded to (a recording cannot win: its
+        // epoch is one this node has already outgrown).
+        var claimed = fresh && _peer.Role == Role.Active;
+        if (claimed || UnverifiedActiveClaim(now))
         {
+            var other = claimed ? _peer : _unverified;
+            var peerWins = other.Epoch > Epoch
+                || (other.Epoch == Epoch && RoleOptions.Prefers(other.Priority, other.NodeId, _options.Priority, _options.NodeId));
+            if (peerWins)
+            {
+                var reason = $"peer node {other.NodeId} is active with epoch {other.Epoch} (ours {Epoch}): it wins, stepping down";
+                Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer", $"both nodes were active: {reason}");
+
+                // Listen before any takeover: right after links heal, the peer's first frames may not echo ours yet,
+                // and its silence as this node last knew it is long over. Without this the two would take turns.
+                _listenUntil = now + Ticks(_options.PeerTimeout);
+                return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch, reason, null);
+            }
+
+            Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer",
+                $"both nodes active: peer node {other.NodeId} claims Active with epoch {other.Epoch}; this node's epoch {Epoch} wins, the peer must step down");
             return Decision.None;
         }
 
-        var peerWins = _peer.Epoch > Epoch
-            || (_peer.Epoch == Epoch && RoleOptions.Prefers(_peer.Priority, _peer.NodeId, _options.Priority, _options.NodeId));
-        return peerWins
-            ? Change(Role.Standby, DecisionKind.BecomeStandby, Epoch,
-                $"peer node {_peer.NodeId} is active with epoch {_peer.Epoch} (ours {Epoch}): it wins, stepping down", null)
-            : Decision.None;
+        if (interlock == InterlockInput.PeerDriving)
+        {
+            // The peer's "I am active" line is high while this node drives: both drive. Without its heartbeats the
+            // epoch rule cannot be applied, so the node the pair prefers holds and the other releases at once.
+            if (_peerHeard && PreferredOverPeer())
+            {
+                Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer",
+                    $"both nodes drive: the interlock input says peer node {_peer.NodeId} is active while this node is; this node is preferred and holds, the peer must release");
+                return Decision.None;
+            }
+
+            const string released = "the interlock input says the peer drives while this node is active: releasing (both were driving)";
+            Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer", released);
+            _listenUntil = now + Ticks(_options.PeerTimeout);
+            return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch, released, null);
+        }
+
+        Clear(ref _dualActiveAlarm, AlarmKind.DualActive, "peer", "only this node is active");
+        return Decision.None;
     }
 
     private Decision TakeOver(string reason, TimeSpan? detection)
     {
+        // Role changes are rate-limited: a node that flaps (a starved box stalling, stepping down and taking over again)
+        // holds its next takeover until the oldest change of the window has left it. Step-downs are never held.
+        var now = _time.GetTimestamp();
+        if (_changeCount >= _changes.Length && _time.GetElapsedTime(_changes[_changeCount % _changes.Length], now) < _options.RoleChangeWindow)
+        {
+            Raise(ref _rateAlarm, AlarmKind.RoleChangesLimited, "peer",
+                $"{_changes.Length} role changes within {_options.RoleChangeWindow.TotalSeconds:F0} s: takeovers are held until the rate falls ({reason})");
+            return Decision.None;
+        }
+
+        Clear(ref _rateAlarm, AlarmKind.RoleChangesLimited, "peer", "role changes no longer rate-limited");
         Clear(ref _waitingAlarm, AlarmKind.WaitingForPeer, "peer", "this node became active");
         Clear(ref _interlockAlarm, AlarmKind.InterlockBlocksTakeover, "peer", "took over");
         if (_peerHeard && !PeerFresh && !_options.InterlockWired)
@@ -353,6 +452,7 @@ public sealed partial class RoleStateMachine
         var from = Role;
         Role = to;
         Epoch = epoch;
+        _changes[_changeCount++ % _changes.Length] = _time.GetTimestamp();
         return new Decision(kind, from, to, epoch, reason, detection);
     }
 

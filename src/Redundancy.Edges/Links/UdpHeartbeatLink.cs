@@ -4,11 +4,16 @@ using Redundancy.Core.Heartbeat;
 
 namespace Redundancy.Edges.Links;
 
-/// <summary>Heartbeats as UDP unicast datagrams to the configured peer.</summary>
+/// <summary>
+/// Heartbeats as UDP unicast datagrams to the configured peer. Datagrams from any other address are dropped (and
+/// counted as <see cref="DropReason.ForeignSource"/>) before anything else looks at them: a host on the LAN that
+/// floods the heartbeat port costs a read each, not an authentication, and cannot pose as a misconfigured peer.
+/// </summary>
 public sealed class UdpHeartbeatLink : IHeartbeatLink
 {
     private readonly Socket _socket;
     private readonly SocketAddress _peer;
+    private readonly byte[]? _peerAddress;
     private readonly byte[] _receiveBuffer = new byte[1500];
     private volatile bool _handing;
     private volatile bool _disposed;
@@ -38,6 +43,7 @@ public sealed class UdpHeartbeatLink : IHeartbeatLink
         }
 
         _peer = peer.Serialize();
+        _peerAddress = peer.Address.Equals(IPAddress.Any) || peer.Address.Equals(IPAddress.IPv6Any) ? null : peer.Address.GetAddressBytes();
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 
@@ -109,9 +115,34 @@ public sealed class UdpHeartbeatLink : IHeartbeatLink
             }
 
             _handing = true;
-            sink.OnFrame(_receiveBuffer.AsSpan(0, n));
+            if (FromPeer(from))
+            {
+                sink.OnFrame(_receiveBuffer.AsSpan(0, n));
+            }
+            else
+            {
+                sink.OnFramingError(DropReason.ForeignSource);
+            }
+
             _handing = false;
         }
+    }
+
+    /// <summary>Whether <paramref name="from"/> is the configured peer's address (any port). Allocates nothing.</summary>
+    private bool FromPeer(SocketAddress from)
+    {
+        if (_peerAddress is null)
+        {
+            return true;
+        }
+
+        var bytes = from.Buffer.Span;
+        return from.Family switch
+        {
+            AddressFamily.InterNetwork => _peerAddress.Length == 4 && from.Size >= 8 && bytes.Slice(4, 4).SequenceEqual(_peerAddress),
+            AddressFamily.InterNetworkV6 => _peerAddress.Length == 16 && from.Size >= 24 && bytes.Slice(8, 16).SequenceEqual(_peerAddress),
+            _ => false,
+        };
     }
 
     /// <inheritdoc />

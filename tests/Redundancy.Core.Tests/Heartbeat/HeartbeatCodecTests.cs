@@ -20,7 +20,10 @@ public sealed class HeartbeatCodecTests : IDisposable
         Epoch: 0x0102030405060708,
         LastAppliedSequence: 0x1112131415161718,
         SendIntervalMicros: 0x21222324,
-        Sequence: 0x3132333435363738);
+        Instance: 0x3132333435363738,
+        Counter: 0x4142434445464748,
+        EchoInstance: 0x5152535455565758,
+        EchoCounter: 0x6162636465666768);
 
     private readonly HeartbeatCodec _codec = new(Key);
 
@@ -36,13 +39,16 @@ public sealed class HeartbeatCodecTests : IDisposable
         var n = _codec.Encode(Sample, buffer);
 
         Assert.Equal(HeartbeatCodec.FrameLength, n);
-        Assert.Equal(56, n);
+        Assert.Equal(80, n);
         Assert.Equal(HeartbeatCodec.Version, buffer[0]);
         Assert.Equal(HeartbeatCodec.TypeHeartbeat, buffer[1]);
         Assert.Equal(new byte[] { 0xA1, 0xB2, 0xC3, 0xD4 }, buffer[2..6]);
         Assert.Equal(0x42, buffer[6]);
         Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, buffer[12..20]);
         Assert.Equal(new byte[] { 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38 }, buffer[32..40]);
+        Assert.Equal(new byte[] { 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48 }, buffer[40..48]);
+        Assert.Equal(new byte[] { 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58 }, buffer[48..56]);
+        Assert.Equal(new byte[] { 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68 }, buffer[56..64]);
     }
 
     [Fact]
@@ -50,7 +56,7 @@ public sealed class HeartbeatCodecTests : IDisposable
     {
         var buffer = Encode(Sample);
 
-        var reason = _codec.TryDecode(buffer, PairId, OwnNodeId, out var frame);
+        var reason = _codec.TryDecode(buffer, PairId, out var frame);
 
         Assert.Equal(DropReason.None, reason);
         Assert.Equal(Sample.PairId, frame.PairId);
@@ -62,7 +68,10 @@ public sealed class HeartbeatCodecTests : IDisposable
         Assert.Equal(Sample.Epoch, frame.Epoch);
         Assert.Equal(Sample.LastAppliedSequence, frame.LastAppliedSequence);
         Assert.Equal(Sample.SendIntervalMicros, frame.SendIntervalMicros);
-        Assert.Equal(Sample.Sequence, frame.Sequence);
+        Assert.Equal(Sample.Instance, frame.Instance);
+        Assert.Equal(Sample.Counter, frame.Counter);
+        Assert.Equal(Sample.EchoInstance, frame.EchoInstance);
+        Assert.Equal(Sample.EchoCounter, frame.EchoCounter);
         Assert.Equal(Sample, frame);
     }
 
@@ -74,9 +83,9 @@ public sealed class HeartbeatCodecTests : IDisposable
     [InlineData(Role.Stopping, Readiness.Hot)]
     public void EncodeThenDecode_EveryRoleAndReadinessRoundTrips(Role role, Readiness readiness)
     {
-        var sent = Sample with { Role = role, Readiness = readiness, Epoch = ulong.MaxValue, Sequence = 0 };
+        var sent = Sample with { Role = role, Readiness = readiness, Epoch = ulong.MaxValue, Counter = ulong.MaxValue, EchoCounter = 0 };
 
-        var reason = _codec.TryDecode(Encode(sent), PairId, OwnNodeId, out var frame);
+        var reason = _codec.TryDecode(Encode(sent), PairId, out var frame);
 
         Assert.Equal(DropReason.None, reason);
         Assert.Equal(sent, frame);
@@ -96,7 +105,7 @@ public sealed class HeartbeatCodecTests : IDisposable
             _ => DropReason.BadTag,
         };
 
-        var reason = _codec.TryDecode(buffer, PairId, OwnNodeId, out var frame);
+        var reason = _codec.TryDecode(buffer, PairId, out var frame);
 
         Assert.Equal(expected, reason);
         Assert.Equal(default, frame);
@@ -110,7 +119,7 @@ public sealed class HeartbeatCodecTests : IDisposable
         otherKey[^1] ^= 0x80;
         using var other = new HeartbeatCodec(otherKey);
 
-        var reason = other.TryDecode(buffer, PairId, OwnNodeId, out _);
+        var reason = other.TryDecode(buffer, PairId, out _);
 
         Assert.Equal(DropReason.BadTag, reason);
     }
@@ -118,7 +127,7 @@ public sealed class HeartbeatCodecTests : IDisposable
     [Fact]
     public void OtherPairIdExpected_IsOtherPair()
     {
-        var reason = _codec.TryDecode(Encode(Sample), PairId + 1, OwnNodeId, out _);
+        var reason = _codec.TryDecode(Encode(Sample), PairId + 1, out _);
 
         Assert.Equal(DropReason.OtherPair, reason);
     }
@@ -140,23 +149,31 @@ public sealed class HeartbeatCodecTests : IDisposable
             buffer[0] = HeartbeatCodec.Version;
         }
 
-        var reason = _codec.TryDecode(buffer, PairId, OwnNodeId, out _);
+        var reason = _codec.TryDecode(buffer, PairId, out _);
 
         Assert.Equal(DropReason.Malformed, reason);
     }
 
     [Fact]
-    public void OwnNodeId_IsFromSelf()
+    public void OwnNodeId_IsDecodedForTheReceiverToJudgeByInstance()
     {
-        var reason = _codec.TryDecode(Encode(Sample with { NodeId = OwnNodeId }), PairId, OwnNodeId, out _);
+        var reason = _codec.TryDecode(Encode(Sample with { NodeId = OwnNodeId }), PairId, out var frame);
 
-        Assert.Equal(DropReason.FromSelf, reason);
+        Assert.Equal(DropReason.None, reason);
+        Assert.Equal(OwnNodeId, frame.NodeId);
+    }
+
+    [Fact]
+    public void PeekPairId_NamesThePairOfAForeignFrame()
+    {
+        Assert.Equal(PairId, HeartbeatCodec.PeekPairId(Encode(Sample)));
+        Assert.Null(HeartbeatCodec.PeekPairId(new byte[] { HeartbeatCodec.Version, 1, 2 }));
     }
 
     [Fact]
     public void AuthenticFrameWithNodeIdZero_IsMalformed()
     {
-        var reason = _codec.TryDecode(Encode(Sample with { NodeId = 0 }), PairId, OwnNodeId, out _);
+        var reason = _codec.TryDecode(Encode(Sample with { NodeId = 0 }), PairId, out _);
 
         Assert.Equal(DropReason.Malformed, reason);
     }
@@ -167,7 +184,7 @@ public sealed class HeartbeatCodecTests : IDisposable
     [InlineData(3, 3)]
     public void AuthenticFrameWithUnknownRoleOrReadiness_IsMalformed(byte role, byte readiness)
     {
-        var reason = _codec.TryDecode(Encode(Sample with { Role = (Role)role, Readiness = (Readiness)readiness }), PairId, OwnNodeId, out _);
+        var reason = _codec.TryDecode(Encode(Sample with { Role = (Role)role, Readiness = (Readiness)readiness }), PairId, out _);
 
         Assert.Equal(DropReason.Malformed, reason);
     }
@@ -209,11 +226,11 @@ public sealed class HeartbeatCodecTests : IDisposable
         Assert.NotEqual(0UL, sink);
     }
 
-    private ulong EncodeDecode(byte[] buffer, ulong sequence)
+    private ulong EncodeDecode(byte[] buffer, ulong counter)
     {
-        var sent = Sample with { Sequence = sequence };
+        var sent = Sample with { Counter = counter };
         _codec.Encode(sent, buffer);
-        return _codec.TryDecode(buffer, PairId, OwnNodeId, out var frame) == DropReason.None ? frame.Sequence + 1 : 0;
+        return _codec.TryDecode(buffer, PairId, out var frame) == DropReason.None ? frame.Counter + 1 : 0;
     }
 
     private byte[] Encode(HeartbeatFrame frame)

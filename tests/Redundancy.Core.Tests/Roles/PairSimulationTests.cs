@@ -149,7 +149,7 @@ public sealed class PairSimulationTests
             new(id, priority, RoleHarness.PeerTimeout, RoleHarness.StartupWindow, false, false, ["serial", "udp"]);
 
         private static HeartbeatFrame Frame(RoleStateMachine m, byte id, byte priority, ref ulong sequence) =>
-            new(RoleHarness.PairId, id, m.Role, priority, Readiness.Hot, m.LinkHealth, m.Epoch, 0, 20_000, sequence++);
+            new(RoleHarness.PairId, id, m.Role, priority, Readiness.Hot, m.LinkHealth, m.Epoch, 0, 20_000, id, sequence++);
 
         private void Deliver(RoleStateMachine to, HeartbeatFrame frame)
         {

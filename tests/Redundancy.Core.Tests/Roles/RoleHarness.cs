@@ -6,7 +6,7 @@ namespace Redundancy.Core.Tests.Roles;
 
 /// <summary>
 /// Drives one <see cref="RoleStateMachine"/> on a fake clock with a scripted peer, and keeps every alarm
-/// change it reports. Timing: peer timeout 100 ms, start-up window 300 ms, heartbeat interval 20 ms.
+/// change it reports. Timing: peer timeout 100 ms, start-up window 300 ms, heartbeat interval 20 ms, drain bound 10 ms.
 /// </summary>
 internal sealed class RoleHarness
 {
@@ -17,15 +17,21 @@ internal sealed class RoleHarness
     public static readonly TimeSpan PeerTimeout = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan StartupWindow = TimeSpan.FromMilliseconds(300);
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
+    public static readonly TimeSpan DrainBound = TimeSpan.FromMilliseconds(10);
     public static readonly int[] BothLinks = [Serial, Udp];
     public static readonly int[] NoLinks = [];
 
-    private ulong _sequence = 3UL << 32;
+    private ulong _counter = 1;
 
     public RoleHarness(
         byte nodeId = 1, byte priority = 100, bool soloStart = false, bool interlockWired = false, ulong persistedEpoch = 5, TimeSpan leaseMargin = default)
     {
-        Options = new RoleOptions(nodeId, priority, PeerTimeout, StartupWindow, soloStart, interlockWired, ["serial", "udp"]) { LeaseMargin = leaseMargin };
+        Options = new RoleOptions(nodeId, priority, PeerTimeout, StartupWindow, soloStart, interlockWired, ["serial", "udp"])
+        {
+            LeaseMargin = leaseMargin,
+            DrainBound = DrainBound,
+            PairId = PairId,
+        };
         Machine = new RoleStateMachine(Options, Time, persistedEpoch);
     }
 
@@ -42,6 +48,12 @@ internal sealed class RoleHarness
     public Role PeerRole { get; set; } = Role.Starting;
 
     public ulong PeerEpoch { get; set; } = 5;
+
+    /// <summary>The peer's sending instance (a restart is a new one).</summary>
+    public ulong PeerInstance { get; set; } = 0xFEED;
+
+    /// <summary>The heartbeat interval the peer announces, in microseconds.</summary>
+    public uint PeerIntervalMicros { get; set; } = 20_000;
 
     /// <summary>When true, every <see cref="Step"/> reports a heartbeat sent by this node just before it evaluates.</summary>
     public bool SendsHeartbeats { get; set; }
@@ -82,7 +94,7 @@ internal sealed class RoleHarness
     }
 
     public HeartbeatFrame NextPeerFrame() =>
-        new(PairId, PeerId, PeerRole, PeerPriority, Readiness.Hot, HealthFlags.None, PeerEpoch, 0, 20_000, _sequence++);
+        new(PairId, PeerId, PeerRole, PeerPriority, Readiness.Hot, HealthFlags.None, PeerEpoch, 0, PeerIntervalMicros, PeerInstance, _counter++);
 
     /// <summary>The peer sends one frame, received now on each of <paramref name="links"/>.</summary>
     public void PeerSends(int[] links)

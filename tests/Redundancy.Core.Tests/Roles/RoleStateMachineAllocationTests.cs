@@ -45,7 +45,7 @@ public sealed class RoleStateMachineAllocationTests
         {
             h.Time.Advance(TimeSpan.FromMilliseconds(10));
             var now = h.Time.GetTimestamp();
-            var f = frame with { Sequence = frame.Sequence + (ulong)i + 1000 };
+            var f = frame with { Counter = frame.Counter + (ulong)i + 1000 };
             h.Machine.OnFrame(RoleHarness.Serial, f, now);
             h.Machine.OnFrame(RoleHarness.Udp, f, now);
             h.Machine.OnHeartbeatSent(now);

@@ -133,18 +133,38 @@ public sealed class RoleStateMachineSilenceTests
     }
 
     [Fact]
-    public void InputPending_PostponesTakeover()
+    public void InputPending_PostponesTakeoverWithinTheDrainBound()
     {
         var h = RoleHarness.StandbyWithActivePeer();
         h.Run(T - Ms, RoleHarness.NoLinks);
 
-        var pending = h.Step(10 * Ms, inputPending: true);
-        var stillPending = h.Step(10 * Ms, inputPending: true);
+        var pending = h.Step(5 * Ms, inputPending: true);
+        var stillPending = h.Step(5 * Ms, inputPending: true);
         var drained = h.Step(Ms, inputPending: false);
 
         Assert.Equal(DecisionKind.None, pending.Kind);
         Assert.Equal(DecisionKind.None, stillPending.Kind);
         Assert.Equal(DecisionKind.BecomeActive, drained.Kind);
+    }
+
+    [Fact]
+    public void InputPendingWithoutEnd_TakesOverOnceTheDrainBoundIsPast()
+    {
+        // A flood on the heartbeat port keeps input pending for good; before the bound, 60 s of silence gave no takeover.
+        var h = RoleHarness.StandbyWithActivePeer();
+        h.Run(T - Ms, RoleHarness.NoLinks);
+        var decisions = new List<(TimeSpan At, Decision D)>();
+        var silent = T - Ms;
+        while (silent < TimeSpan.FromSeconds(60) && h.Machine.Role == Role.Standby)
+        {
+            h.Time.Advance(Ms);
+            silent += Ms;
+            decisions.Add((silent, h.Evaluate(inputPending: true)));
+        }
+
+        var takeover = decisions.Single(d => d.D.IsChange);
+        Assert.Equal(DecisionKind.BecomeActive, takeover.D.Kind);
+        Assert.True(takeover.At > T + RoleHarness.DrainBound - Ms && takeover.At <= T + RoleHarness.DrainBound + Ms, $"took over after {takeover.At.TotalMilliseconds} ms of silence");
     }
 
     [Fact]

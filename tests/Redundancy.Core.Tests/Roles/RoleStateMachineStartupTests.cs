@@ -219,14 +219,15 @@ public sealed class RoleStateMachineStartupTests
     }
 
     [Fact]
-    public void SoloStartOn_InputPendingAtWindowEnd_DoesNotTakeOver()
+    public void SoloStartOn_InputPendingAtWindowEnd_WaitsOnlyForTheDrainBound()
     {
         var h = new RoleHarness(soloStart: true);
 
-        var decision = h.Run(RoleHarness.StartupWindow + RoleHarness.Interval, RoleHarness.NoLinks, inputPending: true);
+        var atWindowEnd = h.Run(RoleHarness.StartupWindow + (RoleHarness.DrainBound / 2), RoleHarness.NoLinks, inputPending: true);
+        var pastBound = h.Run(RoleHarness.DrainBound, RoleHarness.NoLinks, inputPending: true);
 
-        Assert.Equal(DecisionKind.None, decision.Kind);
-        Assert.Equal(Role.Starting, h.Machine.Role);
+        Assert.Equal(DecisionKind.None, atWindowEnd.Kind);
+        Assert.Equal(DecisionKind.BecomeActive, pastBound.Kind);
     }
 
     [Fact]
