@@ -111,6 +111,40 @@ internal sealed class RoleHarness
         }
     }
 
+    /// <summary>The peer sends one frame that does not echo us (a recording, or a peer that cannot hear us).</summary>
+    public void PeerSendsUnverified(int[] links)
+    {
+        var frame = NextPeerFrame();
+        foreach (var link in links)
+        {
+            Machine.OnUnverifiedFrame(link, frame, Time.GetTimestamp());
+        }
+    }
+
+    /// <summary>Steps by one interval at a time for <paramref name="duration"/>, feeding each step's frames through
+    /// <paramref name="feed"/>, and returns the first change, or None.</summary>
+    public Decision RunWith(TimeSpan duration, Action feed, InterlockInput interlock = InterlockInput.NotWired)
+    {
+        var end = Time.GetUtcNow() + duration;
+        while (Time.GetUtcNow() < end)
+        {
+            Time.Advance(end - Time.GetUtcNow() < Interval ? end - Time.GetUtcNow() : Interval);
+            feed();
+            if (SendsHeartbeats)
+            {
+                Machine.OnHeartbeatSent(Time.GetTimestamp());
+            }
+
+            var decision = Evaluate(false, interlock);
+            if (decision.IsChange)
+            {
+                return decision;
+            }
+        }
+
+        return Decision.None;
+    }
+
     public Decision Evaluate(bool inputPending = false, InterlockInput interlock = InterlockInput.NotWired)
     {
         var decision = Machine.Evaluate(inputPending, interlock);

@@ -1,4 +1,5 @@
 using System.Net;
+using Redundancy.Core.Heartbeat;
 using Redundancy.Edges.Links;
 using Redundancy.Simulation.Harness;
 
@@ -26,6 +27,28 @@ public sealed class UdpHeartbeatLinkTests : IDisposable
         Assert.True(CollectingSink.Eventually(() => sinkB.Frames.Count == 50, Wait), $"got {sinkB.Frames.Count}");
         Assert.Equal(new byte[] { 1, 2, 3, 49 }, sinkB.Frames[^1]);
         Assert.Equal(50, a.Counters.FramesOut);
+    }
+
+    [Fact]
+    public void DatagramFromAnotherAddress_IsDroppedAsForeignSourceAndNeverHandedOn()
+    {
+        // A host on the LAN that floods the heartbeat port must cost a read, not an authentication, and must not
+        // pass for a misconfigured peer (whose bad-tag frames hold a takeover).
+        var (a, b) = LoopbackPair();
+        var sinkB = Receive(b);
+        using var stranger = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        stranger.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+
+        for (var i = 0; i < 20; i++)
+        {
+            stranger.SendTo(new byte[] { 6, 6, 6 }, b.LocalEndPoint);
+        }
+
+        a.Send([1, 2, 3]);
+
+        Assert.True(CollectingSink.Eventually(() => sinkB.Frames.Count == 1 && sinkB.Errors.Count == 20, Wait), $"frames {sinkB.Frames.Count}, errors {sinkB.Errors.Count}");
+        Assert.Equal(new byte[] { 1, 2, 3 }, sinkB.Frames[0]);
+        Assert.All(sinkB.Errors, e => Assert.Equal(DropReason.ForeignSource, e));
     }
 
     [Fact]
