@@ -170,6 +170,8 @@ public sealed partial class RoleStateMachine
         EvaluateLinks(now);
         var fresh = IsFresh(now);
         var misconfigured = !fresh && MisconfiguredPeerPresent(now);
+        HeldByMisconfiguredPeer(now); // the alarm stands in every role; Starting and Standby also hold on it
+
         UpdatePeerLostAlarm(fresh, misconfigured);
         EvaluateEvidenceAlarms(now, fresh);
         if (Role != Role.Active)

@@ -4,7 +4,7 @@ namespace Redundancy.Simulation.Harness;
 
 /// <summary>
 /// Two hosts on one machine: two network namespaces joined by a veth pair. <see cref="Pull"/> sets A's end down
-/// (a cable pull); <see cref="Plug"/> sets it up again. Addresses come from 198.18.0.0/15 (the benchmarking
+/// (a cable pull); <see cref="Plug"/> sets it up again; <see cref="AddStranger"/> adds a third host. Addresses come from 198.18.0.0/15 (the benchmarking
 /// range) and exist only inside these namespaces. Needs root.
 /// </summary>
 public sealed partial class NetnsPair : IDisposable
@@ -61,6 +61,36 @@ public sealed partial class NetnsPair : IDisposable
 
     /// <summary>B's address.</summary>
     public string AddressB { get; }
+
+    /// <summary>The third host's namespace once <see cref="AddStranger"/> made it, else null.</summary>
+    public string? NamespaceC { get; private set; }
+
+    /// <summary>
+    /// A third host on B's side (another namespace, joined to B by its own veth pair, routed through B): a stranger on
+    /// the LAN that can reach B's heartbeat address but is not the peer. Returns its namespace.
+    /// </summary>
+    public string AddStranger()
+    {
+        if (NamespaceC is { } existing)
+        {
+            return existing;
+        }
+
+        var c = NamespaceA[..^1] + "c";
+        var toC = InterfaceB[..^1] + "x";
+        var fromC = InterfaceB[..^1] + "c";
+        var subnet = AddressB.Split('.')[2];
+        Ip("netns", "add", c);
+        NamespaceC = c;
+        Ip("link", "add", toC, "netns", NamespaceB, "type", "veth", "peer", "name", fromC, "netns", c);
+        Ip("-n", NamespaceB, "addr", "add", $"198.19.{subnet}.1/30", "dev", toC);
+        Ip("-n", c, "addr", "add", $"198.19.{subnet}.2/30", "dev", fromC);
+        Ip("-n", NamespaceB, "link", "set", toC, "up");
+        Ip("-n", c, "link", "set", "lo", "up");
+        Ip("-n", c, "link", "set", fromC, "up");
+        Ip("-n", c, "route", "add", "default", "via", $"198.19.{subnet}.1");
+        return c;
+    }
 
     /// <summary>Whether this machine can make namespaces (root and iproute2).</summary>
     public static bool Available()
@@ -119,6 +149,10 @@ public sealed partial class NetnsPair : IDisposable
     {
         ExternalProcess.Run("ip", "netns", "del", NamespaceA);
         ExternalProcess.Run("ip", "netns", "del", NamespaceB);
+        if (NamespaceC is { } c)
+        {
+            ExternalProcess.Run("ip", "netns", "del", c);
+        }
     }
 
     private static void Ip(params string[] args)

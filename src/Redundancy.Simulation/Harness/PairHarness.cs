@@ -108,6 +108,26 @@ public sealed class PairHarness : IDisposable
     /// <summary>The other node's name.</summary>
     public static string Other(string node) => node == "A" ? "B" : "A";
 
+    /// <summary>Changes the configuration file of <paramref name="node"/> (before its agent starts).</summary>
+    public void EditConfig(string node, Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(ConfigPath(node)))!.AsObject();
+        edit(config);
+        File.WriteAllText(ConfigPath(node), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Reads one value of <paramref name="node"/>'s configuration, by a path of property names.</summary>
+    public string ConfigValue(string node, params string[] path)
+    {
+        System.Text.Json.Nodes.JsonNode? at = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(ConfigPath(node)));
+        foreach (var name in path)
+        {
+            at = at?[name];
+        }
+
+        return at?.ToString() ?? throw new KeyNotFoundException($"agent-{node}.json has no {string.Join('.', path)}");
+    }
+
     /// <summary>Starts (or restarts) the agent of <paramref name="node"/>.</summary>
     public AgentProcess StartAgent(string node)
     {
