@@ -169,7 +169,9 @@ public sealed class PeerEvidenceTests
         var failover = Timeline.Ticks(drivenAt.Value - killAt).TotalMilliseconds;
         Assert.True(failover <= Spec.PeerTimeoutMs + (2 * Spec.IntervalMs) + 100, $"outputs driven {failover:F0} ms after the kill" + Dump(pair));
         using var b = pair.Control("B");
-        Assert.True((long)b.Status()["links"]![1]!["dropped"]!["ForeignSource"]! > 1000, "the flood should reach B and be dropped by source");
+        var udp = b.Status()["links"]![1]!;
+        Assert.True((long)udp["dropped"]!["ForeignSource"]! > 1000, "the flood should reach B and be dropped by source");
+        Assert.True((long)udp["floods"]! >= 1, "B's receiver should have noticed the flood and left real-time priority");
     }
 
     /// <summary>A UDP relay on loopback that forwards to <c>target</c> and records what passes; then plays it back.</summary>

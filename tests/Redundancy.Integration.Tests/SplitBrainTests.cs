@@ -38,6 +38,14 @@ public sealed class SplitBrainTests
         Assert.True(yielded is not null, "A (lower epoch) should step down" + Dump(pair));
         Assert.Contains("epoch 514", yielded["Reason"]);
         Assert.True(pair.A.WaitFor(e => e.Id == 208, Wait, healAt) is not null, "A should report the divergence" + Dump(pair));
+
+        // Dual active is an alarm on both sides, the winner's included (before, the winning side said nothing).
+        foreach (var node in new[] { pair.A, pair.B })
+        {
+            Assert.True(node.WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Alarm"] == "DualActive", Wait, healAt) is not null, $"{node.Node} raised no dual-active alarm" + Dump(pair));
+        }
+
+        Assert.Contains(pair.B.Events, e => e.T > healAt && e.Id == AgentEvent.AlarmRaised && e["Alarm"] == "DualActive" && e["Text"].Contains("must step down", StringComparison.Ordinal));
         Assert.True(Eventually(() => a.State().SequenceEqual(b.State()), Wait), Dump(pair));
 
         Assert.Equal("\"from-B\"", a.Get("x")["value"]!.ToJsonString());

@@ -390,8 +390,12 @@ public sealed partial class RoleStateMachine
                 return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch, reason, null);
             }
 
-            Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer",
-                $"both nodes active: peer node {other.NodeId} claims Active with epoch {other.Epoch}; this node's epoch {Epoch} wins, the peer must step down");
+            if (!_dualActiveAlarm) // the text is made once, not on every evaluation (a real-time thread)
+            {
+                Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer",
+                    $"both nodes active: peer node {other.NodeId} claims Active with epoch {other.Epoch}; this node's epoch {Epoch} wins, the peer must step down");
+            }
+
             return Decision.None;
         }
 
@@ -401,8 +405,12 @@ public sealed partial class RoleStateMachine
             // epoch rule cannot be applied, so the node the pair prefers holds and the other releases at once.
             if (_peerHeard && PreferredOverPeer())
             {
-                Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer",
-                    $"both nodes drive: the interlock input says peer node {_peer.NodeId} is active while this node is; this node is preferred and holds, the peer must release");
+                if (!_dualActiveAlarm)
+                {
+                    Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer",
+                        $"both nodes drive: the interlock input says peer node {_peer.NodeId} is active while this node is; this node is preferred and holds, the peer must release");
+                }
+
                 return Decision.None;
             }
 
@@ -423,8 +431,12 @@ public sealed partial class RoleStateMachine
         var now = _time.GetTimestamp();
         if (_changeCount >= _changes.Length && _time.GetElapsedTime(_changes[_changeCount % _changes.Length], now) < _options.RoleChangeWindow)
         {
-            Raise(ref _rateAlarm, AlarmKind.RoleChangesLimited, "peer",
-                $"{_changes.Length} role changes within {_options.RoleChangeWindow.TotalSeconds:F0} s: takeovers are held until the rate falls ({reason})");
+            if (!_rateAlarm)
+            {
+                Raise(ref _rateAlarm, AlarmKind.RoleChangesLimited, "peer",
+                    $"{_changes.Length} role changes within {_options.RoleChangeWindow.TotalSeconds:F0} s: takeovers are held until the rate falls ({reason})");
+            }
+
             return Decision.None;
         }
 
