@@ -112,7 +112,8 @@ internal sealed partial class AgentEngine : IDisposable
         // Each run sends as a new random instance; freshness comes from the peer echoing our recent frames, so no
         // ordering between runs is needed (a boot record that went backwards or was lost changes nothing).
         _sent = new SentFrames(SentFrames.NewInstance());
-        var echo = new PeerEvidence((long)(options.PeerTimeout.TotalSeconds * RoleOptions.IntervalsPerTimeout * time.TimestampFrequency));
+        var timeoutTicks = (long)(options.PeerTimeout.TotalSeconds * time.TimestampFrequency);
+        var echo = new PeerEvidence(timeoutTicks * RoleOptions.IntervalsPerTimeout, timeoutTicks);
         for (var i = 0; i < links.Count; i++)
         {
             _receivers.Add(new LinkReceiver(i, links[i], key, options.PairId, options.NodeId, _inbox, _sent, echo, options.PeerTimeout, time));

@@ -31,6 +31,7 @@ public sealed class PeerEvidence
     private const int Slots = 4;
     private readonly Lock _gate = new();
     private readonly long _hold;
+    private readonly long _echoHold;
     private readonly ulong[] _instance = new ulong[Slots];
     private readonly ulong[] _highest = new ulong[Slots];
     private readonly long[] _heardAt = new long[Slots];
@@ -38,9 +39,14 @@ public sealed class PeerEvidence
     private readonly bool[] _proven = new bool[Slots];
     private int _latest = -1;
 
-    /// <summary>Creates the record. An instance that proved fresh keeps the echo, and its new frames count as
-    /// <see cref="Evidence.Known"/>, for <paramref name="holdTicks"/> after it last proved fresh.</summary>
-    public PeerEvidence(long holdTicks) => _hold = holdTicks;
+    /// <summary>Creates the record. New frames of an instance that proved fresh count as <see cref="Evidence.Known"/>
+    /// for <paramref name="holdTicks"/> after it last proved fresh; it keeps the echo while it was heard within
+    /// <paramref name="echoHoldTicks"/> (a live peer is heard every interval; a restarted one must get its echo soon).</summary>
+    public PeerEvidence(long holdTicks, long echoHoldTicks)
+    {
+        _hold = holdTicks;
+        _echoHold = echoHoldTicks;
+    }
 
     /// <summary>Judges a frame of <paramref name="instance"/> with <paramref name="counter"/> received at
     /// <paramref name="at"/>; <paramref name="echoed"/> when it echoed a recent frame of ours.</summary>
@@ -81,7 +87,7 @@ public sealed class PeerEvidence
             var best = -1;
             for (var i = 0; i < Slots; i++)
             {
-                if (_proven[i] && now - _heardAt[i] <= _hold && (best < 0 || _freshAt[i] > _freshAt[best]))
+                if (_proven[i] && now - _heardAt[i] <= _echoHold && (best < 0 || _freshAt[i] > _freshAt[best]))
                 {
                     best = i;
                 }
