@@ -29,6 +29,11 @@ public enum Evidence
 public sealed class PeerEvidence
 {
     private const int Slots = 4;
+
+    /// <summary>How far below the newest counter a frame may be and still be new: each link's sender takes its own
+    /// counters, so the slower link's frames arrive a few counters behind the faster one's. A frame held back longer
+    /// than that is not new.</summary>
+    private const ulong ReorderSlack = 8;
     private readonly Lock _gate = new();
     private readonly long _hold;
     private readonly long _echoHold;
@@ -55,7 +60,7 @@ public sealed class PeerEvidence
         lock (_gate)
         {
             var slot = Find(instance);
-            var isNew = slot < 0 || counter >= _highest[slot]; // equal: the same frame's copy on another link
+            var isNew = slot < 0 || counter + ReorderSlack >= _highest[slot];
             if (slot < 0)
             {
                 slot = Oldest();

@@ -45,10 +45,10 @@ public sealed class PeerEvidenceTests
     {
         // Held back on one link while the same instance's newer frames came on the other.
         var evidence = new PeerEvidence(Hold, EchoHold);
-        evidence.Judge(Peer, 10, at: 100, echoed: true);
+        evidence.Judge(Peer, 100, at: 100, echoed: true);
 
-        Assert.Equal(Evidence.Known, evidence.Judge(Peer, 10, at: 101, echoed: false)); // the same frame's copy on the other link
-        Assert.Equal(Evidence.Unverified, evidence.Judge(Peer, 9, at: 102, echoed: false));
+        Assert.Equal(Evidence.Known, evidence.Judge(Peer, 99, at: 101, echoed: false)); // the slower link's frame, a moment behind
+        Assert.Equal(Evidence.Unverified, evidence.Judge(Peer, 50, at: 102, echoed: false));
     }
 
     [Fact]
