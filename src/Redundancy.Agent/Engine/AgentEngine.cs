@@ -18,6 +18,10 @@ namespace Redundancy.Agent.Engine;
 internal sealed partial class AgentEngine : IDisposable
 {
     private static readonly DropReason[] Reasons = Enum.GetValues<DropReason>();
+
+    // What each kind of a misconfigured peer's frames is counted as by the receivers.
+    private static readonly (ForeignFrameKind Kind, DropReason CountedAs)[] ForeignKinds =
+        [(ForeignFrameKind.BadTag, DropReason.BadTag), (ForeignFrameKind.OtherPair, DropReason.OtherPair), (ForeignFrameKind.OtherVersion, DropReason.UnknownVersion)];
     private readonly AgentOptions _options;
     private readonly IReadOnlyList<IHeartbeatLink> _links;
     private readonly IOutputBank? _bank;
@@ -93,7 +97,7 @@ internal sealed partial class AgentEngine : IDisposable
             storage?.Store.Epoch ?? 0);
         _linkWasUp = new bool[links.Count];
         _dropsSeen = new long[links.Count * Reasons.Length];
-        _foreignSeen = new long[links.Count * 2];
+        _foreignSeen = new long[links.Count * ForeignKinds.Length];
         _lateReported = new TimeSpan[links.Count];
         if (storage is not null)
         {
@@ -287,12 +291,15 @@ internal sealed partial class AgentEngine : IDisposable
         for (var i = 0; i < _links.Count; i++)
         {
             var counters = _links[i].Counters;
-            var badTag = counters.Dropped(DropReason.BadTag);
-            var otherPair = counters.Dropped(DropReason.OtherPair);
-            _machine.OnForeignFrames(i, ForeignFrameKind.BadTag, badTag - _foreignSeen[2 * i], now, 0);
-            _machine.OnForeignFrames(i, ForeignFrameKind.OtherPair, otherPair - _foreignSeen[(2 * i) + 1], now, _receivers[i].LastOtherPairId);
-            _foreignSeen[2 * i] = badTag;
-            _foreignSeen[(2 * i) + 1] = otherPair;
+            for (var k = 0; k < ForeignKinds.Length; k++)
+            {
+                var (kind, countedAs) = ForeignKinds[k];
+                var slot = (i * ForeignKinds.Length) + k;
+                var total = counters.Dropped(countedAs);
+                var detail = kind == ForeignFrameKind.OtherPair ? _receivers[i].LastOtherPairId : _receivers[i].LastOtherVersion;
+                _machine.OnForeignFrames(i, kind, total - _foreignSeen[slot], now, detail);
+                _foreignSeen[slot] = total;
+            }
         }
     }
 

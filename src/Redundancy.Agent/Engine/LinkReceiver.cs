@@ -32,6 +32,7 @@ internal sealed class LinkReceiver : IFrameSink, IDisposable
     private RealtimeThread.NormalPriority? _relaxed;
     private bool _recovering;
     private uint _lastOtherPairId;
+    private uint _lastOtherVersion;
 
     public LinkReceiver(int index, IHeartbeatLink link, byte[] key, uint pairId, byte nodeId, EngineInbox inbox, SentFrames sent, PeerEvidence evidence, TimeSpan peerTimeout, TimeProvider time)
     {
@@ -54,6 +55,9 @@ internal sealed class LinkReceiver : IFrameSink, IDisposable
     /// <summary>The pair id the last frame of another pair claimed (for the misconfigured-peer alarm).</summary>
     public uint LastOtherPairId => Volatile.Read(ref _lastOtherPairId);
 
+    /// <summary>The version byte of the last frame of a version this node does not speak.</summary>
+    public uint LastOtherVersion => Volatile.Read(ref _lastOtherVersion);
+
     /// <summary>Times this receiver found itself flooded.</summary>
     public long Floods => Volatile.Read(ref _floods);
 
@@ -71,6 +75,10 @@ internal sealed class LinkReceiver : IFrameSink, IDisposable
         if (reason == DropReason.OtherPair && HeartbeatCodec.PeekPairId(payload) is { } other)
         {
             Volatile.Write(ref _lastOtherPairId, other);
+        }
+        else if (reason == DropReason.UnknownVersion)
+        {
+            Volatile.Write(ref _lastOtherVersion, payload[0]);
         }
 
         if (reason == DropReason.None && frame.NodeId == _nodeId && frame.Instance == _sent.Instance)

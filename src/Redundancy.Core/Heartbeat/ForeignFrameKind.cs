@@ -8,4 +8,7 @@ public enum ForeignFrameKind
 
     /// <summary>Well-formed frames carrying another pair id: a peer configured for another pair.</summary>
     OtherPair,
+
+    /// <summary>Frames of a heartbeat version this node does not speak: a peer running another release.</summary>
+    OtherVersion,
 }

@@ -8,13 +8,14 @@ namespace Redundancy.Core.Roles;
 /// </summary>
 public sealed partial class RoleStateMachine
 {
-    private readonly StreamPresence[] _foreign = new StreamPresence[2];
+    private readonly StreamPresence[] _foreign = new StreamPresence[Enum.GetValues<ForeignFrameKind>().Length];
     private StreamPresence _unverifiedStream;
     private HeartbeatFrame _unverified;
     private long _unverifiedAt;
     private bool _unverifiedHeard;
     private int _foreignLink;
     private uint _foreignPairId;
+    private uint _foreignVersion;
     private string? _duplicate;
     private bool _duplicateAlarm;
     private bool _misconfiguredAlarm;
@@ -51,9 +52,10 @@ public sealed partial class RoleStateMachine
 
     /// <summary>
     /// <paramref name="count"/> frames of <paramref name="kind"/> arrived on link <paramref name="link"/> by
-    /// <paramref name="at"/>; <paramref name="pairId"/> is the pair id the last of them claimed.
+    /// <paramref name="at"/>; <paramref name="detail"/> is what the last of them claimed: its pair id
+    /// (<see cref="ForeignFrameKind.OtherPair"/>) or its version (<see cref="ForeignFrameKind.OtherVersion"/>).
     /// </summary>
-    public void OnForeignFrames(int link, ForeignFrameKind kind, long count, long at, uint pairId)
+    public void OnForeignFrames(int link, ForeignFrameKind kind, long count, long at, uint detail)
     {
         if (count <= 0)
         {
@@ -64,13 +66,27 @@ public sealed partial class RoleStateMachine
         _foreignLink = link;
         if (kind == ForeignFrameKind.OtherPair)
         {
-            _foreignPairId = pairId;
+            _foreignPairId = detail;
+        }
+        else if (kind == ForeignFrameKind.OtherVersion)
+        {
+            _foreignVersion = detail;
         }
     }
 
     /// <summary>Whether a misconfigured peer's frames arrive steadily now.</summary>
-    private bool MisconfiguredPeerPresent(long now) =>
-        _foreign[0].Steady(now, _time, _options.PeerTimeout) || _foreign[1].Steady(now, _time, _options.PeerTimeout);
+    private bool MisconfiguredPeerPresent(long now)
+    {
+        foreach (var kind in _foreign)
+        {
+            if (kind.Steady(now, _time, _options.PeerTimeout))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private bool UnverifiedActiveClaim(long now) =>
         _unverifiedHeard && _unverified.Role == Role.Active && _time.GetElapsedTime(_unverifiedAt, now) <= _options.PeerTimeout;
@@ -88,7 +104,9 @@ public sealed partial class RoleStateMachine
         if (!_misconfiguredAlarm)
         {
             var link = _links[_foreignLink].Name;
-            var text = _foreign[(int)ForeignFrameKind.OtherPair].Steady(now, _time, _options.PeerTimeout)
+            var text = _foreign[(int)ForeignFrameKind.OtherVersion].Steady(now, _time, _options.PeerTimeout)
+                ? $"frames on {link} speak heartbeat version {_foreignVersion}, this node speaks {HeartbeatCodec.Version}: run the same release on both nodes. Not taking over or starting alone while they arrive"
+                : _foreign[(int)ForeignFrameKind.OtherPair].Steady(now, _time, _options.PeerTimeout)
                 ? $"frames on {link} carry pair id {_foreignPairId}, this node's is {_options.PairId}: pair id mismatch? Not taking over or starting alone while they arrive"
                 : $"frames on {link} fail authentication: pair key mismatch? Not taking over or starting alone while they arrive";
             Raise(ref _misconfiguredAlarm, AlarmKind.MisconfiguredPeer, "peer", text);
