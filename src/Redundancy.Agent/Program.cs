@@ -197,7 +197,7 @@ builder.Services.AddSingleton(sp =>
         }
 
         return status;
-    }, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Control"));
+    }, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Control"), options.NodeName, TimeProvider.System);
 });
 builder.Services.AddHostedService(sp => new EngineService(
     sp.GetRequiredService<AgentEngine>(), storage, sp.GetService<ReplicationService>(), sp.GetRequiredService<ControlSocket>()));

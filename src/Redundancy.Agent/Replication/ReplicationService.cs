@@ -21,6 +21,15 @@ internal sealed partial class ReplicationService : IAsyncDisposable
     /// and not yet applied: every such entry is a young object that each collection must copy, and the pause of
     /// one collection grows with them (55-94 ms seen with whole 512 KiB messages queued during a catch-up).</summary>
     private const int MessageEntries = 4096;
+
+    /// <summary>Replication connections served at once (the standby, its reconnect and a stray one).</summary>
+    private const int MaxSessions = 4;
+
+    /// <summary>Replication handshakes in progress at once.</summary>
+    private const int MaxHandshakes = 2;
+
+    /// <summary>Longest a replication handshake (connect, challenge-response, resume) may take, on either side.</summary>
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
     private readonly AgentOptions _options;
     private readonly ReplicationOptions _settings;
     private readonly byte[] _key;
