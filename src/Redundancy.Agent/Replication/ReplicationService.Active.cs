@@ -68,6 +68,8 @@ internal sealed partial class ReplicationService
             }
 
             connection.Admit();
+            var peer = channel.PeerNodeId;
+            _ = channel.RunKeepalive(Keepalive, _time, state => StreamStateChanged(state, $"replication stream from standby node {peer}"), session);
 
             // Subscribe to live changes and read the log's bounds in one storage-thread job, so nothing falls between.
             ulong first = 0, last = 0;
@@ -189,6 +191,20 @@ internal sealed partial class ReplicationService
             {
                 await channel.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Raises and clears the alarm of a silent stream (either side); a dead one ends its session, which logs why.</summary>
+    private void StreamStateChanged(LivenessState state, string stream)
+    {
+        switch (state)
+        {
+            case LivenessState.Silent:
+                Log.ReplicationAlarm(_log, _options.NodeName, $"{stream} silent for {Keepalive.SilentAfter.TotalMilliseconds:F0} ms ({Keepalive.SilentAfterMissed} keepalives missed)");
+                break;
+            case LivenessState.Alive:
+                Log.ReplicationAlarmCleared(_log, _options.NodeName, $"{stream} heard again");
+                break;
         }
     }
 
