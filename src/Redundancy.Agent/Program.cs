@@ -11,6 +11,7 @@ using Redundancy.Agent.State;
 using Redundancy.Core.Configuration;
 using Redundancy.Core.Replication;
 using Redundancy.Edges.Outputs;
+using Redundancy.Edges.Net;
 using Redundancy.Edges.Security;
 using Redundancy.Edges.Storage;
 
@@ -50,6 +51,10 @@ byte[] key;
 try
 {
     key = PairKey.Load(options.PairKeyFile);
+    if (!commandLine.CheckOnly)
+    {
+        UnixSocketPath.Claim(options.ControlSocket, "control.socket");
+    }
 }
 catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
 {

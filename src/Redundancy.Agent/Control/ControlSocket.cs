@@ -51,7 +51,7 @@ internal sealed class ControlSocket : IDisposable
     public void Start()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
-        File.Delete(_path);
+        UnixSocketPath.Claim(_path, "control.socket"); // checked at start-up too; a regular file is never deleted
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         _listener.Bind(new UnixDomainSocketEndPoint(_path));
         File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);

@@ -15,6 +15,16 @@ public static partial class AgentConfig
     /// <summary>Default location of the configuration file on a Pi.</summary>
     public const string DefaultPath = "/etc/redundancy/agent.json";
 
+    /// <summary>Shortest heartbeat interval accepted, in ms: faster only burns the Pi's CPU on frames.</summary>
+    public const int MinIntervalMs = 5;
+
+    /// <summary>
+    /// Shortest peer timeout accepted, in ms: the runtime was measured stopping every thread for 10-30 ms on this
+    /// machine kind (collections with another thread allocating), so a shorter timeout would take a pause for a
+    /// dead peer. Documented in firmware-config/README.md.
+    /// </summary>
+    public const int MinPeerTimeoutMs = 20;
+
     private static readonly int[] Bauds = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
 
     /// <summary>Parses <paramref name="json"/>; returns the options, or null and the list of errors.</summary>
@@ -55,8 +65,10 @@ public static partial class AgentConfig
         v.Check("dataDirectory", dataDir.Length > 0, "must not be empty", dataDir);
 
         var hb = f.Heartbeat ?? new AgentConfigFile.HeartbeatSection();
-        var interval = v.Range("heartbeat.intervalMs", hb.IntervalMs, 1, 1000, fallback: 20);
+        var interval = v.Range("heartbeat.intervalMs", hb.IntervalMs, MinIntervalMs, 1000, fallback: 20);
         var timeout = v.Range("heartbeat.peerTimeoutMs", hb.PeerTimeoutMs, 1, 60_000, fallback: 100);
+        v.Check("heartbeat.peerTimeoutMs", timeout >= MinPeerTimeoutMs,
+            $"must be at least {MinPeerTimeoutMs} ms: runtime pauses of 10-30 ms were measured on this hardware class, and a shorter timeout takes one for a dead peer", timeout);
         v.Check("heartbeat.peerTimeoutMs", timeout >= 3 * interval,
             $"must be at least 3 x heartbeat.intervalMs ({3 * interval} ms) so that one lost frame is not a dead peer", timeout);
         var window = v.Range("heartbeat.startupWindowMs", hb.StartupWindowMs, 0, 600_000, fallback: Math.Max(3000, timeout * 2));
@@ -77,6 +89,7 @@ public static partial class AgentConfig
         {
             var bind = v.Endpoint("udp.bind", u.Bind, allowPortZero: false);
             var peer = v.Endpoint("udp.peer", u.Peer, allowPortZero: false);
+            v.NotSelf("udp.peer", peer, "udp.bind", bind);
             udp = bind is null || peer is null ? null : new UdpLinkOptions(bind, peer);
         }
 
@@ -161,6 +174,7 @@ public static partial class AgentConfig
         {
             var bind = v.Endpoint("replication.bind", r.Bind, allowPortZero: false);
             var peer = v.Endpoint("replication.peer", r.Peer, allowPortZero: false);
+            v.NotSelf("replication.peer", peer, "replication.bind", bind);
             var modeName = r.Mode ?? "semi-sync";
             v.Check("replication.mode", ReplicationModeNames.TryParse(modeName, out var mode), "must be \"sync\", \"semi-sync\" or \"async\"", modeName);
             var syncTimeout = v.Range("replication.syncTimeoutMs", r.SyncTimeoutMs, 1, 600_000, fallback: 1000);
@@ -267,6 +281,19 @@ public static partial class AgentConfig
             }
 
             return pin;
+        }
+
+        /// <summary>Refuses a peer address that is this node's own bind (the node would hear or dial itself).</summary>
+        public void NotSelf(string peerField, IPEndPoint? peer, string bindField, IPEndPoint? bind)
+        {
+            if (peer is null || bind is null || peer.Port != bind.Port)
+            {
+                return;
+            }
+
+            var self = peer.Address.Equals(bind.Address)
+                || ((bind.Address.Equals(IPAddress.Any) || bind.Address.Equals(IPAddress.IPv6Any)) && IPAddress.IsLoopback(peer.Address));
+            Check(peerField, !self, $"must be the other node's address, not this node's own {bindField} ({bind})", peer);
         }
 
         public IPEndPoint? Endpoint(string field, string? value, bool allowPortZero)
