@@ -51,10 +51,6 @@ byte[] key;
 try
 {
     key = PairKey.Load(options.PairKeyFile);
-    if (!commandLine.CheckOnly)
-    {
-        UnixSocketPath.Claim(options.ControlSocket, "control.socket");
-    }
 }
 catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
 {
@@ -83,6 +79,18 @@ if (commandLine.ReleaseOutputs)
         Console.Error.WriteLine($"redundancy-agent: cannot release outputs: {ex.Message}");
         return 71;
     }
+}
+
+try
+{
+    // Before anything starts: a regular file there is never deleted, and a live agent's socket never taken over.
+    // Not for --release-outputs above: ExecStopPost must release the pins whatever lies at that path.
+    UnixSocketPath.Claim(options.ControlSocket, "control.socket");
+}
+catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"redundancy-agent: config {commandLine.ConfigPath}: {ex.Message}");
+    return 78;
 }
 
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });

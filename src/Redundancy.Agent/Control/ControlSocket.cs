@@ -36,6 +36,7 @@ internal sealed class ControlSocket : IDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
+    private bool _bound;
     private int _disposed;
 
     public ControlSocket(string path, ControlState state, Func<JsonObject> status, ILogger log, string node, TimeProvider time)
@@ -54,6 +55,7 @@ internal sealed class ControlSocket : IDisposable
         UnixSocketPath.Claim(_path, "control.socket"); // checked at start-up too; a regular file is never deleted
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         _listener.Bind(new UnixDomainSocketEndPoint(_path));
+        _bound = true;
         File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
         _listener.Listen(MaxConnections);
         var options = new BoundedListenerOptions { MaxConnections = MaxConnections, IdleTimeout = IdleTimeout };
@@ -73,7 +75,10 @@ internal sealed class ControlSocket : IDisposable
         _listener?.Dispose();
         try
         {
-            File.Delete(_path);
+            if (_bound)
+            {
+                File.Delete(_path); // ours; never another agent's, nor a file that was there
+            }
         }
         catch (IOException)
         {
