@@ -8,7 +8,8 @@ namespace Redundancy.Edges.Net;
 /// and an idle timeout (<see cref="ListenerConnection.Token"/>); a connection over a limit is accepted and closed at
 /// once (after an optional one-line refusal), so the kernel backlog never fills with clients nobody serves; an
 /// accept that fails (EMFILE when descriptors run out) is reported, waited out with a growing pause and retried,
-/// never the end of the loop. Used by every listener of the agent (control socket, replication).
+/// never the end of the loop; and a connection is served only while the <see cref="DescriptorReserve"/> can be held,
+/// so that a listener never takes the descriptors the runtime needs to start a thread. Used by every listener of the agent (control socket, replication).
 /// </summary>
 /// <remarks><see cref="Run"/> once; handlers run on the thread pool, one task per connection.</remarks>
 public sealed class BoundedListener
@@ -19,15 +20,17 @@ public sealed class BoundedListener
     private readonly IListenerObserver _observer;
     private readonly TimeProvider _time;
     private readonly Func<string, byte[]>? _refusal;
+    private readonly DescriptorReserve _reserve;
     private int _connections;
     private int _pending;
 
     /// <summary>
     /// Serves connections accepted on <paramref name="listener"/> (bound and listening) with <paramref name="handler"/>.
     /// <paramref name="refusal"/>, when given, makes the bytes written to a refused connection (from the limit's
-    /// reason) before it is closed: a line protocol's clients then read why.
+    /// reason) before it is closed: a line protocol's clients then read why. <paramref name="reserve"/> (default
+    /// <see cref="DescriptorReserve.Shared"/>) must be held for a connection to be served.
     /// </summary>
-    public BoundedListener(Socket listener, BoundedListenerOptions options, Func<ListenerConnection, Task> handler, IListenerObserver observer, TimeProvider time, Func<string, byte[]>? refusal = null)
+    public BoundedListener(Socket listener, BoundedListenerOptions options, Func<ListenerConnection, Task> handler, IListenerObserver observer, TimeProvider time, Func<string, byte[]>? refusal = null, DescriptorReserve? reserve = null)
     {
         ArgumentNullException.ThrowIfNull(listener);
         ArgumentNullException.ThrowIfNull(options);
@@ -38,6 +41,8 @@ public sealed class BoundedListener
         _observer = observer;
         _time = time;
         _refusal = refusal;
+        _reserve = reserve ?? DescriptorReserve.Shared;
+        _reserve.TryHold();
     }
 
     /// <summary>Connections being served now.</summary>
@@ -69,7 +74,10 @@ public sealed class BoundedListener
             catch (Exception ex)
             {
                 // EMFILE/ENFILE/ENOMEM and friends: the pending connection stays in the backlog and the next accept
-                // would fail at once again; pause, so that descriptors can be freed, and go on.
+                // would fail at once again; pause, so that descriptors can be freed, and go on. The reserve goes
+                // first: with no descriptor left the runtime cannot start a thread, and a pool worker that cannot
+                // start ends the process.
+                _reserve.Release();
                 _observer.AcceptFailed(ex, backoff);
                 try
                 {
@@ -81,6 +89,12 @@ public sealed class BoundedListener
                 }
 
                 backoff = backoff * 2 > _options.MaxBackoff ? _options.MaxBackoff : backoff * 2;
+                continue;
+            }
+
+            if (!_reserve.TryHold())
+            {
+                Refuse(socket, "out of file descriptors");
                 continue;
             }
 
