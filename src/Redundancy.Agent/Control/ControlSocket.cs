@@ -104,9 +104,11 @@ internal sealed class ControlSocket : IDisposable
                     return;
                 }
 
+                connection.Busy(); // a sync write may wait for the standby longer than the idle timeout
                 var answer = status == LineStatus.TooLong
                     ? Error($"request longer than {MaxLine} bytes: refused unread (the rest of that line is skipped)")
                     : await Handle(line!).ConfigureAwait(false);
+                connection.Touch(); // a client that does not read its answers is closed at the idle timeout
                 await writer.WriteLineAsync(answer.ToJsonString().AsMemory(), connection.Token).ConfigureAwait(false);
                 connection.Touch();
             }

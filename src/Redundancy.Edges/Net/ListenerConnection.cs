@@ -62,6 +62,23 @@ public sealed class ListenerConnection : IDisposable
         }
     }
 
+    /// <summary>The connection's request is being handled (a sync write may wait for the standby longer than the idle
+    /// timeout): no idle timeout until the next <see cref="Touch"/>. Before <see cref="Admit"/> it does nothing.</summary>
+    public void Busy()
+    {
+        if (IsAdmitted && Volatile.Read(ref _disposed) == 0)
+        {
+            try
+            {
+                _deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+                // the connection ended meanwhile
+            }
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

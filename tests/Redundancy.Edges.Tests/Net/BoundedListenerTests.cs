@@ -38,6 +38,40 @@ public sealed class BoundedListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task ConnectionBusyWithARequest_OutlivesTheIdleTimeout_UntilTouched()
+    {
+        var busy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _listener = new BoundedListener(_listening, new BoundedListenerOptions { IdleTimeout = TimeSpan.FromSeconds(30) }, async c =>
+        {
+            c.Admit();
+            c.Busy(); // a sync write waiting for the standby
+            busy.TrySetResult();
+            await done.Task;
+            c.Touch();
+            try
+            {
+                await c.Socket.ReceiveAsync(new byte[16], c.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                closed.TrySetResult();
+            }
+        }, _observer, _time);
+        _ = _listener.Run(_stop.Token);
+        using var client = Connect();
+        await busy.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        done.TrySetResult();
+        Assert.False(await Completes(closed.Task, 200), "closed while it was busy");
+        _time.Advance(TimeSpan.FromSeconds(31));
+
+        Assert.True(await Completes(closed.Task, 5000), "not closed at the idle timeout after the answer");
+    }
+
+    [Fact]
     public async Task ClientNeverAdmitted_IsClosedAtThePendingTimeout()
     {
         var closed = Start(new BoundedListenerOptions { PendingTimeout = TimeSpan.FromSeconds(5) }, admit: false);
