@@ -17,6 +17,10 @@ internal sealed partial class ReplicationService
     /// <summary>Most entries the standby commits in one transaction.</summary>
     private const int ApplyBatchEntries = 2 * MessageEntries;
 
+    /// <summary>How long the standby's connect may take (within <see cref="HandshakeTimeout"/>): an active that does
+    /// not answer is dialled again soon.</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>How long an async standby gathers received entries before it commits them.</summary>
     private static readonly TimeSpan AsyncGatherWindow = TimeSpan.FromMilliseconds(5);
 
@@ -81,9 +85,11 @@ internal sealed partial class ReplicationService
         using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             handshake.CancelAfter(HandshakeTimeout);
+            using var connect = CancellationTokenSource.CreateLinkedTokenSource(handshake.Token);
+            connect.CancelAfter(ConnectTimeout);
             try
             {
-                await socket.ConnectAsync(_settings.Peer, handshake.Token).ConfigureAwait(false);
+                await socket.ConnectAsync(_settings.Peer, connect.Token).ConfigureAwait(false);
             }
             catch
             {
