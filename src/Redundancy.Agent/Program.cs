@@ -11,6 +11,7 @@ using Redundancy.Agent.State;
 using Redundancy.Core.Configuration;
 using Redundancy.Core.Replication;
 using Redundancy.Edges.Outputs;
+using Redundancy.Edges.Net;
 using Redundancy.Edges.Security;
 using Redundancy.Edges.Storage;
 
@@ -78,6 +79,18 @@ if (commandLine.ReleaseOutputs)
         Console.Error.WriteLine($"redundancy-agent: cannot release outputs: {ex.Message}");
         return 71;
     }
+}
+
+try
+{
+    // Before anything starts: a regular file there is never deleted, and a live agent's socket never taken over.
+    // Not for --release-outputs above: ExecStopPost must release the pins whatever lies at that path.
+    UnixSocketPath.Claim(options.ControlSocket, "control.socket");
+}
+catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"redundancy-agent: config {commandLine.ConfigPath}: {ex.Message}");
+    return 78;
 }
 
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
@@ -197,7 +210,7 @@ builder.Services.AddSingleton(sp =>
         }
 
         return status;
-    }, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Control"));
+    }, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Control"), options.NodeName, TimeProvider.System);
 });
 builder.Services.AddHostedService(sp => new EngineService(
     sp.GetRequiredService<AgentEngine>(), storage, sp.GetService<ReplicationService>(), sp.GetRequiredService<ControlSocket>()));

@@ -36,6 +36,41 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void ControlSocketNamingARegularFile_IsRefused_AndTheFileKept()
+    {
+        using var pair = PairHarness.Create(new PairSpec());
+        File.WriteAllText(pair.ControlSocket("A"), "precious");
+        var (code, output) = ExternalProcess.Run("timeout", ["20", "dotnet", AgentBinary.Locate(), "--config", pair.ConfigPath("A")]);
+        Assert.Equal(78, code);
+        Assert.Contains("control.socket", output);
+        Assert.Contains("not a socket", output);
+        Assert.Equal("precious", File.ReadAllText(pair.ControlSocket("A")));
+    }
+
+    [Fact]
+    public void ControlSocketOfALiveAgent_IsRefused_AndThatAgentKeepsIt()
+    {
+        using var pair = PairHarness.Create(new PairSpec { SoloStart = true });
+        var a = pair.StartAgent("A");
+        using (var probe = pair.Control("A"))
+        {
+            Assert.True((bool)probe.Status()["ok"]!);
+        }
+
+        var pathB = pair.ConfigPath("B");
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(pathB))!;
+        config["control"]!["socket"] = pair.ControlSocket("A");
+        File.WriteAllText(pathB, config.ToJsonString());
+        var (code, output) = ExternalProcess.Run("timeout", ["20", "dotnet", AgentBinary.Locate(), "--config", pathB]); // 124: it ran
+
+        Assert.Equal(78, code);
+        Assert.Contains("another agent is listening", output);
+        using var again = pair.Control("A");
+        Assert.Equal("A", (string)again.Status()["node"]!);
+        Assert.False(a.HasExited);
+    }
+
+    [Fact]
     public void CheckConfig_AcceptsAValidFileWithoutStarting()
     {
         using var pair = PairHarness.Create(new PairSpec());

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Redundancy.Agent.State;
+using Redundancy.Edges.Net;
 using Redundancy.Edges.Storage;
 
 namespace Redundancy.Agent.Control;
@@ -12,36 +13,55 @@ namespace Redundancy.Agent.Control;
 /// The local control socket (a Unix domain socket, mode 0660): one JSON request per line, one JSON answer per
 /// line. Requests: <c>{"op":"set","key":K,"value":V}</c>, <c>{"op":"delete","key":K}</c>, <c>{"op":"get","key":K}</c>,
 /// <c>{"op":"list","prefix":P}</c>, <c>{"op":"status"}</c>. Answers carry <c>"ok":true</c> or
-/// <c>"ok":false,"error":...</c>. Served on the thread pool, never on the heartbeat threads.
+/// <c>"ok":false,"error":...</c>. Served on the thread pool, never on the heartbeat threads, through a
+/// <see cref="BoundedListener"/>: at most <see cref="MaxConnections"/> clients, each closed after
+/// <see cref="IdleTimeout"/> without a request, and requests of at most <see cref="MaxLine"/> bytes.
 /// </summary>
 internal sealed class ControlSocket : IDisposable
 {
-    private const int MaxLine = 128 * 1024;
+    /// <summary>Longest request, in UTF-8 bytes: a longer one is refused without being read into memory.</summary>
+    internal const int MaxLine = 128 * 1024;
+
+    /// <summary>Clients served at once: the CLI, a control application and some to spare.</summary>
+    internal const int MaxConnections = 16;
+
+    /// <summary>A client that sends no complete request (or reads no answer) for this long is closed.</summary>
+    internal static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
+
     private readonly string _path;
     private readonly ControlState _state;
     private readonly Func<JsonObject> _status;
     private readonly ILogger _log;
+    private readonly string _node;
+    private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
+    private bool _bound;
     private int _disposed;
 
-    public ControlSocket(string path, ControlState state, Func<JsonObject> status, ILogger log)
+    public ControlSocket(string path, ControlState state, Func<JsonObject> status, ILogger log, string node, TimeProvider time)
     {
         _path = path;
         _state = state;
         _status = status;
         _log = log;
+        _node = node;
+        _time = time;
     }
 
     public void Start()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
-        File.Delete(_path);
+        UnixSocketPath.Claim(_path, "control.socket"); // checked at start-up too; a regular file is never deleted
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         _listener.Bind(new UnixDomainSocketEndPoint(_path));
+        _bound = true;
         File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
-        _listener.Listen(16);
-        _ = AcceptLoop();
+        _listener.Listen(MaxConnections);
+        var options = new BoundedListenerOptions { MaxConnections = MaxConnections, IdleTimeout = IdleTimeout };
+        var accept = new BoundedListener(_listener, options, Serve, new ListenerLog(_log, _node, "control socket", _time), _time,
+            reason => Encoding.UTF8.GetBytes(Error($"control socket: {reason}; try again later").ToJsonString() + "\n"));
+        _ = accept.Run(_stop.Token);
     }
 
     public void Dispose()
@@ -55,7 +75,10 @@ internal sealed class ControlSocket : IDisposable
         _listener?.Dispose();
         try
         {
-            File.Delete(_path);
+            if (_bound)
+            {
+                File.Delete(_path); // ours; never another agent's, nor a file that was there
+            }
         }
         catch (IOException)
         {
@@ -65,47 +88,38 @@ internal sealed class ControlSocket : IDisposable
         _stop.Dispose();
     }
 
-    private async Task AcceptLoop()
+    private async Task Serve(ListenerConnection connection)
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener!.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            _ = Serve(client);
-        }
-    }
-
-    private async Task Serve(Socket client)
-    {
-        using var _ = client;
-        await using var stream = new NetworkStream(client, ownsSocket: false);
-        using var reader = new StreamReader(stream, Encoding.UTF8, false, 4096, leaveOpen: true);
+        connection.Admit(); // no handshake: the socket's file mode decides who may connect
+        await using var stream = new NetworkStream(connection.Socket, ownsSocket: false);
+        using var reader = new BoundedLineReader(stream, MaxLine);
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 4096, leaveOpen: true) { AutoFlush = true, NewLine = "\n" };
         try
         {
-            while (!_stop.IsCancellationRequested)
+            while (true)
             {
-                var line = await reader.ReadLineAsync(_stop.Token).ConfigureAwait(false);
-                if (line is null)
+                var (status, line) = await reader.ReadLineAsync(connection.Token).ConfigureAwait(false);
+                if (status == LineStatus.End)
                 {
                     return;
                 }
 
-                var answer = line.Length > MaxLine ? Error($"request longer than {MaxLine} bytes") : await Handle(line).ConfigureAwait(false);
-                await writer.WriteLineAsync(answer.ToJsonString()).ConfigureAwait(false);
+                connection.Busy(); // a sync write may wait for the standby longer than the idle timeout
+                var answer = status == LineStatus.TooLong
+                    ? Error($"request longer than {MaxLine} bytes: refused unread (the rest of that line is skipped)")
+                    : await Handle(line!).ConfigureAwait(false);
+                connection.Touch(); // a client that does not read its answers is closed at the idle timeout
+                await writer.WriteLineAsync(answer.ToJsonString().AsMemory(), connection.Token).ConfigureAwait(false);
+                connection.Touch();
             }
+        }
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        {
+            Log.ConnectionClosed(_log, _node, "control socket", $"no complete request or answer read for {IdleTimeout.TotalSeconds:F0} s");
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
         {
-            // the client went away
+            // the client went away, or the agent is stopping
         }
     }
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Redundancy.Agent.State;
 using Redundancy.Core.Replication;
 using Redundancy.Core.Roles;
+using Redundancy.Edges.Net;
 using Redundancy.Edges.Replication;
 
 namespace Redundancy.Agent.Replication;
@@ -33,47 +34,42 @@ internal sealed partial class ReplicationService
     private ReplicationLedger NewLedger(ulong last) =>
         new(new ReplicationLedgerOptions(_settings.Mode, _settings.SyncTimeout, _settings.RetentionEntries), _time, last);
 
-    private async Task AcceptLoop()
+    private Task AcceptLoop()
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener!.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            if (_role() != Role.Active)
-            {
-                socket.Dispose();
-                continue;
-            }
-
-            _ = Serve(socket);
-        }
+        // One standby and its reconnect, plus room for a stray client; at most two handshakes at once, each bounded
+        // in time, so junk connections can neither exhaust descriptors nor hold the real standby out for long.
+        var options = new BoundedListenerOptions { MaxConnections = MaxSessions, MaxPending = MaxHandshakes, PendingTimeout = HandshakeTimeout };
+        var accept = new BoundedListener(_listener!.Server, options, Serve, new ListenerLog(_log, _options.NodeName, "replication listener", _time), _time);
+        return accept.Run(_stop.Token);
     }
 
-    private async Task Serve(Socket socket)
+    private async Task Serve(ListenerConnection connection)
     {
+        if (_role() != Role.Active)
+        {
+            return; // closed by the listener
+        }
+
+        var socket = connection.Socket;
         socket.NoDelay = true;
         var live = Channel.CreateUnbounded<IReadOnlyList<ChangeEntry>>(new UnboundedChannelOptions { SingleReader = true });
-        using var session = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+
+        // The connection's token ends the handshake at the listener's pending timeout, and everything at stop.
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(connection.Token);
         ReplicationChannel? channel = null;
         Task? reader = null;
         try
         {
-            using var handshake = CancellationTokenSource.CreateLinkedTokenSource(session.Token);
-            handshake.CancelAfter(TimeSpan.FromSeconds(5));
-            channel = await ReplicationChannel.AcceptAsync(new NetworkStream(socket, ownsSocket: true), _key, _options.PairId, _options.NodeId, handshake.Token).ConfigureAwait(false);
-            var (type, payload) = await channel.ReceiveAsync(handshake.Token).ConfigureAwait(false);
+            channel = await ReplicationChannel.AcceptAsync(new NetworkStream(socket, ownsSocket: false), _key, _options.PairId, _options.NodeId, session.Token).ConfigureAwait(false);
+            var (type, payload) = await channel.ReceiveAsync(session.Token).ConfigureAwait(false);
             if (type != ReplicationMessageType.Resume || ReplicationMessages.TryReadResume(payload.Span, out var resume) is not ReplicationRefusal.None)
             {
                 throw new ReplicationRefusedException(ReplicationRefusal.Malformed, "replication: expected a resume message");
             }
+
+            connection.Admit();
+            var peer = channel.PeerNodeId;
+            _ = channel.RunKeepalive(Keepalive, _time, state => StreamStateChanged(state, $"replication stream from standby node {peer}"), session);
 
             // Subscribe to live changes and read the log's bounds in one storage-thread job, so nothing falls between.
             ulong first = 0, last = 0;
@@ -195,10 +191,20 @@ internal sealed partial class ReplicationService
             {
                 await channel.DisposeAsync().ConfigureAwait(false);
             }
-            else
-            {
-                socket.Dispose();
-            }
+        }
+    }
+
+    /// <summary>Raises and clears the alarm of a silent stream (either side); a dead one ends its session, which logs why.</summary>
+    private void StreamStateChanged(LivenessState state, string stream)
+    {
+        switch (state)
+        {
+            case LivenessState.Silent:
+                Log.ReplicationAlarm(_log, _options.NodeName, $"{stream} silent for {Keepalive.SilentAfter.TotalMilliseconds:F0} ms ({Keepalive.SilentAfterMissed} keepalives missed)");
+                break;
+            case LivenessState.Alive:
+                Log.ReplicationAlarmCleared(_log, _options.NodeName, $"{stream} heard again");
+                break;
         }
     }
 

@@ -17,6 +17,10 @@ internal sealed partial class ReplicationService
     /// <summary>Most entries the standby commits in one transaction.</summary>
     private const int ApplyBatchEntries = 2 * MessageEntries;
 
+    /// <summary>How long the standby's connect may take (within <see cref="HandshakeTimeout"/>): an active that does
+    /// not answer is dialled again soon.</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>How long an async standby gathers received entries before it commits them.</summary>
     private static readonly TimeSpan AsyncGatherWindow = TimeSpan.FromMilliseconds(5);
 
@@ -42,6 +46,7 @@ internal sealed partial class ReplicationService
             }
             catch (Exception ex) when (ex is IOException or SocketException or EndOfStreamException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
             {
+                // A connect or handshake past its bound, and a session the keepalive watch ended, arrive here too.
                 if (_stop.IsCancellationRequested)
                 {
                     return;
@@ -74,9 +79,14 @@ internal sealed partial class ReplicationService
     {
         using var follow = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var socket = new Socket(_settings.Peer.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using (var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        ReplicationChannel channel;
+
+        // Connect, handshake and resume within one bound: a black-holed active must not hold the standby here.
+        using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            connect.CancelAfter(TimeSpan.FromSeconds(2));
+            handshake.CancelAfter(HandshakeTimeout);
+            using var connect = CancellationTokenSource.CreateLinkedTokenSource(handshake.Token);
+            connect.CancelAfter(ConnectTimeout);
             try
             {
                 await socket.ConnectAsync(_settings.Peer, connect.Token).ConfigureAwait(false);
@@ -86,15 +96,42 @@ internal sealed partial class ReplicationService
                 socket.Dispose();
                 throw;
             }
+
+            channel = await ReplicationChannel.ConnectAsync(new NetworkStream(socket, ownsSocket: true), _key, _options.PairId, _options.NodeId, handshake.Token).ConfigureAwait(false);
+            try
+            {
+                var store = _storage.Store;
+                var resume = new ResumeMessage(store.LastEpoch, store.LastSequence, store.History.ToArray());
+                await channel.SendAsync(ReplicationMessageType.Resume, ReplicationMessages.ResumeLength(resume), d => ReplicationMessages.WriteResume(resume, d), handshake.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                await channel.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
 
-        await using var channel = await ReplicationChannel.ConnectAsync(new NetworkStream(socket, ownsSocket: true), _key, _options.PairId, _options.NodeId, follow.Token).ConfigureAwait(false);
-        var store = _storage.Store;
-        var resume = new ResumeMessage(store.LastEpoch, store.LastSequence, store.History.ToArray());
-        await channel.SendAsync(ReplicationMessageType.Resume, ReplicationMessages.ResumeLength(resume), d => ReplicationMessages.WriteResume(resume, d), follow.Token).ConfigureAwait(false);
-        _clientConnected = true;
-        _ = WatchRole(follow);
+        await using var session = channel;
+        try
+        {
+            _clientConnected = true;
+            _ = channel.RunKeepalive(Keepalive, _time, state =>
+            {
+                _streamSilent = state != LivenessState.Alive;
+                StreamStateChanged(state, $"replication stream from the active node {channel.PeerNodeId} (this standby is not hot meanwhile)");
+            }, follow);
+            _ = WatchRole(follow);
+            await Receive(channel, follow).ConfigureAwait(false);
+        }
+        finally
+        {
+            _streamSilent = false;
+            await follow.CancelAsync().ConfigureAwait(false); // ends the keepalive watch with the session
+        }
+    }
 
+    private async Task Receive(ReplicationChannel channel, CancellationTokenSource follow)
+    {
         // Entries are applied by a separate loop that takes everything received meanwhile into one commit: the
         // standby's commits then grow with the load instead of capping it at one disk flush per message.
         // Bounded: when the disk is slower than the stream, the receiving stops, TCP pushes back on the active and

@@ -21,6 +21,18 @@ internal sealed partial class ReplicationService : IAsyncDisposable
     /// and not yet applied: every such entry is a young object that each collection must copy, and the pause of
     /// one collection grows with them (55-94 ms seen with whole 512 KiB messages queued during a catch-up).</summary>
     private const int MessageEntries = 4096;
+
+    /// <summary>Replication connections served at once (the standby, its reconnect and a stray one).</summary>
+    private const int MaxSessions = 4;
+
+    /// <summary>Replication handshakes in progress at once.</summary>
+    private const int MaxHandshakes = 2;
+
+    /// <summary>Longest a replication handshake (connect, challenge-response, resume) may take, on either side.</summary>
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Keepalive timing of every session, both sides (same build on both nodes).</summary>
+    private static readonly KeepaliveOptions Keepalive = new();
     private readonly AgentOptions _options;
     private readonly ReplicationOptions _settings;
     private readonly byte[] _key;
@@ -39,6 +51,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable
     private TcpListener? _listener;
     private volatile bool _clientConnected;
     private volatile bool _snapshotInProgress;
+    private volatile bool _streamSilent;
     private long _refused;
     private int _disposed;
 
@@ -69,7 +82,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable
     /// <summary>This node's readiness as a standby.</summary>
     public Readiness Readiness =>
         _role() == Role.Active ? Readiness.Hot
-        : StandbyReadiness.Compute(_clientConnected, _snapshotInProgress, _storage.Store.LastSequence, _peerLastApplied());
+        : StandbyReadiness.Compute(_clientConnected, _snapshotInProgress, _storage.Store.LastSequence, _peerLastApplied(), _streamSilent);
 
     /// <summary>Messages refused (forged, replayed, foreign) since start.</summary>
     public long Refused => Interlocked.Read(ref _refused);

@@ -15,6 +15,16 @@ public static partial class AgentConfig
     /// <summary>Default location of the configuration file on a Pi.</summary>
     public const string DefaultPath = "/etc/redundancy/agent.json";
 
+    /// <summary>Shortest heartbeat interval accepted, in ms: faster only burns the Pi's CPU on frames.</summary>
+    public const int MinIntervalMs = 5;
+
+    /// <summary>
+    /// Shortest peer timeout accepted, in ms: the runtime was measured stopping every thread for 10-30 ms on this
+    /// machine kind (collections with another thread allocating), so a shorter timeout would take a pause for a
+    /// dead peer. Documented in firmware-config/README.md.
+    /// </summary>
+    public const int MinPeerTimeoutMs = 20;
+
     private static readonly int[] Bauds = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
 
     /// <summary>Parses <paramref name="json"/>; returns the options, or null and the list of errors.</summary>
@@ -55,8 +65,10 @@ public static partial class AgentConfig
         v.Check("dataDirectory", dataDir.Length > 0, "must not be empty", dataDir);
 
         var hb = f.Heartbeat ?? new AgentConfigFile.HeartbeatSection();
-        var interval = v.Range("heartbeat.intervalMs", hb.IntervalMs, 1, 1000, fallback: 20);
+        var interval = v.Range("heartbeat.intervalMs", hb.IntervalMs, MinIntervalMs, 1000, fallback: 20);
         var timeout = v.Range("heartbeat.peerTimeoutMs", hb.PeerTimeoutMs, 1, 60_000, fallback: 100);
+        v.Check("heartbeat.peerTimeoutMs", timeout >= MinPeerTimeoutMs,
+            $"must be at least {MinPeerTimeoutMs} ms: runtime pauses of 10-30 ms were measured on this hardware class, and a shorter timeout takes one for a dead peer", timeout);
         v.Check("heartbeat.peerTimeoutMs", timeout >= 3 * interval,
             $"must be at least 3 x heartbeat.intervalMs ({3 * interval} ms) so that one lost frame is not a dead peer", timeout);
         var window = v.Range("heartbeat.startupWindowMs", hb.StartupWindowMs, 0, 600_000, fallback: Math.Max(3000, timeout * 2));
@@ -77,6 +89,7 @@ public static partial class AgentConfig
         {
             var bind = v.Endpoint("udp.bind", u.Bind, allowPortZero: false);
             var peer = v.Endpoint("udp.peer", u.Peer, allowPortZero: false);
+            v.NotSelf("udp.peer", peer, "udp.bind", bind);
             udp = bind is null || peer is null ? null : new UdpLinkOptions(bind, peer);
         }
 
@@ -161,6 +174,7 @@ public static partial class AgentConfig
         {
             var bind = v.Endpoint("replication.bind", r.Bind, allowPortZero: false);
             var peer = v.Endpoint("replication.peer", r.Peer, allowPortZero: false);
+            v.NotSelf("replication.peer", peer, "replication.bind", bind);
             var modeName = r.Mode ?? "semi-sync";
             v.Check("replication.mode", ReplicationModeNames.TryParse(modeName, out var mode), "must be \"sync\", \"semi-sync\" or \"async\"", modeName);
             var syncTimeout = v.Range("replication.syncTimeoutMs", r.SyncTimeoutMs, 1, 600_000, fallback: 1000);
@@ -215,75 +229,4 @@ public static partial class AgentConfig
 
     [GeneratedRegex(@"System\.[A-Za-z0-9_.`\[\]]+")]
     private static partial Regex TypeNameRule();
-
-    private sealed class Validator
-    {
-        public List<string> Errors { get; } = [];
-
-        public void Fail(string field, string rule, object? got) => Errors.Add($"{field}: {rule} (got {got ?? "nothing"})");
-
-        public T Fail<T>(string field, string rule, object? got, T fallback)
-        {
-            Fail(field, rule, got);
-            return fallback;
-        }
-
-        public void Check(string field, bool ok, string rule, object? got)
-        {
-            if (!ok)
-            {
-                Fail(field, rule, got);
-            }
-        }
-
-        public long Range(string field, long? value, long min, long max, bool required = false, long fallback = 0)
-        {
-            if (value is null)
-            {
-                if (required)
-                {
-                    Fail(field, $"is required, a whole number from {min} to {max}", "missing");
-                }
-
-                return fallback;
-            }
-
-            Check(field, value >= min && value <= max, $"must be from {min} to {max}", value);
-            return value.Value;
-        }
-
-        public string Text(string field, string? value)
-        {
-            Check(field, !string.IsNullOrWhiteSpace(value), "is required and must not be empty", value is null ? "missing" : $"\"{value}\"");
-            return value ?? string.Empty;
-        }
-
-        public long Pin(string field, long? value, Dictionary<long, string> used)
-        {
-            var pin = Range(field, value, 0, 1023, required: true);
-            if (value is not null && !used.TryAdd(pin, field))
-            {
-                Fail(field, $"pin {pin} is already used by {used[pin]}", pin);
-            }
-
-            return pin;
-        }
-
-        public IPEndPoint? Endpoint(string field, string? value, bool allowPortZero)
-        {
-            var text = Text(field, value);
-            if (text.Length == 0)
-            {
-                return null;
-            }
-
-            if (!IPEndPoint.TryParse(text, out var ep) || !text.Contains(':', StringComparison.Ordinal) || (!allowPortZero && ep.Port == 0))
-            {
-                Fail(field, "must be an IP address and port, like \"192.168.10.2:5405\"", $"\"{text}\"");
-                return null;
-            }
-
-            return ep;
-        }
-    }
 }

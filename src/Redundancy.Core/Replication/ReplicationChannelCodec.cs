@@ -86,6 +86,7 @@ public sealed class ReplicationChannelCodec : IDisposable
         ReplicationMessageType.Resume or ReplicationMessageType.Ack => direction == ReplicationDirection.ClientToServer,
         ReplicationMessageType.Entries or ReplicationMessageType.SnapshotBegin or ReplicationMessageType.SnapshotChunk
             or ReplicationMessageType.SnapshotEnd or ReplicationMessageType.Diverged => direction == ReplicationDirection.ServerToClient,
+        ReplicationMessageType.Keepalive => Enum.IsDefined(direction),
         _ => false,
     };
 

@@ -2,7 +2,7 @@ namespace Redundancy.Core.Replication;
 
 /// <summary>
 /// The type byte of a replication frame. Payload layouts (big-endian) are documented on
-/// <see cref="ReplicationMessages"/>; each type travels in one direction only.
+/// <see cref="ReplicationMessages"/>; each type but <see cref="Keepalive"/> travels in one direction only.
 /// </summary>
 public enum ReplicationMessageType : byte
 {
@@ -26,4 +26,8 @@ public enum ReplicationMessageType : byte
 
     /// <summary>7, active to standby: the standby's log diverged after this common sequence.</summary>
     Diverged = 7,
+
+    /// <summary>8, both directions, empty: the sender is alive and the stream open. Sent after
+    /// <see cref="KeepaliveOptions.Interval"/> without another message; MAC'd and counted like every message.</summary>
+    Keepalive = 8,
 }

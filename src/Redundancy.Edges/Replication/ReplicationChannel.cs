@@ -20,6 +20,9 @@ public sealed class ReplicationChannel : IAsyncDisposable
     private readonly ReplicationChannelCodec _receive;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private byte[] _receiveBuffer = new byte[64 * 1024];
+    private SessionLiveness? _liveness;
+    private volatile string? _failure;
+    private int _keepaliveInFlight;
 
     private ReplicationChannel(Stream stream, byte[] sessionKey, bool isServer, byte peerNode, int maxPayload)
     {
@@ -32,6 +35,12 @@ public sealed class ReplicationChannel : IAsyncDisposable
 
     /// <summary>The peer's node id, proven by the handshake.</summary>
     public byte PeerNodeId { get; }
+
+    /// <summary>Why the keepalive watch ended the session (nothing received, a send stuck), or null.</summary>
+    public string? Failure => _failure;
+
+    /// <summary>The keepalive books, once <see cref="RunKeepalive"/> started.</summary>
+    public SessionLiveness? Liveness => _liveness;
 
     /// <summary>Largest payload a message may carry.</summary>
     public int MaxPayload => _send.MaxPayloadLength;
@@ -115,7 +124,19 @@ public sealed class ReplicationChannel : IAsyncDisposable
             try
             {
                 var length = Seal(type, write, frame);
-                await _stream.WriteAsync(frame.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                _liveness?.SendStarted();
+                try
+                {
+                    await _stream.WriteAsync(frame.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _liveness?.SendEnded();
+                }
+            }
+            catch (OperationCanceledException) when (_failure is { } failure)
+            {
+                throw new IOException($"replication to node {PeerNodeId}: {failure}");
             }
             finally
             {
@@ -128,10 +149,97 @@ public sealed class ReplicationChannel : IAsyncDisposable
         }
     }
 
-    /// <summary>Receives the next message. The payload is valid until the next receive.</summary>
+    /// <summary>Receives the next message, skipping keepalives. The payload is valid until the next receive.</summary>
     /// <exception cref="ReplicationRefusedException">The message is forged, replayed, malformed or too large.</exception>
     /// <exception cref="EndOfStreamException">The peer closed the connection.</exception>
+    /// <exception cref="IOException">The keepalive watch ended the session (<see cref="Failure"/> says why).</exception>
     public async Task<(ReplicationMessageType Type, ReadOnlyMemory<byte> Payload)> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        _liveness?.ReceiveStarted();
+        try
+        {
+            while (true)
+            {
+                var message = await ReceiveOneAsync(cancellationToken).ConfigureAwait(false);
+                _liveness?.Received();
+                if (message.Type != ReplicationMessageType.Keepalive)
+                {
+                    return message;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_failure is { } failure)
+        {
+            throw new IOException($"replication from node {PeerNodeId}: {failure}");
+        }
+        finally
+        {
+            _liveness?.ReceiveEnded();
+        }
+    }
+
+    /// <summary>
+    /// Watches the session until <paramref name="session"/> is cancelled: sends a keepalive whenever nothing was sent
+    /// for an interval, reports every change of the verdict to <paramref name="changed"/> (on the thread pool, not
+    /// blocking), and when the peer is dead (nothing received while waiting, or a send stuck) records
+    /// <see cref="Failure"/> and cancels <paramref name="session"/>, which every pending read and write of the
+    /// session's owner must use. Call once, right after the handshake.
+    /// </summary>
+    public async Task RunKeepalive(KeepaliveOptions options, TimeProvider time, Action<LivenessState> changed, CancellationTokenSource session)
+    {
+        var liveness = new SessionLiveness(options, time);
+        Volatile.Write(ref _liveness, liveness);
+        var token = session.Token;
+        var last = LivenessState.Alive;
+        try
+        {
+            using var timer = new PeriodicTimer(options.Interval / 5, time);
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+            {
+                var state = liveness.State;
+                if (state != last)
+                {
+                    last = state;
+                    changed(state);
+                }
+
+                if (state == LivenessState.Dead)
+                {
+                    _failure = liveness.DeathReason ?? "the peer went silent";
+                    await session.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                if (liveness.KeepaliveDue && Interlocked.Exchange(ref _keepaliveInFlight, 1) == 0)
+                {
+                    // Not awaited: a keepalive stuck in a full socket buffer must not stop the watch that detects it.
+                    _ = SendKeepalive(token);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the session ended
+        }
+    }
+
+    private async Task SendKeepalive(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(ReplicationMessageType.Keepalive, 0, static _ => 0, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // the session is ending; its owner reports why
+        }
+        finally
+        {
+            Volatile.Write(ref _keepaliveInFlight, 0);
+        }
+    }
+
+    private async Task<(ReplicationMessageType Type, ReadOnlyMemory<byte> Payload)> ReceiveOneAsync(CancellationToken cancellationToken)
     {
         await _stream.ReadExactlyAsync(_receiveBuffer.AsMemory(0, ReplicationChannelCodec.LengthPrefix), cancellationToken).ConfigureAwait(false);
         Refuse(_receive.TryReadFrameLength(_receiveBuffer.AsSpan(0, ReplicationChannelCodec.LengthPrefix), out var length), "frame length");

@@ -53,6 +53,41 @@ public sealed class PairKeyTests : IDisposable
         Assert.Contains("nope.key", ex.Message);
     }
 
+    [Fact]
+    public void GroupWritableKey_IsRefused()
+    {
+        var path = Write("00112233445566778899aabbccddeeff", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        var ex = Assert.Throws<InvalidDataException>(() => PairKey.Load(path));
+        Assert.Contains("writable by its group", ex.Message);
+    }
+
+    [Fact]
+    public void GroupReadableKey_IsLoaded_ForAServiceGroup()
+    {
+        var path = Write("00112233445566778899aabbccddeeff", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        Assert.Equal(16, PairKey.Load(path).Length);
+    }
+
+    [Fact]
+    public void KeyOwnedByAnotherUser_IsRefused()
+    {
+        var path = Write("00112233445566778899aabbccddeeff");
+        var chown = Redundancy.Simulation.Harness.ExternalProcess.Run("chown", "65534", path); // nobody
+        Assert.True(chown.ExitCode == 0, chown.Output);
+        var ex = Assert.Throws<InvalidDataException>(() => PairKey.Load(path));
+        Assert.Contains("owned by uid 65534", ex.Message);
+    }
+
+    [Fact]
+    public void SymlinkToAKey_IsRefused()
+    {
+        var target = Write("00112233445566778899aabbccddeeff");
+        var link = _dir.File("link.key");
+        File.CreateSymbolicLink(link, target);
+        var ex = Assert.Throws<InvalidDataException>(() => PairKey.Load(link));
+        Assert.Contains("symbolic link", ex.Message);
+    }
+
     public void Dispose() => _dir.Dispose();
 
     private string Write(string content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)

@@ -1,0 +1,64 @@
+namespace Redundancy.Simulation.Harness;
+
+/// <summary>nftables rules inside a test namespace: a black hole for one TCP port, removed on dispose.</summary>
+public sealed class Nft : IDisposable
+{
+    private readonly string _ns;
+    private readonly string _table;
+
+    private Nft(string ns, string table)
+    {
+        _ns = ns;
+        _table = table;
+    }
+
+    /// <summary>Whether nft is installed (tools/ensure-deps.sh installs nftables).</summary>
+    public static bool Available()
+    {
+        try
+        {
+            return ExternalProcess.Run("nft", "--version").ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Drops, silently, every TCP packet to or from <paramref name="port"/> entering or leaving namespace
+    /// <paramref name="ns"/>: the flow is black-holed while everything else (UDP heartbeats) passes.</summary>
+    public static Nft DropTcpPort(string ns, int port)
+    {
+        var table = $"rdyhole{port}";
+        var rule = new Nft(ns, table);
+        try
+        {
+            Run(ns, "add", "table", "inet", table);
+            foreach (var (chain, hook) in new[] { ("in", "input"), ("out", "output") })
+            {
+                Run(ns, "add", "chain", "inet", table, chain, $"{{ type filter hook {hook} priority 0; policy accept; }}");
+                Run(ns, "add", "rule", "inet", table, chain, "tcp", "dport", $"{port}", "drop");
+                Run(ns, "add", "rule", "inet", table, chain, "tcp", "sport", $"{port}", "drop");
+            }
+        }
+        catch
+        {
+            rule.Dispose();
+            throw;
+        }
+
+        return rule;
+    }
+
+    /// <summary>Removes the rules.</summary>
+    public void Dispose() => ExternalProcess.Run("ip", "netns", "exec", _ns, "nft", "delete", "table", "inet", _table);
+
+    private static void Run(string ns, params string[] args)
+    {
+        var (code, output) = ExternalProcess.Run("ip", ["netns", "exec", ns, "nft", .. args]);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"nft {string.Join(' ', args)} in {ns} failed: {output.Trim()}");
+        }
+    }
+}
