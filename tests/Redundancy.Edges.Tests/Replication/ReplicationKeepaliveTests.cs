@@ -13,6 +13,9 @@ public sealed class ReplicationKeepaliveTests : IAsyncDisposable
     private const uint Pair = 7;
     private static readonly byte[] Key = RandomNumberGenerator.GetBytes(32);
     private static readonly KeepaliveOptions Fast = new() { Interval = TimeSpan.FromMilliseconds(50), SilentAfterMissed = 2, DeadAfterMissed = 4 };
+
+    // On the real clock: a dead limit a loaded two-core box cannot reach by scheduling delay alone (300 ms seen).
+    private static readonly KeepaliveOptions Idle = new() { Interval = TimeSpan.FromMilliseconds(100), SilentAfterMissed = 4, DeadAfterMissed = 8 };
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly List<IAsyncDisposable> _owned = [];
 
@@ -50,11 +53,11 @@ public sealed class ReplicationKeepaliveTests : IAsyncDisposable
         var (client, server) = await Connect();
         using var clientSession = new CancellationTokenSource();
         using var serverSession = new CancellationTokenSource();
-        _ = client.RunKeepalive(Fast, TimeProvider.System, _ => { }, clientSession);
-        _ = server.RunKeepalive(Fast, TimeProvider.System, _ => { }, serverSession);
+        _ = client.RunKeepalive(Idle, TimeProvider.System, _ => { }, clientSession);
+        _ = server.RunKeepalive(Idle, TimeProvider.System, _ => { }, serverSession);
         var receive = server.ReceiveAsync(serverSession.Token);
 
-        await Task.Delay(TimeSpan.FromSeconds(1)); // five times the dead limit, idle
+        await Task.Delay(TimeSpan.FromSeconds(2.4)); // three times the dead limit, idle
         Assert.False(receive.IsCompleted, "a keepalive was delivered as a message, or the session died");
         await client.SendAsync(ReplicationMessageType.Ack, 8, d => ReplicationMessages.WriteAck(9, d), clientSession.Token);
 
