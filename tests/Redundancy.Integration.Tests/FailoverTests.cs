@@ -45,7 +45,7 @@ public sealed class FailoverTests
             {
                 // Per frame, even 40 bytes would be 16 KB here (2 s, 2 links, 100 frames/s each way). Below 1 KB
                 // is what a lock allocates once, the first time two of these threads meet on it.
-                Assert.True(bytes - before[n][thread] < 1024, $"{(n == 0 ? "A" : "B")} {thread} allocated {bytes - before[n][thread]} bytes in 2 s");
+                Assert.True(bytes - before[n][thread] < 1024, $"{(n == 0 ? "A" : "B")} {thread} allocated {bytes - before[n][thread]} bytes in 2 s" + Dump(pair));
             }
         }
 
