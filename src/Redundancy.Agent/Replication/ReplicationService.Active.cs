@@ -30,8 +30,9 @@ internal sealed partial class ReplicationService
         _live?.Writer.TryWrite(entries);
     }
 
+    // Every term's ledger runs on the one standby connection: a session that is up stays up across terms.
     private ReplicationLedger NewLedger(ulong last) =>
-        new(new ReplicationLedgerOptions(_settings.Mode, _settings.SyncTimeout, _settings.RetentionEntries), _time, last);
+        new(new ReplicationLedgerOptions(_settings.Mode, _settings.SyncTimeout, _settings.RetentionEntries), _time, last, _connection);
 
     private async Task AcceptLoop()
     {
@@ -64,6 +65,7 @@ internal sealed partial class ReplicationService
         using var session = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         ReplicationChannel? channel = null;
         Task? reader = null;
+        long sessionId = 0;
         try
         {
             using var handshake = CancellationTokenSource.CreateLinkedTokenSource(session.Token);
@@ -95,7 +97,9 @@ internal sealed partial class ReplicationService
                 await channel.SendAsync(ReplicationMessageType.Diverged, 8, d => ReplicationMessages.WriteDiverged(common, d), session.Token).ConfigureAwait(false);
             }
 
-            if (plan.Diverged || plan.Kind == CatchUpKind.Snapshot)
+            // A standby whose resync was cut short before its snapshot asks for one: matching histories do not prove
+            // its state matches (it still holds the effect of the entries it moved to conflicts).
+            if (plan.Diverged || plan.Kind == CatchUpKind.Snapshot || resume.NeedsSnapshot)
             {
                 sentUpTo = await SendSnapshot(channel, session.Token).ConfigureAwait(false);
             }
@@ -103,7 +107,7 @@ internal sealed partial class ReplicationService
             lock (_ledgerGate)
             {
                 _ledger ??= NewLedger(last);
-                _ledger.OnStandbyConnected();
+                sessionId = _ledger.OnStandbyConnected();
                 if (!plan.Diverged)
                 {
                     _ledger.OnAcked(common);
@@ -187,7 +191,10 @@ internal sealed partial class ReplicationService
             live.Writer.TryComplete();
             lock (_ledgerGate)
             {
-                _ledger?.OnStandbyDisconnected();
+                if (sessionId != 0)
+                {
+                    _connection.Disconnect(sessionId); // only if still the current session
+                }
             }
 
             await session.CancelAsync().ConfigureAwait(false);
@@ -304,7 +311,9 @@ internal sealed partial class ReplicationService
             var ledger = _ledger;
             if (ledger is null)
             {
-                _waiters.Judge(_ => _settings.Mode == ReplicationMode.Async ? WriteOutcome.Completed : WriteOutcome.Waiting, TimedOut);
+                // Not active: no books to judge by, and none will come for this write. It is committed here; whether
+                // the standby has it is unknown (async never waited for it).
+                _waiters.Judge(_ => _settings.Mode == ReplicationMode.Async ? WriteOutcome.Completed : WriteOutcome.Unknown, TimedOut);
                 return;
             }
 
@@ -327,19 +336,28 @@ internal sealed partial class ReplicationService
                 var active = _role() == Role.Active;
                 if (active != wasActive)
                 {
-                    // A new term: the books start from this node's log as it stands, read on the storage thread
-                    // so that no commit falls between.
-                    await _storage.Run(store =>
+                    if (active)
                     {
+                        // A new term: the books start from this node's log as it stands, read on the storage thread
+                        // so that no commit falls between; the standby connection carries over.
+                        await _storage.Run(store =>
+                        {
+                            lock (_ledgerGate)
+                            {
+                                _ledger = NewLedger(store.LastSequence);
+                            }
+                        }).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        // Needs no storage: a node that stepped down because its database failed must still drop
+                        // its books and answer its waiting writers.
                         lock (_ledgerGate)
                         {
-                            _ledger = active ? NewLedger(store.LastSequence) : null;
+                            _ledger = null;
                         }
-                    }).ConfigureAwait(false);
 
-                    if (!active)
-                    {
-                        _waiters.FailAll(new ControlStateException("this node stopped being active before the change was replicated"));
+                        _waiters.FailAll(new WriteOutcomeUnknownException("outcome UNKNOWN: this node stopped being active before the change was replicated; it is committed here and may or may not have reached the standby: read the key on the active to learn it"));
                     }
 
                     wasActive = active;
@@ -368,14 +386,23 @@ internal sealed partial class ReplicationService
                 }
 
                 JudgeWaiters();
-                if (active && bound > 0 && _time.GetTimestamp() >= nextCompaction)
+                if (active && _time.GetTimestamp() >= nextCompaction)
                 {
                     nextCompaction = _time.GetTimestamp() + _time.TimestampFrequency;
-                    _ = _storage.Run(store => store.Compact(bound));
+                    var retentionBytes = _options.Storage.RetentionBytes;
+                    _ = _storage.Run(store =>
+                    {
+                        // Retention counts bytes too: entries may be 64 KiB each, and the disk is a Pi's.
+                        var upTo = Math.Max(bound, store.ByteRetentionBound(retentionBytes));
+                        if (upTo > 0)
+                        {
+                            store.Compact(upTo);
+                        }
+                    });
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             // stopping
         }

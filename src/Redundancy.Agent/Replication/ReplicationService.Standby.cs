@@ -40,7 +40,8 @@ internal sealed partial class ReplicationService
                 Interlocked.Increment(ref _refused);
                 Log.Refused(_log, _options.NodeName, ex.Refusal.ToString(), ex.Message);
             }
-            catch (Exception ex) when (ex is IOException or SocketException or EndOfStreamException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+            catch (Exception ex) when (ex is IOException or SocketException or EndOfStreamException or ObjectDisposedException or InvalidOperationException
+                or OperationCanceledException or ArgumentException or Edges.Storage.StorageException)
             {
                 if (_stop.IsCancellationRequested)
                 {
@@ -90,7 +91,7 @@ internal sealed partial class ReplicationService
 
         await using var channel = await ReplicationChannel.ConnectAsync(new NetworkStream(socket, ownsSocket: true), _key, _options.PairId, _options.NodeId, follow.Token).ConfigureAwait(false);
         var store = _storage.Store;
-        var resume = new ResumeMessage(store.LastEpoch, store.LastSequence, store.History.ToArray());
+        var resume = new ResumeMessage(store.LastEpoch, store.LastSequence, store.History.ToArray(), store.NeedsSnapshot);
         await channel.SendAsync(ReplicationMessageType.Resume, ReplicationMessages.ResumeLength(resume), d => ReplicationMessages.WriteResume(resume, d), follow.Token).ConfigureAwait(false);
         _clientConnected = true;
         _ = WatchRole(follow);

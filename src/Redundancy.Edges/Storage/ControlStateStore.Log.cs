@@ -59,19 +59,23 @@ public sealed partial class ControlStateStore
     public int Compact(ulong upTo)
     {
         var removed = 0;
+        var doomed = _log.Find(Query.LTE("_id", (long)upTo)).Where(segment => (ulong)segment["last"].AsInt64 <= upTo).ToArray();
+        if (doomed.Length == 0)
+        {
+            return 0; // no transaction (and no disk flush) when nothing goes
+        }
+
         InTransaction(() =>
         {
-            foreach (var segment in _log.Find(Query.LTE("_id", (long)upTo)).ToArray())
+            foreach (var segment in doomed)
             {
-                if ((ulong)segment["last"].AsInt64 <= upTo)
-                {
-                    removed += (int)(segment["last"].AsInt64 - segment["_id"].AsInt64 + 1);
-                    _log.Delete(segment["_id"]);
-                }
+                removed += (int)(segment["last"].AsInt64 - segment["_id"].AsInt64 + 1);
+                _log.Delete(segment["_id"]);
             }
 
             WriteMeta(Epoch, LastEpoch, LastSequence); // the position survives a log compacted to nothing
         });
+        ForgetSegmentsUpTo(upTo);
         return removed;
     }
 

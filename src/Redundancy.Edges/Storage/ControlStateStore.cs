@@ -1,5 +1,6 @@
 using LiteDB;
 using Redundancy.Core.Replication;
+using Redundancy.Core.State;
 
 namespace Redundancy.Edges.Storage;
 
@@ -84,8 +85,10 @@ public sealed partial class ControlStateStore : IDisposable
     /// The entries that <paramref name="writes"/> become when appended next, without writing them: the active
     /// hands them to the standby while its own commit of the same entries (<see cref="Apply"/>) runs.
     /// </summary>
+    /// <exception cref="ArgumentException">A key or value breaks the rule of <see cref="ControlStateRules"/>.</exception>
     public ChangeEntry[] Sequence(ulong epoch, IReadOnlyList<(string Key, string? Value)> writes, long timeUnixMs)
     {
+        CheckWrites(writes);
         var entries = new ChangeEntry[writes.Count];
         var seq = LastSequence;
         for (var i = 0; i < writes.Count; i++)
@@ -101,12 +104,15 @@ public sealed partial class ControlStateStore : IDisposable
     /// in one transaction.
     /// </summary>
     /// <exception cref="InvalidOperationException">The entries do not continue the log without a gap.</exception>
+    /// <exception cref="ArgumentException">A key or value breaks the rule of <see cref="ControlStateRules"/>; nothing is written.</exception>
     public void Apply(IReadOnlyList<ChangeEntry> entries)
     {
         if (entries.Count == 0)
         {
             return;
         }
+
+        CheckEntries(entries);
 
         var expected = LastSequence + 1;
         foreach (var e in entries)
@@ -138,11 +144,13 @@ public sealed partial class ControlStateStore : IDisposable
             finalChange[e.Key] = e;
         }
 
+        var inserted = new List<BsonDocument>(1);
         InTransaction(() =>
         {
             foreach (var segment in Segments(entries))
             {
                 _log.Insert(segment);
+                inserted.Add(segment);
             }
 
             foreach (var e in finalChange.Values)
@@ -163,6 +171,11 @@ public sealed partial class ControlStateStore : IDisposable
             }
         });
         _history.AddRange(newHistory);
+        foreach (var segment in inserted)
+        {
+            TrackSegment(segment);
+        }
+
         Epoch = Math.Max(Epoch, last.Epoch);
         LastEpoch = last.Epoch;
         LastSequence = last.Sequence;
@@ -214,8 +227,10 @@ public sealed partial class ControlStateStore : IDisposable
                 _epochs.Upsert(new BsonDocument { ["_id"] = (long)h.Epoch, ["first"] = (long)h.FirstSequence });
             }
 
-            WriteMeta(Math.Max(Epoch, lastEpoch), lastEpoch, lastSequence);
+            WriteMeta(Math.Max(Epoch, lastEpoch), lastEpoch, lastSequence, needsSnapshot: false);
         });
+        NeedsSnapshot = false;
+        IndexSegmentSizes();
         _history.Clear();
         _history.AddRange(history);
         Epoch = Math.Max(Epoch, lastEpoch);
@@ -226,7 +241,8 @@ public sealed partial class ControlStateStore : IDisposable
     /// <summary>
     /// After a split brain: moves this node's log entries after <paramref name="commonSequence"/> (which the new
     /// active never saw) into the conflicts collection, with the time they were moved, and rewinds the position to
-    /// the common point. The state still holds their effect until the node resyncs (with a snapshot).
+    /// the common point. The state still holds their effect until the node resyncs with a snapshot: until then
+    /// <see cref="NeedsSnapshot"/> is true, persisted in the same transaction.
     /// Returns how many were moved.
     /// </summary>
     public int MoveToConflicts(ulong commonSequence, long nowUnixMs)
@@ -263,8 +279,13 @@ public sealed partial class ControlStateStore : IDisposable
             }
 
             _epochs.DeleteMany(Query.GT("first", (long)commonSequence));
-            WriteMeta(Epoch, commonEpoch, commonSequence);
+
+            // In the same transaction as the rewind: the state still holds the moved entries' effect, and only a
+            // snapshot removes it. A resync interrupted before that snapshot asks for it again on reconnect.
+            WriteMeta(Epoch, commonEpoch, commonSequence, needsSnapshot: true);
         });
+        NeedsSnapshot = true;
+        IndexSegmentSizes();
         _history.RemoveAll(h => h.FirstSequence > commonSequence);
         LastEpoch = commonEpoch;
         LastSequence = commonSequence;
@@ -304,13 +325,14 @@ public sealed partial class ControlStateStore : IDisposable
         });
     }
 
-    private void WriteMeta(ulong epoch, ulong lastEpoch, ulong lastSequence) =>
+    private void WriteMeta(ulong epoch, ulong lastEpoch, ulong lastSequence, bool? needsSnapshot = null) =>
         _meta.Upsert(new BsonDocument
         {
             ["_id"] = MetaId,
             ["epoch"] = (long)epoch,
             ["lastEpoch"] = (long)lastEpoch,
             ["lastSeq"] = (long)lastSequence,
+            ["needsSnapshot"] = needsSnapshot ?? NeedsSnapshot,
         });
 
     private void InTransaction(Action body)

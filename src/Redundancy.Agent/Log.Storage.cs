@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace Redundancy.Agent;
+
+/// <summary>Storage, control socket and background-loop events (600s), apart from the rest so features stay apart.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(601, LogLevel.Error, "control socket: a connection failed and was closed: {Error}")]
+    public static partial void ControlConnectionFailed(ILogger logger, string error);
+
+    [LoggerMessage(602, LogLevel.Error, "{Node}: ALARM LoopFailed ({Loop}): {Error}; restarting it in {DelayMs} ms")]
+    public static partial void LoopFailed(ILogger logger, string node, string loop, string error, double delayMs);
+}
