@@ -8,6 +8,9 @@ internal static partial class Log
     [LoggerMessage(601, LogLevel.Error, "control socket: a connection failed and was closed: {Error}")]
     public static partial void ControlConnectionFailed(ILogger logger, string error);
 
+    [LoggerMessage(603, LogLevel.Warning, "{Node}: storage: {Text}")]
+    public static partial void StorageNote(ILogger logger, string node, string text);
+
     [LoggerMessage(602, LogLevel.Error, "{Node}: ALARM LoopFailed ({Loop}): {Error}; restarting it in {DelayMs} ms")]
     public static partial void LoopFailed(ILogger logger, string node, string loop, string error, double delayMs);
 }

@@ -38,6 +38,7 @@ internal sealed partial class AgentEngine
             _storageRecovered = true;
             _inbox.Wake.Set();
         };
+        storage.Note += text => Log.StorageNote(_log, _node, text);
         storage.SlowCommit += (raised, text) =>
         {
             if (raised)

@@ -26,6 +26,9 @@ internal sealed partial class StorageWorker
     /// again, as a standby that catches up. <see cref="Store"/> is then the reopened store.</summary>
     public event Action? Recovered;
 
+    /// <summary>Something an operator should read about the database's failure and recovery (any thread).</summary>
+    public event Action<string>? Note;
+
     /// <summary>Called on the watchdog thread when a database job runs longer than the alarm bound (true, with the
     /// text) and when that ends (false).</summary>
     public event Action<bool, string>? SlowCommit;
@@ -123,23 +126,34 @@ internal sealed partial class StorageWorker
     /// </summary>
     private void ReopenForReads()
     {
+        // Opened beside the failed instance first (LiteDB's files are shared), so reads are served again at once;
+        // closing the failed one may take a while, or never end.
         var old = _store;
-        try
+        var swapped = TryOpenReadOnly(old.Path, out var error);
+        if (!old.DisposeAfterFailure(TimeSpan.FromSeconds(2)))
         {
-            old.Dispose();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // a failed database may fail to close too
+            Note?.Invoke($"{old.Path}: LiteDB did not close the failed database within 2 s; it is abandoned");
         }
 
+        if (!swapped && !TryOpenReadOnly(old.Path, out error))
+        {
+            Note?.Invoke($"{error}; reads answer with an error until it can be reopened");
+        }
+    }
+
+    private bool TryOpenReadOnly(string path, out string? error)
+    {
         try
         {
-            _store = ControlStateStore.OpenReadOnly(old.Path);
+            _store = ControlStateStore.OpenReadOnly(path);
+            Note?.Invoke($"{path} reopened read-only: reads answer from what was committed until it can be written again");
+            error = null;
+            return true;
         }
-        catch (StorageException)
+        catch (StorageException ex)
         {
-            // reads answer with an error until the recovery reopens it
+            error = ex.Message;
+            return false;
         }
     }
 
@@ -173,15 +187,7 @@ internal sealed partial class StorageWorker
         ControlStateStore? fresh = null;
         try
         {
-            try
-            {
-                old.Dispose();
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // a database that failed may fail to close too; the file is what matters
-            }
-
+            old.DisposeAfterFailure(TimeSpan.FromSeconds(2));
             fresh = ControlStateStore.Open(old.Path);
             fresh.Probe(_time.GetUtcNow().ToUnixTimeMilliseconds());
             _store = fresh;
@@ -191,6 +197,7 @@ internal sealed partial class StorageWorker
                 _fault = null;
             }
 
+            Note?.Invoke($"{old.Path} reopened and written: the database works again");
             Recovered?.Invoke();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -17,6 +17,36 @@ public sealed partial class ControlStateStore
     /// </summary>
     public bool NeedsSnapshot { get; private set; }
 
+    /// <summary>
+    /// Closes a store whose database failed, within <paramref name="bound"/>: LiteDB may block for ever closing an
+    /// engine whose writer failed, so the close runs on the thread pool and is abandoned (its thread and file handles
+    /// with it) if it does not end in time. Returns whether it ended. Never throws.
+    /// </summary>
+    public bool DisposeAfterFailure(TimeSpan bound)
+    {
+        try
+        {
+            _commits?.ReleaseWaiters();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // best effort
+        }
+
+        var close = Task.Run(() =>
+        {
+            try
+            {
+                Dispose();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // a failed database may fail to close too; the file is what matters
+            }
+        });
+        return close.Wait(bound);
+    }
+
     /// <summary>Writes and flushes a small probe document: throws when the database cannot commit (a full disk).</summary>
     public void Probe(long nowUnixMs) =>
         InTransaction(() => _meta.Upsert(new BsonDocument { ["_id"] = "probe", ["t"] = nowUnixMs }));
