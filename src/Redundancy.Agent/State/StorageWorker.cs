@@ -95,11 +95,13 @@ internal sealed partial class StorageWorker : IDisposable
     }
 
     /// <summary>Applies replicated entries (standby); completes when they are committed.</summary>
-    public Task Apply(IReadOnlyList<ChangeEntry> entries) => Run(() =>
-    {
-        _store.Apply(entries);
-        Notify(entries, local: false);
-    });
+    public Task Apply(IReadOnlyList<ChangeEntry> entries) => Run(
+        () =>
+        {
+            _store.Apply(entries);
+            Notify(entries, local: false);
+        },
+        watched: true);
 
     /// <summary>Runs <paramref name="action"/> on the storage thread, in order with the writes.</summary>
     public Task Run(Action<ControlStateStore> action) => Run(() => action(_store));
@@ -121,9 +123,11 @@ internal sealed partial class StorageWorker : IDisposable
         _queue.Dispose();
     }
 
-    private Task Run(Action action)
+    // Watched jobs are bounded in size (a batch of writes or applied entries), so the commit watchdog may judge them;
+    // a snapshot install or a compaction after a long absence may legitimately take longer, and is not watched.
+    private Task Run(Action action, bool watched = false)
     {
-        var job = new Control(action);
+        var job = new Control(action) { Watched = watched };
         Post(job);
         return job.Done.Task;
     }
@@ -315,7 +319,11 @@ internal sealed partial class StorageWorker : IDisposable
             return;
         }
 
-        BeginInFlight(null);
+        if (control.Watched)
+        {
+            BeginInFlight(null);
+        }
+
         try
         {
             control.Action();
@@ -334,35 +342,4 @@ internal sealed partial class StorageWorker : IDisposable
             ReopenForReads();
         }
     }
-
-    private abstract class Work
-    {
-        public abstract void Fail(Exception error);
-    }
-
-    private sealed class WriteRequest(string key, string? value) : Work
-    {
-        public string Key { get; } = key;
-
-        public string? Value { get; } = value;
-
-        public TaskCompletionSource<ChangeEntry> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override void Fail(Exception error) => Done.TrySetException(error);
-    }
-
-    private sealed class Control(Action action) : Work
-    {
-        public Action Action { get; } = action;
-
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override void Fail(Exception error) => Done.TrySetException(error);
-    }
 }
-
-/// <summary>A write reached a node that is not active.</summary>
-internal sealed class NotActiveException() : InvalidOperationException("this node is not active");
-
-/// <summary>A write was refused before anything was written: the message says what is wrong with it.</summary>
-internal sealed class WriteRefusedException(string message) : Exception(message);
