@@ -60,8 +60,8 @@ public sealed partial class ControlStateStore
     }
 
     /// <summary>Every change kept for audit after a split brain, oldest first.</summary>
-    public IReadOnlyList<ConflictRow> Conflicts() =>
+    public IReadOnlyList<ConflictRow> Conflicts() => Reading(() =>
         _conflicts.FindAll().Select(d => new ConflictRow(
             (ulong)d["e"].AsInt64, (ulong)d["s"].AsInt64, d["k"].AsString, d["v"].IsNull ? null : d["v"].AsString, d["t"].AsInt64, d["moved"].AsInt64))
-        .OrderBy(c => c.MovedAtUnixMs).ThenBy(c => c.Sequence).ToArray();
+        .OrderBy(c => c.MovedAtUnixMs).ThenBy(c => c.Sequence).ToArray());
 }

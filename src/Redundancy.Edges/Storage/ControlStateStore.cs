@@ -30,6 +30,8 @@ public sealed partial class ControlStateStore : IDisposable
     // Reused by Apply (storage thread only): a standby's batch of thousands of changes would otherwise allocate
     // a dictionary on the large-object heap every commit, and each of those brings a full collection nearer.
     private readonly Dictionary<string, ChangeEntry> _finalChange = new(StringComparer.Ordinal);
+    private static readonly TimeSpan ReadWait = TimeSpan.FromSeconds(2);
+    private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.SupportsRecursion);
     private LiteDbCommitPath? _commits;
 
     private ControlStateStore(string path, LiteDatabase db)
@@ -182,22 +184,18 @@ public sealed partial class ControlStateStore : IDisposable
     }
 
     /// <summary>The current value of <paramref name="key"/>, or null.</summary>
-    public StateRow? Get(string key)
-    {
-        var doc = _state.FindById(key);
-        return doc is null ? null : Row(doc);
-    }
+    public StateRow? Get(string key) => Reading(() => _state.FindById(key) is { } doc ? Row(doc) : null);
 
     /// <summary>Every key and value, optionally only keys starting with <paramref name="prefix"/>.</summary>
-    public IReadOnlyList<StateRow> List(string? prefix = null) =>
-        _state.FindAll().Select(Row).Where(r => prefix is null || r.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal).ToArray();
+    public IReadOnlyList<StateRow> List(string? prefix = null) => Reading(() =>
+        _state.FindAll().Select(Row).Where(r => prefix is null || r.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal).ToArray());
 
     /// <summary>Number of keys in the state.</summary>
-    public int Count => _state.Count();
+    public int Count => Reading(() => _state.Count());
 
     /// <summary>The state as rows for a snapshot: each key with the change that last wrote it.</summary>
-    public IReadOnlyList<ChangeEntry> SnapshotRows() =>
-        _state.FindAll().Select(d => new ChangeEntry((ulong)d["e"].AsInt64, (ulong)d["s"].AsInt64, d["_id"].AsString, d["v"].AsString, d["t"].AsInt64)).ToArray();
+    public IReadOnlyList<ChangeEntry> SnapshotRows() => Reading(() =>
+        _state.FindAll().Select(d => new ChangeEntry((ulong)d["e"].AsInt64, (ulong)d["s"].AsInt64, d["_id"].AsString, d["v"].AsString, d["t"].AsInt64)).ToArray());
 
     /// <summary>
     /// Replaces state and log with a snapshot taken at (<paramref name="lastEpoch"/>, <paramref name="lastSequence"/>),
@@ -277,23 +275,52 @@ public sealed partial class ControlStateStore : IDisposable
 
     private void InTransaction(Action body)
     {
-        if (!_db.BeginTrans())
+        // Readers on other threads wait for the whole commit, flush included: LiteDB read pages that a commit was still
+        // writing ("page type must be collection page" on a standby applying entries while the socket listed keys).
+        _gate.EnterWriteLock();
+        try
         {
-            throw new InvalidOperationException("a LiteDB transaction is already open on this thread");
+            if (!_db.BeginTrans())
+            {
+                throw new InvalidOperationException("a LiteDB transaction is already open on this thread");
+            }
+
+            try
+            {
+                body();
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
+
+            _commits?.Durable();
+        }
+        finally
+        {
+            _gate.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Runs a read between commits; a commit that holds the database for over <see cref="ReadWait"/> (a
+    /// stalled disk) makes the read fail with a clear error instead of waiting for it.</summary>
+    private T Reading<T>(Func<T> read)
+    {
+        if (!_gate.TryEnterReadLock(ReadWait))
+        {
+            throw new StorageException($"database {Path} is busy: a commit has held it for over {ReadWait.TotalSeconds:F0} s (a stalled disk?)");
         }
 
         try
         {
-            body();
-            _db.Commit();
+            return read();
         }
-        catch
+        finally
         {
-            _db.Rollback();
-            throw;
+            _gate.ExitReadLock();
         }
-
-        _commits?.Durable();
     }
 
     private static StateRow Row(BsonDocument d) =>
