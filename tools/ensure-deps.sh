@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the demo, tests and benchmarks need, when missing.
 # Usage: tools/ensure-deps.sh package[:command] ...   (command defaults to the package name)
+#        package:py:module checks for a module of the system python3 instead (python3-fusepy:py:fusepy)
 set -euo pipefail
 missing=()
 for spec in "$@"; do
   pkg=${spec%%:*}
   cmd=${spec#*:}
+  if [[ $cmd == py:* ]]; then
+    /usr/bin/python3 -c "import ${cmd#py:}" >/dev/null 2>&1 || missing+=("$pkg")
+    continue
+  fi
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -153,9 +153,11 @@ StorageWorker? storage = null;
 try
 {
     var store = ControlStateStore.Open(options.DatabasePath);
-    storage = new StorageWorker(store, TimeProvider.System);
+    storage = new StorageWorker(store, TimeProvider.System, options.Storage);
     values.Reset(store.SnapshotRows());
     storage.Committed += (entries, _) => values.Apply(entries);
+    var recovering = storage;
+    storage.Recovered += () => values.Reset(recovering.Store.SnapshotRows()); // the reopened database is the truth
 }
 catch (StorageException ex)
 {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Redundancy.Agent.State;
+using Redundancy.Core.State;
 using Redundancy.Edges.Net;
 using Redundancy.Edges.Storage;
 
@@ -121,6 +122,11 @@ internal sealed class ControlSocket : IDisposable
         {
             // the client went away, or the agent is stopping
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Never unobserved, never the process: this connection ends, the socket goes on serving others.
+            Log.ControlConnectionFailed(_log, ex.ToString());
+        }
     }
 
     private async Task<JsonObject> Handle(string line)
@@ -135,8 +141,17 @@ internal sealed class ControlSocket : IDisposable
             return Error($"request is not a JSON object: {ex.Message}");
         }
 
-        var op = request["op"]?.GetValueKind() == JsonValueKind.String ? request["op"]!.GetValue<string>() : null;
-        var key = request["key"]?.GetValueKind() == JsonValueKind.String ? request["key"]!.GetValue<string>() : null;
+        string? op, key;
+        try
+        {
+            op = Text(request, "op");
+            key = Text(request, "key");
+        }
+        catch (ControlStateException ex)
+        {
+            return Error(ex.Message);
+        }
+
         try
         {
             switch (op)
@@ -149,7 +164,7 @@ internal sealed class ControlSocket : IDisposable
                 case "get" when key is not null:
                     return _state.Get(key) is { } row ? Row(row) : Error($"no key {key}");
                 case "list":
-                    var prefix = request["prefix"]?.GetValueKind() == JsonValueKind.String ? request["prefix"]!.GetValue<string>() : null;
+                    var prefix = Text(request, "prefix");
                     var items = new JsonArray(_state.List(prefix).Select(r => (JsonNode)Row(r)).ToArray());
                     return new JsonObject { ["ok"] = true, ["items"] = items };
                 case "conflicts":
@@ -158,7 +173,7 @@ internal sealed class ControlSocket : IDisposable
                         ["epoch"] = c.Epoch,
                         ["sequence"] = c.Sequence,
                         ["key"] = c.Key,
-                        ["value"] = c.Value is null ? null : JsonNode.Parse(c.Value),
+                        ["value"] = c.Value is null ? null : Parsed(c.Key, c.Value),
                         ["time"] = DateTimeOffset.FromUnixTimeMilliseconds(c.TimeUnixMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
                         ["movedAt"] = DateTimeOffset.FromUnixTimeMilliseconds(c.MovedAtUnixMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
                     }).ToArray());
@@ -181,10 +196,28 @@ internal sealed class ControlSocket : IDisposable
         {
             return Error(ex.Message);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or ObjectDisposedException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Not the client's fault; answer rather than drop the connection, and say what happened.
+            // Whatever it was (LiteDB on a failed disk, a bug), answer rather than drop the connection, and say what.
             return Error($"internal error: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    // JSON may escape an unpaired surrogate ("\ud800"), which System.Text.Json refuses to turn into a string.
+    private static string? Text(JsonObject request, string name)
+    {
+        if (request[name]?.GetValueKind() != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return request[name]!.GetValue<string>();
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ControlStateException($"\"{name}\" must be valid text: it has an unpaired surrogate, which UTF-8 cannot encode");
         }
     }
 
@@ -195,11 +228,15 @@ internal sealed class ControlSocket : IDisposable
     {
         ["ok"] = true,
         ["key"] = r.Key,
-        ["value"] = JsonNode.Parse(r.Value),
+        ["value"] = Parsed(r.Key, r.Value),
         ["epoch"] = r.Epoch,
         ["sequence"] = r.Sequence,
         ["time"] = DateTimeOffset.FromUnixTimeMilliseconds(r.TimeUnixMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    // A stored value that is not JSON (written by an older build, or damaged) is reported by key, never thrown.
+    private static JsonNode? Parsed(string key, string json) =>
+        ControlStateRules.JsonProblem(key, json) is { } problem ? throw new ControlStateException($"stored {problem}") : JsonNode.Parse(json);
 
     private static JsonObject Error(string message) => new() { ["ok"] = false, ["error"] = message };
 }

@@ -30,10 +30,20 @@ internal sealed partial class AgentEngine
                 // start the life signal (closing the watchdog relay), then drive.
                 _bank.AssertActive();
                 _bank.ToggleLife();
+
+                // A state not agreed with the pair (a split brain's resync cut short) may hold output values the
+                // active never wrote: resume nothing from it, whatever the policy.
+                var agreed = StateAgreed;
                 for (var i = 0; i < _options.Outputs.Count; i++)
                 {
                     var channel = _options.Outputs[i];
-                    _bank.Drive(i, channel.Takeover == TakeoverPolicy.Safe ? channel.SafeValue : _values[i]);
+                    _bank.Drive(i, channel.Takeover == TakeoverPolicy.Safe || !agreed ? channel.SafeValue : _values[i]);
+                }
+
+                if (!agreed)
+                {
+                    Log.AlarmRaised(_log, _node, "StateNotAgreed", "outputs",
+                        "took over with a control state not agreed with the pair (a split-brain resync did not finish): every output driven to its safe value, whatever its takeover policy; check the state and write the outputs");
                 }
 
                 drivenAt = _time.GetTimestamp();

@@ -99,15 +99,7 @@ internal sealed partial class AgentEngine : IDisposable
         _dropsSeen = new long[links.Count * Reasons.Length];
         _foreignSeen = new long[links.Count * ForeignKinds.Length];
         _lateReported = new TimeSpan[links.Count];
-        if (storage is not null)
-        {
-            storage.SubscriberFailed += ex => Log.CommitSubscriberFailed(_log, _node, ex.ToString());
-            storage.Failed += error =>
-            {
-                _storageFault = error;
-                _inbox.Wake.Set();
-            };
-        }
+        WatchStorage(storage);
         _announcement = new Announcement(Role.Starting, _machine.Epoch, Readiness.NotReady, StaticHealth());
         _lastProgress = time.GetTimestamp();
         _nextStatus = _lastProgress + (60 * time.TimestampFrequency);
@@ -184,10 +176,7 @@ internal sealed partial class AgentEngine : IDisposable
 
     private void Iterate()
     {
-        if (_storageFault is { } storageFault && _machine.Role is not (Role.Faulted or Role.Stopping))
-        {
-            Fault($"storage: {storageFault}");
-        }
+        CheckStorage();
 
         while (_inbox.TryTake(out var f))
         {

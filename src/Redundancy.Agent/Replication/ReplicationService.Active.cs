@@ -31,8 +31,9 @@ internal sealed partial class ReplicationService
         _live?.Writer.TryWrite(entries);
     }
 
+    // Every term's ledger runs on the one standby connection: a session that is up stays up across terms.
     private ReplicationLedger NewLedger(ulong last) =>
-        new(new ReplicationLedgerOptions(_settings.Mode, _settings.SyncTimeout, _settings.RetentionEntries), _time, last);
+        new(new ReplicationLedgerOptions(_settings.Mode, _settings.SyncTimeout, _settings.RetentionEntries), _time, last, _connection);
 
     private Task AcceptLoop()
     {
@@ -58,6 +59,7 @@ internal sealed partial class ReplicationService
         using var session = CancellationTokenSource.CreateLinkedTokenSource(connection.Token);
         ReplicationChannel? channel = null;
         Task? reader = null;
+        long sessionId = 0;
         try
         {
             channel = await ReplicationChannel.AcceptAsync(new NetworkStream(socket, ownsSocket: false), _key, _options.PairId, _options.NodeId, session.Token).ConfigureAwait(false);
@@ -91,7 +93,9 @@ internal sealed partial class ReplicationService
                 await channel.SendAsync(ReplicationMessageType.Diverged, 8, d => ReplicationMessages.WriteDiverged(common, d), session.Token).ConfigureAwait(false);
             }
 
-            if (plan.Diverged || plan.Kind == CatchUpKind.Snapshot)
+            // A standby whose resync was cut short before its snapshot asks for one: matching histories do not prove
+            // its state matches (it still holds the effect of the entries it moved to conflicts).
+            if (plan.Diverged || plan.Kind == CatchUpKind.Snapshot || resume.NeedsSnapshot)
             {
                 sentUpTo = await SendSnapshot(channel, session.Token).ConfigureAwait(false);
             }
@@ -99,7 +103,7 @@ internal sealed partial class ReplicationService
             lock (_ledgerGate)
             {
                 _ledger ??= NewLedger(last);
-                _ledger.OnStandbyConnected();
+                sessionId = _ledger.OnStandbyConnected();
                 if (!plan.Diverged)
                 {
                     _ledger.OnAcked(common);
@@ -183,7 +187,10 @@ internal sealed partial class ReplicationService
             live.Writer.TryComplete();
             lock (_ledgerGate)
             {
-                _ledger?.OnStandbyDisconnected();
+                if (sessionId != 0)
+                {
+                    _connection.Disconnect(sessionId); // only if still the current session
+                }
             }
 
             await session.CancelAsync().ConfigureAwait(false);
@@ -300,90 +307,6 @@ internal sealed partial class ReplicationService
         if (chunk.Count > 0)
         {
             yield return chunk;
-        }
-    }
-
-    private void JudgeWaiters()
-    {
-        lock (_ledgerGate)
-        {
-            var ledger = _ledger;
-            if (ledger is null)
-            {
-                _waiters.Judge(_ => _settings.Mode == ReplicationMode.Async ? WriteOutcome.Completed : WriteOutcome.Waiting, TimedOut);
-                return;
-            }
-
-            _waiters.Judge(ledger.Judge, TimedOut);
-        }
-    }
-
-    private ControlStateException TimedOut(ulong sequence) => new(
-        $"change {sequence} was committed on this node but the standby did not acknowledge it within {_settings.SyncTimeout.TotalMilliseconds:F0} ms (mode sync); it will replicate when the standby is back");
-
-    private async Task TickLoop()
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5), _time);
-        var nextCompaction = _time.GetTimestamp();
-        var wasActive = false;
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-            {
-                var active = _role() == Role.Active;
-                if (active != wasActive)
-                {
-                    // A new term: the books start from this node's log as it stands, read on the storage thread
-                    // so that no commit falls between.
-                    await _storage.Run(store =>
-                    {
-                        lock (_ledgerGate)
-                        {
-                            _ledger = active ? NewLedger(store.LastSequence) : null;
-                        }
-                    }).ConfigureAwait(false);
-
-                    if (!active)
-                    {
-                        _waiters.FailAll(new ControlStateException("this node stopped being active before the change was replicated"));
-                    }
-
-                    wasActive = active;
-                }
-
-                ulong bound = 0;
-                lock (_ledgerGate)
-                {
-                    if (_ledger is { } ledger)
-                    {
-                        ledger.Evaluate();
-                        while (ledger.TryDequeueAlarm(out var alarm))
-                        {
-                            if (alarm.Raised)
-                            {
-                                Log.ReplicationAlarm(_log, _options.NodeName, alarm.Text);
-                            }
-                            else
-                            {
-                                Log.ReplicationAlarmCleared(_log, _options.NodeName, alarm.Text);
-                            }
-                        }
-
-                        bound = ledger.CompactionBound();
-                    }
-                }
-
-                JudgeWaiters();
-                if (active && bound > 0 && _time.GetTimestamp() >= nextCompaction)
-                {
-                    nextCompaction = _time.GetTimestamp() + _time.TimestampFrequency;
-                    _ = _storage.Run(store => store.Compact(bound));
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // stopping
         }
     }
 }

@@ -44,7 +44,8 @@ internal sealed partial class ReplicationService
                 Interlocked.Increment(ref _refused);
                 Log.Refused(_log, _options.NodeName, ex.Refusal.ToString(), ex.Message);
             }
-            catch (Exception ex) when (ex is IOException or SocketException or EndOfStreamException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+            catch (Exception ex) when (ex is IOException or SocketException or EndOfStreamException or ObjectDisposedException or InvalidOperationException
+                or OperationCanceledException or ArgumentException or Edges.Storage.StorageException)
             {
                 // A connect or handshake past its bound, and a session the keepalive watch ended, arrive here too.
                 if (_stop.IsCancellationRequested)
@@ -101,7 +102,7 @@ internal sealed partial class ReplicationService
             try
             {
                 var store = _storage.Store;
-                var resume = new ResumeMessage(store.LastEpoch, store.LastSequence, store.History.ToArray());
+                var resume = new ResumeMessage(store.LastEpoch, store.LastSequence, store.History.ToArray(), store.NeedsSnapshot);
                 await channel.SendAsync(ReplicationMessageType.Resume, ReplicationMessages.ResumeLength(resume), d => ReplicationMessages.WriteResume(resume, d), handshake.Token).ConfigureAwait(false);
             }
             catch

@@ -5,6 +5,7 @@ using Redundancy.Agent.State;
 using Redundancy.Core.Configuration;
 using Redundancy.Core.Replication;
 using Redundancy.Core.Roles;
+using Redundancy.Core.Supervision;
 
 namespace Redundancy.Agent.Replication;
 
@@ -44,8 +45,9 @@ internal sealed partial class ReplicationService : IAsyncDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
-    private readonly WriteWaiters _waiters = new();
+    private readonly WriteWaiters _waiters;
     private readonly Lock _ledgerGate = new();
+    private readonly StandbyConnection _connection = new(); // outlives terms: see StandbyConnection
     private ReplicationLedger? _ledger;
     private Channel<IReadOnlyList<ChangeEntry>>? _live;
     private TcpListener? _listener;
@@ -76,13 +78,14 @@ internal sealed partial class ReplicationService : IAsyncDisposable
         _peerLastApplied = peerLastApplied;
         _log = log;
         _time = time;
+        _waiters = new WriteWaiters(time, _settings.SyncTimeout * 2 + TimeSpan.FromSeconds(1));
         _storage.Sequenced += OnSequenced;
     }
 
     /// <summary>This node's readiness as a standby.</summary>
     public Readiness Readiness =>
         _role() == Role.Active ? Readiness.Hot
-        : StandbyReadiness.Compute(_clientConnected, _snapshotInProgress, _storage.Store.LastSequence, _peerLastApplied(), _streamSilent);
+        : StandbyReadiness.Compute(_clientConnected, _snapshotInProgress, _storage.Store.LastSequence, _peerLastApplied(), _storage.Store.NeedsSnapshot, _streamSilent);
 
     /// <summary>Messages refused (forged, replayed, foreign) since start.</summary>
     public long Refused => Interlocked.Read(ref _refused);
@@ -104,10 +107,19 @@ internal sealed partial class ReplicationService : IAsyncDisposable
         _listener = new TcpListener(_settings.Bind);
         _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start();
-        _ = AcceptLoop();
-        _ = ClientLoop();
-        _ = TickLoop();
+
+        // No loop of the replication service ends from one exception: each is restarted, with an alarm in the log.
+        _ = Guarded("accept", AcceptLoop);
+        _ = Guarded("follow", ClientLoop);
+        _ = Guarded("tick", TickLoop);
     }
+
+    private Task Guarded(string loop, Func<Task> body) => GuardedLoop.RunAsync(
+        _ => body(),
+        (ex, delay) => Redundancy.Agent.Log.LoopFailed(_log, _options.NodeName, $"replication {loop}", ex.ToString(), delay.TotalMilliseconds),
+        TimeSpan.FromSeconds(1),
+        _time,
+        _stop.Token);
 
     /// <summary>Completes when <paramref name="sequence"/> is replicated as the mode requires.</summary>
     /// <exception cref="ControlStateException">Sync mode and the standby did not acknowledge in time.</exception>
@@ -127,7 +139,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable
 
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener?.Stop();
-        _waiters.FailAll(new ControlStateException("agent stopping"));
+        _waiters.FailAll(new WriteOutcomeUnknownException("outcome UNKNOWN: the agent is stopping; the change is committed on this node and may not have reached the standby: read the key on the active to learn it"));
         _stop.Dispose();
     }
 }

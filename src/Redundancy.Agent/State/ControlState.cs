@@ -1,6 +1,6 @@
-using System.Text.Json;
 using Redundancy.Core.Replication;
 using Redundancy.Core.Roles;
+using Redundancy.Core.State;
 using Redundancy.Edges.Storage;
 
 namespace Redundancy.Agent.State;
@@ -11,11 +11,11 @@ namespace Redundancy.Agent.State;
 /// </summary>
 internal sealed class ControlState
 {
-    /// <summary>Longest key, in characters.</summary>
-    public const int MaxKeyLength = 256;
+    /// <summary>Longest key, in UTF-8 bytes (the one rule: <see cref="ControlStateRules"/>).</summary>
+    public const int MaxKeyBytes = ControlStateRules.MaxKeyBytes;
 
-    /// <summary>Largest value, in bytes of JSON text.</summary>
-    public const int MaxValueBytes = 64 * 1024;
+    /// <summary>Largest value, in UTF-8 bytes of JSON text.</summary>
+    public const int MaxValueBytes = ControlStateRules.MaxValueBytes;
 
     private readonly StorageWorker? _storage;
     private readonly Func<Role> _role;
@@ -41,43 +41,28 @@ internal sealed class ControlState
     public Task<ChangeEntry> DeleteAsync(string key) => WriteAsync(key, null);
 
     /// <summary>The value of <paramref name="key"/>, or null.</summary>
-    public StateRow? Get(string key) => Storage().Store.Get(key);
+    /// <exception cref="ControlStateException">The key is invalid, or the database cannot be read.</exception>
+    public StateRow? Get(string key)
+    {
+        if (ControlStateRules.KeyProblem(key) is { } problem)
+        {
+            throw new ControlStateException(problem);
+        }
+
+        return Read(() => Storage().Store.Get(key));
+    }
 
     /// <summary>Every key (optionally under <paramref name="prefix"/>) with its value.</summary>
-    public IReadOnlyList<StateRow> List(string? prefix) => Storage().Store.List(prefix);
+    public IReadOnlyList<StateRow> List(string? prefix) => Read(() => Storage().Store.List(prefix));
 
     /// <summary>Changes kept for audit after a split brain.</summary>
-    public IReadOnlyList<ConflictRow> Conflicts() => Storage().Store.Conflicts();
+    public IReadOnlyList<ConflictRow> Conflicts() => Read(() => Storage().Store.Conflicts());
 
     /// <summary>Checks a key and a value; null when fine, else what is wrong.</summary>
-    public static string? Problem(string key, string? json)
-    {
-        if (string.IsNullOrEmpty(key) || key.Length > MaxKeyLength || key.Any(char.IsControl))
-        {
-            return $"key must be 1-{MaxKeyLength} printable characters";
-        }
-
-        if (json is null)
-        {
-            return null;
-        }
-
-        if (System.Text.Encoding.UTF8.GetByteCount(json) > MaxValueBytes)
-        {
-            return $"value of {key} is larger than {MaxValueBytes} bytes";
-        }
-
-        try
-        {
-            using var _ = JsonDocument.Parse(json);
-        }
-        catch (JsonException ex)
-        {
-            return $"value of {key} is not JSON: {ex.Message}";
-        }
-
-        return key.StartsWith(OutputValues.Prefix, StringComparison.Ordinal) ? OutputValues.Problem(json) : null;
-    }
+    public static string? Problem(string key, string? json) =>
+        ControlStateRules.WriteProblem(key, json) is { } problem ? problem
+        : json is not null && key.StartsWith(OutputValues.Prefix, StringComparison.Ordinal) ? OutputValues.Problem(json)
+        : null;
 
     private async Task<ChangeEntry> WriteAsync(string key, string? json)
     {
@@ -101,14 +86,29 @@ internal sealed class ControlState
         {
             throw new ControlStateException(NotActiveMessage(_role()));
         }
+        catch (WriteRefusedException ex)
+        {
+            throw new ControlStateException(ex.Message);
+        }
+        catch (WriteOutcomeUnknownException ex)
+        {
+            throw new ControlStateException(ex.Message);
+        }
         catch (StorageException ex)
         {
-            throw new ControlStateException($"storage failed: {ex.Message}");
+            throw new ControlStateException($"storage failed, the change was not written: {ex.Message}");
         }
 
         if (_waitReplicated is not null)
         {
-            await _waitReplicated(entry.Sequence).ConfigureAwait(false);
+            try
+            {
+                await _waitReplicated(entry.Sequence).ConfigureAwait(false);
+            }
+            catch (WriteOutcomeUnknownException ex)
+            {
+                throw new ControlStateException(ex.Message);
+            }
         }
 
         return entry;
@@ -119,6 +119,20 @@ internal sealed class ControlState
         var peer = _peerNode();
         var where = peer == 0 ? "no active node is known" : $"write to the active node (node {peer})";
         return $"writes are refused on node {_node}: it is {role}, not Active; {where}";
+    }
+
+    // Reads answer on every node, a Faulted one included: the database may be reopening (disposed under the
+    // reader) or broken; either way the caller gets a clear error rather than an exception from LiteDB.
+    private static T Read<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is not (ControlStateException or OutOfMemoryException))
+        {
+            throw new ControlStateException($"the control-state database cannot be read right now ({ex.GetType().Name}: {ex.Message}); try again");
+        }
     }
 
     private StorageWorker Storage() => _storage ?? throw new ControlStateException("the control-state database is not available on this node (Faulted)");

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Redundancy.Core.Configuration;
 using Redundancy.Core.Replication;
+using Redundancy.Core.State;
 using Redundancy.Edges.Storage;
 
 namespace Redundancy.Agent.State;
@@ -9,23 +11,25 @@ namespace Redundancy.Agent.State;
 /// arrive while a commit is running are committed together in the next transaction (group commit), so throughput
 /// grows with load instead of paying one disk flush per write. Nothing on the heartbeat path ever waits for it.
 /// </summary>
-internal sealed class StorageWorker : IDisposable
+internal sealed partial class StorageWorker : IDisposable
 {
     private const int MaxBatch = 2000;
-    private readonly ControlStateStore _store;
     private readonly TimeProvider _time;
     private readonly BlockingCollection<Work> _queue = new();
     private readonly Thread _thread;
+    private volatile ControlStateStore _store;
     private ulong _writableEpoch; // 0: writes refused (not active)
-    private volatile string? _fault;
+    private volatile string? _fault; // written under _flightGate
     private int _disposed;
     private long _commits;
     private long _entries;
 
-    public StorageWorker(ControlStateStore store, TimeProvider time)
+    public StorageWorker(ControlStateStore store, TimeProvider time, StorageOptions? watch = null)
     {
         _store = store;
         _time = time;
+        _watch = watch ?? StorageOptions.Default;
+        _watchdog = new Core.State.CommitWatchdog(_watch.CommitAlarmAfter, _watch.CommitFaultAfter, time);
         _thread = new Thread(Run) { IsBackground = true, Name = "storage" };
     }
 
@@ -33,7 +37,10 @@ internal sealed class StorageWorker : IDisposable
     /// Called on the storage thread with this node's own writes, numbered, just before they are committed: the
     /// standby receives and persists them while this node commits them too (as DRBD's protocol C does), so a
     /// sync write waits for the slower of the two commits instead of both in a row. Should the local commit fail,
-    /// the database is failed and the node faults: the standby, which may hold the entries, takes over with them.
+    /// the database is failed and the node faults: the standby, which may hold the entries, takes over with them,
+    /// and each of those writes fails with <see cref="WriteOutcomeUnknownException"/> (never "failed": the standby
+    /// may have it). The faulted node reopens its database until it works, and rejoins as standby
+    /// (<see cref="Recovered"/>), catching up from the new active.
     /// </summary>
     public event Action<IReadOnlyList<ChangeEntry>>? Sequenced;
 
@@ -47,7 +54,8 @@ internal sealed class StorageWorker : IDisposable
     /// <summary>Called once when the database fails: the node can no longer serve.</summary>
     public event Action<string>? Failed;
 
-    /// <summary>The store, for reads from any thread.</summary>
+    /// <summary>The store, for reads from any thread. Replaced by a reopened one when the database recovers: read it
+    /// each time, do not keep it.</summary>
     public ControlStateStore Store => _store;
 
     /// <summary>Transactions that added entries (own writes and applied ones) since start.</summary>
@@ -59,7 +67,11 @@ internal sealed class StorageWorker : IDisposable
     /// <summary>Why the database failed, or null.</summary>
     public string? Fault => _fault;
 
-    public void Start() => _thread.Start();
+    public void Start()
+    {
+        _thread.Start();
+        StartWatchdog();
+    }
 
     /// <summary>
     /// This node became active in <paramref name="epoch"/>: persist the epoch, then accept writes in it.
@@ -83,11 +95,13 @@ internal sealed class StorageWorker : IDisposable
     }
 
     /// <summary>Applies replicated entries (standby); completes when they are committed.</summary>
-    public Task Apply(IReadOnlyList<ChangeEntry> entries) => Run(() =>
-    {
-        _store.Apply(entries);
-        Notify(entries, local: false);
-    });
+    public Task Apply(IReadOnlyList<ChangeEntry> entries) => Run(
+        () =>
+        {
+            _store.Apply(entries);
+            Notify(entries, local: false);
+        },
+        watched: true);
 
     /// <summary>Runs <paramref name="action"/> on the storage thread, in order with the writes.</summary>
     public Task Run(Action<ControlStateStore> action) => Run(() => action(_store));
@@ -100,6 +114,7 @@ internal sealed class StorageWorker : IDisposable
         }
 
         _queue.CompleteAdding();
+        _watchTimer?.Dispose();
         if (_thread.IsAlive)
         {
             _thread.Join(TimeSpan.FromSeconds(5));
@@ -108,9 +123,11 @@ internal sealed class StorageWorker : IDisposable
         _queue.Dispose();
     }
 
-    private Task Run(Action action)
+    // Watched jobs are bounded in size (a batch of writes or applied entries), so the commit watchdog may judge them;
+    // a snapshot install or a compaction after a long absence may legitimately take longer, and is not watched.
+    private Task Run(Action action, bool watched = false)
     {
-        var job = new Control(action);
+        var job = new Control(action) { Watched = watched };
         Post(job);
         return job.Done.Task;
     }
@@ -137,36 +154,76 @@ internal sealed class StorageWorker : IDisposable
     {
         var batch = new List<WriteRequest>(MaxBatch);
         var writes = new List<(string, string?)>(MaxBatch);
-        foreach (var first in _queue.GetConsumingEnumerable())
+        while (!_queue.IsCompleted)
         {
+            // Wakes up now and then while the database is failed, to try it again.
+            Work? first;
+            try
+            {
+                if (!_queue.TryTake(out first, _fault is null ? Timeout.Infinite : (int)_watch.RetryInterval.TotalMilliseconds))
+                {
+                    TryRecover();
+                    continue;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                return; // completed while waiting
+            }
+
             var next = first;
             while (next is not null)
             {
-                if (next is Control control)
-                {
-                    Execute(control);
-                    next = null;
-                    continue;
-                }
-
-                batch.Add((WriteRequest)next);
+                var current = next;
                 next = null;
-                while (batch.Count < MaxBatch && _queue.TryTake(out var more))
+                try
                 {
-                    if (more is WriteRequest w)
+                    if (current is Control control)
                     {
-                        batch.Add(w);
+                        Execute(control);
+                        continue;
                     }
-                    else
-                    {
-                        next = more; // executed after this batch, keeping the order
-                        break;
-                    }
-                }
 
-                Commit(batch, writes);
-                batch.Clear();
-                writes.Clear();
+                    batch.Add((WriteRequest)current);
+                    while (batch.Count < MaxBatch && _queue.TryTake(out var more))
+                    {
+                        if (more is WriteRequest w)
+                        {
+                            batch.Add(w);
+                        }
+                        else
+                        {
+                            next = more; // executed after this batch, keeping the order
+                            break;
+                        }
+                    }
+
+                    Commit(batch, writes);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // No loop dies from one exception: whatever escaped fails its work and the database (which is
+                    // then reopened), and the thread goes on serving.
+                    Fail(ex);
+                    current.Fail(Unknown(ex));
+                    foreach (var w in batch)
+                    {
+                        w.Fail(Unknown(ex));
+                    }
+
+                    ReopenForReads();
+                }
+                finally
+                {
+                    EndInFlight();
+                    batch.Clear();
+                    writes.Clear();
+                }
+            }
+
+            if (_fault is not null && _time.GetTimestamp() >= _nextRecovery)
+            {
+                TryRecover();
             }
         }
     }
@@ -184,26 +241,46 @@ internal sealed class StorageWorker : IDisposable
             return;
         }
 
+        // The store's own rule (the core's, in bytes) before anything is numbered: a write it would refuse fails alone,
+        // and never reaches the standby or the commit.
+        for (var i = batch.Count - 1; i >= 0; i--)
+        {
+            if ((ControlStateRules.KeyProblem(batch[i].Key) ?? ControlStateRules.StoredValueProblem(batch[i].Key, batch[i].Value)) is { } problem)
+            {
+                batch[i].Fail(new WriteRefusedException(problem));
+                batch.RemoveAt(i);
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
         foreach (var w in batch)
         {
             writes.Add((w.Key, w.Value));
         }
 
         var entries = _store.Sequence(_writableEpoch, writes, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        BeginInFlight(batch);
         Notify(Sequenced, entries);
-
         try
         {
             _store.Apply(entries);
         }
-        catch (Exception ex) when (ex is LiteDB.LiteException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Handed to the standby, not committed here: the standby may hold these entries. This node faults, so that
+            // the standby takes over with them (or without, if they never reached it); either way the writer is told
+            // the outcome is unknown, and reads the key on the active to learn it.
             Fail(ex);
             foreach (var w in batch)
             {
-                w.Fail(new StorageException(_fault!));
+                w.Fail(Unknown(ex, entries));
             }
 
+            ReopenForReads();
             return;
         }
 
@@ -236,56 +313,33 @@ internal sealed class StorageWorker : IDisposable
 
     private void Execute(Control control)
     {
+        if (_fault is not null)
+        {
+            control.Fail(new StorageException(_fault)); // queued before the database failed
+            return;
+        }
+
+        if (control.Watched)
+        {
+            BeginInFlight(null);
+        }
+
         try
         {
             control.Action();
             control.Done.TrySetResult();
         }
-        catch (Exception ex) when (ex is LiteDB.LiteException or IOException or UnauthorizedAccessException or StorageException)
-        {
-            Fail(ex);
-            control.Fail(new StorageException(_fault!));
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException && ex is not ObjectDisposedException)
         {
             control.Fail(ex); // a refused request (e.g. entries with a gap), not a broken database
         }
-    }
-
-    private void Fail(Exception ex)
-    {
-        if (_fault is null)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _fault = $"database {_store.Path}: {ex.Message}";
-            Failed?.Invoke(_fault);
+            // LiteDB, I/O, or anything unforeseen: the database may be half-way through a transaction. Fail it (it is
+            // reopened later); the job gets the error, the thread goes on.
+            Fail(ex);
+            control.Fail(new StorageException(_fault ?? ex.Message, ex));
+            ReopenForReads();
         }
     }
-
-    private abstract class Work
-    {
-        public abstract void Fail(Exception error);
-    }
-
-    private sealed class WriteRequest(string key, string? value) : Work
-    {
-        public string Key { get; } = key;
-
-        public string? Value { get; } = value;
-
-        public TaskCompletionSource<ChangeEntry> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override void Fail(Exception error) => Done.TrySetException(error);
-    }
-
-    private sealed class Control(Action action) : Work
-    {
-        public Action Action { get; } = action;
-
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override void Fail(Exception error) => Done.TrySetException(error);
-    }
 }
-
-/// <summary>A write reached a node that is not active.</summary>
-internal sealed class NotActiveException() : InvalidOperationException("this node is not active");

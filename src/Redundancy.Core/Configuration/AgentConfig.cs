@@ -182,6 +182,8 @@ public static partial class AgentConfig
             replication = bind is null || peer is null ? null : new ReplicationOptions(bind, peer, mode, TimeSpan.FromMilliseconds(syncTimeout), (ulong)retention);
         }
 
+        var storage = BuildStorage(f, v);
+
         var controlSocket = f.Control?.Socket ?? "/run/redundancy/control.sock";
         v.Check("control.socket", controlSocket.Length is > 0 and <= 100, "must be a path of 1-100 characters (a Unix socket path)", controlSocket);
 
@@ -211,6 +213,7 @@ public static partial class AgentConfig
             Watchdog = watchdog,
             ControlSocket = controlSocket,
             Replication = replication,
+            Storage = storage,
         };
     }
 

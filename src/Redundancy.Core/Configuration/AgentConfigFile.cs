@@ -21,6 +21,14 @@ internal sealed class AgentConfigFile
     public WatchdogSection? Watchdog { get; set; }
     public ControlSection? Control { get; set; }
     public ReplicationSection? Replication { get; set; }
+    public StorageSection? Storage { get; set; }
+
+    internal sealed class StorageSection
+    {
+        public long? CommitAlarmMs { get; set; }
+        public long? CommitFaultMs { get; set; }
+        public long? RetryIntervalMs { get; set; }
+    }
 
     internal sealed class ReplicationSection
     {
@@ -29,6 +37,7 @@ internal sealed class AgentConfigFile
         public string? Mode { get; set; }
         public long? SyncTimeoutMs { get; set; }
         public long? RetentionEntries { get; set; }
+        public long? RetentionBytes { get; set; }
     }
 
     internal sealed class ControlSection

@@ -61,6 +61,9 @@ public sealed record AgentOptions
     /// <summary>Replication of the control state to the peer, or null when not configured.</summary>
     public required ReplicationOptions? Replication { get; init; }
 
+    /// <summary>Bounds on the control-state database: slow commits, recovery, log size.</summary>
+    public StorageOptions Storage { get; init; } = StorageOptions.Default;
+
     /// <summary>Path of the local control socket (the field CLI and local control applications).</summary>
     public required string ControlSocket { get; init; }
 
@@ -105,3 +108,18 @@ public sealed record WatchdogOptions(int LifePin, TimeSpan HoldTime);
 /// <param name="SyncTimeout">How long a sync write waits for the standby (semi-sync then falls back to async).</param>
 /// <param name="RetentionEntries">Most log entries kept for a standby that is away; beyond, it gets a snapshot.</param>
 public sealed record ReplicationOptions(IPEndPoint Bind, IPEndPoint Peer, ReplicationMode Mode, TimeSpan SyncTimeout, ulong RetentionEntries);
+
+/// <summary>Bounds on the control-state database (config section <c>storage</c>).</summary>
+/// <param name="CommitAlarmAfter">A commit (or other database job) running longer than this raises an alarm
+/// (<c>storage.commitAlarmMs</c>, default 1000 ms).</param>
+/// <param name="CommitFaultAfter">Running longer than this faults the node: an active hands over
+/// (<c>storage.commitFaultMs</c>, default 5000 ms; more than the alarm bound).</param>
+/// <param name="RetryInterval">How often a node whose database failed tries it again (<c>storage.retryIntervalMs</c>,
+/// default 2000 ms).</param>
+/// <param name="RetentionBytes">Most bytes of encoded entries the change log keeps behind its last entry, whatever
+/// the entry count allows (<c>replication.retentionBytes</c>, default 256 MiB).</param>
+public sealed record StorageOptions(TimeSpan CommitAlarmAfter, TimeSpan CommitFaultAfter, TimeSpan RetryInterval, long RetentionBytes)
+{
+    /// <summary>The defaults: 1 s alarm, 5 s fault, retry every 2 s, 256 MiB of log.</summary>
+    public static StorageOptions Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), 256L * 1024 * 1024);
+}

@@ -28,14 +28,26 @@ public sealed class ReplicationLedger
     // Unacknowledged sequences before _trackedFrom (appended before this ledger, or forgotten beyond the ring's
     // limit) are taken as appended at this time, no later than their real append.
     private long _untrackedAt;
-    private bool _connected;
+    private readonly StandbyConnection _connection;
 
     /// <summary>
     /// Creates the ledger of an active whose log ends at <paramref name="last"/>. Nothing counts as acknowledged
     /// until the standby says so; entries already in the log count as appended now.
     /// </summary>
     public ReplicationLedger(ReplicationLedgerOptions options, TimeProvider time, ulong last)
+        : this(options, time, last, new StandbyConnection())
     {
+    }
+
+    /// <summary>
+    /// Creates the ledger of a term whose log ends at <paramref name="last"/>, on the standby connection
+    /// <paramref name="connection"/> that outlives terms: a session that is up stays up in the new term, with what
+    /// it acknowledged (up to <paramref name="last"/>).
+    /// </summary>
+    public ReplicationLedger(ReplicationLedgerOptions options, TimeProvider time, ulong last, StandbyConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         options.Validate();
@@ -45,6 +57,9 @@ public sealed class ReplicationLedger
         Last = last;
         _trackedFrom = last + 1;
         _untrackedAt = time.GetTimestamp();
+
+        // What the session's standby acknowledged before this term still counts: the log below it is the same.
+        Acked = Math.Min(connection.Acked, last);
     }
 
     /// <summary>The configured mode.</summary>
@@ -61,7 +76,10 @@ public sealed class ReplicationLedger
     public bool IsFallenBack { get; private set; }
 
     /// <summary>Whether the standby's replication connection is up.</summary>
-    public bool StandbyConnected => _connected;
+    public bool StandbyConnected => _connection.Connected;
+
+    /// <summary>The standby connection this ledger's term runs on (it outlives the term).</summary>
+    public StandbyConnection Connection => _connection;
 
     /// <summary>The highest sequence the standby has acknowledged (persisted); 0 when none.</summary>
     public ulong Acked { get; private set; }
@@ -130,6 +148,7 @@ public sealed class ReplicationLedger
         }
 
         Acked = sequence;
+        _connection.OnAcked(sequence);
         if (Acked >= _trackedFrom)
         {
             var drop = (int)Math.Min((ulong)_count, Acked - _trackedFrom + 1);
@@ -141,11 +160,14 @@ public sealed class ReplicationLedger
         return true;
     }
 
-    /// <summary>Records that the standby's replication connection came up.</summary>
-    public void OnStandbyConnected() => _connected = true;
+    /// <summary>Records that the standby's replication connection came up; returns the session's number.</summary>
+    public long OnStandbyConnected() => _connection.Connect();
 
-    /// <summary>Records that the standby's replication connection went down.</summary>
-    public void OnStandbyDisconnected() => _connected = false;
+    /// <summary>Records that the standby's current replication session went down.</summary>
+    public void OnStandbyDisconnected() => _connection.Disconnect(_connection.Current);
+
+    /// <summary>Records that session <paramref name="session"/> went down; a stale session's end changes nothing.</summary>
+    public bool OnStandbyDisconnected(long session) => _connection.Disconnect(session);
 
     /// <summary>
     /// Semi-sync only (other modes: does nothing, returns false): falls back to async when the standby is not
@@ -162,7 +184,7 @@ public sealed class ReplicationLedger
         if (!IsFallenBack)
         {
             string? reason = null;
-            if (!_connected)
+            if (!_connection.Connected)
             {
                 reason = "not connected";
             }
@@ -181,7 +203,7 @@ public sealed class ReplicationLedger
             return true;
         }
 
-        if (_connected && Last == Acked)
+        if (_connection.Connected && Last == Acked)
         {
             IsFallenBack = false;
             _alarms.Enqueue(new ReplicationAlarm(false, "replication back in sync"));

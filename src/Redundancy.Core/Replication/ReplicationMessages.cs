@@ -7,7 +7,8 @@ namespace Redundancy.Core.Replication;
 /// <summary>
 /// Payloads of the replication messages, big-endian, carried in frames of the <see cref="ReplicationChannelCodec"/>:
 /// <list type="table">
-/// <item><term>Resume</term><description>lastEpoch u64, lastSequence u64, history</description></item>
+/// <item><term>Resume</term><description>lastEpoch u64, lastSequence u64, history, flags u8 (bit 0: the standby needs a
+/// snapshot whatever the histories say; absent in the payload of an older standby: 0)</description></item>
 /// <item><term>Entries</term><description>count u32, entry * count</description></item>
 /// <item><term>Ack</term><description>sequence u64</description></item>
 /// <item><term>SnapshotBegin</term><description>lastEpoch u64, lastSequence u64, history, entryCount u64</description></item>
@@ -31,10 +32,10 @@ namespace Redundancy.Core.Replication;
 public static class ReplicationMessages
 {
     /// <summary>The longest key, in UTF-8 bytes.</summary>
-    public const int MaxKeyBytes = 256;
+    public const int MaxKeyBytes = State.ControlStateRules.MaxKeyBytes;
 
     /// <summary>The longest value, in UTF-8 bytes (64 KiB).</summary>
-    public const int MaxValueBytes = 64 * 1024;
+    public const int MaxValueBytes = State.ControlStateRules.MaxValueBytes;
 
     /// <summary>Bytes of an entry besides its key and value.</summary>
     public const int EntryFixedLength = 8 + 8 + 8 + 2 + 4;
@@ -155,7 +156,7 @@ public static class ReplicationMessages
     public static int ResumeLength(ResumeMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return 16 + HistoryLength(message.History);
+        return 16 + HistoryLength(message.History) + 1;
     }
 
     /// <summary>Writes a Resume payload; returns its length.</summary>
@@ -165,19 +166,23 @@ public static class ReplicationMessages
         RequireRoom(destination, ResumeLength(message));
         BinaryPrimitives.WriteUInt64BigEndian(destination, message.LastEpoch);
         BinaryPrimitives.WriteUInt64BigEndian(destination[8..], message.LastSequence);
-        return 16 + WriteHistory(message.History, destination[16..]);
+        var at = 16 + WriteHistory(message.History, destination[16..]);
+        destination[at] = message.NeedsSnapshot ? (byte)1 : (byte)0;
+        return at + 1;
     }
 
-    /// <summary>Reads a Resume payload.</summary>
+    /// <summary>Reads a Resume payload (with or without the flags byte).</summary>
     public static ReplicationRefusal TryReadResume(ReadOnlySpan<byte> payload, out ResumeMessage? message)
     {
         message = null;
-        if (payload.Length < 16 || !TryReadHistory(payload[16..], out var history, out var used) || 16 + used != payload.Length)
+        if (payload.Length < 16 || !TryReadHistory(payload[16..], out var history, out var used)
+            || (16 + used != payload.Length && (16 + used + 1 != payload.Length || payload[^1] > 1)))
         {
             return ReplicationRefusal.Malformed;
         }
 
-        message = new ResumeMessage(BinaryPrimitives.ReadUInt64BigEndian(payload), BinaryPrimitives.ReadUInt64BigEndian(payload[8..]), history);
+        var needsSnapshot = 16 + used < payload.Length && payload[^1] == 1;
+        message = new ResumeMessage(BinaryPrimitives.ReadUInt64BigEndian(payload), BinaryPrimitives.ReadUInt64BigEndian(payload[8..]), history, needsSnapshot);
         return ReplicationRefusal.None;
     }
 

@@ -5,4 +5,6 @@ namespace Redundancy.Core.Replication;
 /// <param name="LastEpoch">The epoch of the standby's last entry (0 when its log is empty).</param>
 /// <param name="LastSequence">The standby's last sequence (0 when its log is empty).</param>
 /// <param name="History">The standby's epoch history, sorted by first sequence.</param>
-public sealed record ResumeMessage(ulong LastEpoch, ulong LastSequence, IReadOnlyList<EpochStart> History);
+/// <param name="NeedsSnapshot">The standby's state is not agreed (a split brain's resync was cut short before its
+/// snapshot): it must get a snapshot even when the histories match.</param>
+public sealed record ResumeMessage(ulong LastEpoch, ulong LastSequence, IReadOnlyList<EpochStart> History, bool NeedsSnapshot = false);

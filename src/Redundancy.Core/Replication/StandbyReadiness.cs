@@ -8,12 +8,13 @@ public static class StandbyReadiness
     /// <summary>
     /// <see cref="Readiness.Hot"/> when connected to the active, no snapshot in progress and
     /// <paramref name="lastApplied"/> has reached <paramref name="activeLast"/>; <see cref="Readiness.Warm"/> when
-    /// connected but behind, receiving a snapshot, or hearing nothing from the active (<paramref name="streamSilent"/>:
-    /// keepalives missed, so what the standby holds may be old however caught up it looks);
-    /// <see cref="Readiness.NotReady"/> when not connected.
+    /// connected but behind, receiving a snapshot, still needing one (<paramref name="needsSnapshot"/>: its state is
+    /// not agreed with the active's), or hearing nothing from the active (<paramref name="streamSilent"/>: keepalives
+    /// missed, so what the standby holds may be old however caught up it looks); <see cref="Readiness.NotReady"/> when
+    /// not connected.
     /// </summary>
-    public static Readiness Compute(bool connected, bool snapshotInProgress, ulong lastApplied, ulong activeLast, bool streamSilent = false) =>
+    public static Readiness Compute(bool connected, bool snapshotInProgress, ulong lastApplied, ulong activeLast, bool needsSnapshot = false, bool streamSilent = false) =>
         !connected ? Readiness.NotReady
-        : !snapshotInProgress && !streamSilent && lastApplied >= activeLast ? Readiness.Hot
+        : !snapshotInProgress && !needsSnapshot && !streamSilent && lastApplied >= activeLast ? Readiness.Hot
         : Readiness.Warm;
 }

@@ -13,4 +13,8 @@ public enum WriteOutcome
     /// <summary>Sync mode only: not acknowledged within the sync timeout. The write stays committed locally and
     /// replicates later; the caller reports the timeout to the writer.</summary>
     TimedOut,
+
+    /// <summary>No verdict can be given (this node stopped being active, or its books no longer hold the write): the
+    /// write is committed here, and whether the standby has it is unknown. The writer is told so.</summary>
+    Unknown,
 }

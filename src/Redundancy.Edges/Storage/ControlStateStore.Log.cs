@@ -25,10 +25,12 @@ public sealed partial class ControlStateStore
     public const int SegmentBytes = 64 * 1024;
 
     /// <summary>Sequence of the oldest entry still in the log, or 0 when the log is empty.</summary>
-    public ulong FirstInLog => _log.Find(Query.All("_id", Query.Ascending), limit: 1).FirstOrDefault() is { } first ? (ulong)first["_id"].AsInt64 : 0;
+    public ulong FirstInLog => Reading(() => _log.Find(Query.All("_id", Query.Ascending), limit: 1).FirstOrDefault() is { } first ? (ulong)first["_id"].AsInt64 : 0UL);
 
     /// <summary>Up to <paramref name="max"/> log entries from <paramref name="from"/> on, in order.</summary>
-    public IReadOnlyList<ChangeEntry> ReadLog(ulong from, int max)
+    public IReadOnlyList<ChangeEntry> ReadLog(ulong from, int max) => Reading(() => ReadLogUnlocked(from, max));
+
+    private List<ChangeEntry> ReadLogUnlocked(ulong from, int max)
     {
         var result = new List<ChangeEntry>(Math.Min(max, SegmentEntries));
         var decoded = new List<ChangeEntry>();
@@ -59,19 +61,23 @@ public sealed partial class ControlStateStore
     public int Compact(ulong upTo)
     {
         var removed = 0;
+        var doomed = _log.Find(Query.LTE("_id", (long)upTo)).Where(segment => (ulong)segment["last"].AsInt64 <= upTo).ToArray();
+        if (doomed.Length == 0)
+        {
+            return 0; // no transaction (and no disk flush) when nothing goes
+        }
+
         InTransaction(() =>
         {
-            foreach (var segment in _log.Find(Query.LTE("_id", (long)upTo)).ToArray())
+            foreach (var segment in doomed)
             {
-                if ((ulong)segment["last"].AsInt64 <= upTo)
-                {
-                    removed += (int)(segment["last"].AsInt64 - segment["_id"].AsInt64 + 1);
-                    _log.Delete(segment["_id"]);
-                }
+                removed += (int)(segment["last"].AsInt64 - segment["_id"].AsInt64 + 1);
+                _log.Delete(segment["_id"]);
             }
 
             WriteMeta(Epoch, LastEpoch, LastSequence); // the position survives a log compacted to nothing
         });
+        ForgetSegmentsUpTo(upTo);
         return removed;
     }
 

@@ -42,6 +42,7 @@ public sealed partial class ControlStateStore
             db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct, Collation = Collation.Binary });
             var store = new ControlStateStore(full, db);
             store.Load(readEverything: false);
+            store.IndexSegmentSizes();
             try
             {
                 store._commits = LiteDbCommitPath.Attach(db, full);
@@ -62,6 +63,30 @@ public sealed partial class ControlStateStore
         }
     }
 
+    /// <summary>
+    /// Opens the database at <paramref name="path"/> read-only, for a node whose database failed: it answers reads
+    /// (get, list, conflicts, status) from what was committed, and never writes, so it opens on a full disk too.
+    /// </summary>
+    /// <exception cref="StorageException">The file cannot be read.</exception>
+    public static ControlStateStore OpenReadOnly(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        LiteDatabase? db = null;
+        try
+        {
+            db = new LiteDatabase(new ConnectionString { Filename = full, Connection = ConnectionType.Direct, ReadOnly = true, Collation = Collation.Binary });
+            var store = new ControlStateStore(full, db);
+            store.Load(readEverything: false);
+            store.IndexSegmentSizes();
+            return store;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            db?.Dispose();
+            throw new StorageException($"database {full} cannot be opened to read ({ex.GetType().Name}: {ex.Message})", ex);
+        }
+    }
+
     private void Load(bool readEverything)
     {
         // Every collection is read once: garbage pages surface here, not at the first takeover.
@@ -71,6 +96,7 @@ public sealed partial class ControlStateStore
             Epoch = (ulong)meta["epoch"].AsInt64;
             LastEpoch = (ulong)meta["lastEpoch"].AsInt64;
             LastSequence = (ulong)meta["lastSeq"].AsInt64;
+            NeedsSnapshot = meta["needsSnapshot"].IsBoolean && meta["needsSnapshot"].AsBoolean;
         }
 
         var decoded = new List<ChangeEntry>();

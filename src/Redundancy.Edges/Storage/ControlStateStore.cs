@@ -1,5 +1,6 @@
 using LiteDB;
 using Redundancy.Core.Replication;
+using Redundancy.Core.State;
 
 namespace Redundancy.Edges.Storage;
 
@@ -29,6 +30,8 @@ public sealed partial class ControlStateStore : IDisposable
     // Reused by Apply (storage thread only): a standby's batch of thousands of changes would otherwise allocate
     // a dictionary on the large-object heap every commit, and each of those brings a full collection nearer.
     private readonly Dictionary<string, ChangeEntry> _finalChange = new(StringComparer.Ordinal);
+    private static readonly TimeSpan ReadWait = TimeSpan.FromSeconds(2);
+    private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.SupportsRecursion);
     private LiteDbCommitPath? _commits;
 
     private ControlStateStore(string path, LiteDatabase db)
@@ -84,8 +87,10 @@ public sealed partial class ControlStateStore : IDisposable
     /// The entries that <paramref name="writes"/> become when appended next, without writing them: the active
     /// hands them to the standby while its own commit of the same entries (<see cref="Apply"/>) runs.
     /// </summary>
+    /// <exception cref="ArgumentException">A key or value breaks the rule of <see cref="ControlStateRules"/>.</exception>
     public ChangeEntry[] Sequence(ulong epoch, IReadOnlyList<(string Key, string? Value)> writes, long timeUnixMs)
     {
+        CheckWrites(writes);
         var entries = new ChangeEntry[writes.Count];
         var seq = LastSequence;
         for (var i = 0; i < writes.Count; i++)
@@ -101,12 +106,15 @@ public sealed partial class ControlStateStore : IDisposable
     /// in one transaction.
     /// </summary>
     /// <exception cref="InvalidOperationException">The entries do not continue the log without a gap.</exception>
+    /// <exception cref="ArgumentException">A key or value breaks the rule of <see cref="ControlStateRules"/>; nothing is written.</exception>
     public void Apply(IReadOnlyList<ChangeEntry> entries)
     {
         if (entries.Count == 0)
         {
             return;
         }
+
+        CheckEntries(entries);
 
         var expected = LastSequence + 1;
         foreach (var e in entries)
@@ -138,11 +146,13 @@ public sealed partial class ControlStateStore : IDisposable
             finalChange[e.Key] = e;
         }
 
+        var inserted = new List<BsonDocument>(1);
         InTransaction(() =>
         {
             foreach (var segment in Segments(entries))
             {
                 _log.Insert(segment);
+                inserted.Add(segment);
             }
 
             foreach (var e in finalChange.Values)
@@ -163,28 +173,29 @@ public sealed partial class ControlStateStore : IDisposable
             }
         });
         _history.AddRange(newHistory);
+        foreach (var segment in inserted)
+        {
+            TrackSegment(segment);
+        }
+
         Epoch = Math.Max(Epoch, last.Epoch);
         LastEpoch = last.Epoch;
         LastSequence = last.Sequence;
     }
 
     /// <summary>The current value of <paramref name="key"/>, or null.</summary>
-    public StateRow? Get(string key)
-    {
-        var doc = _state.FindById(key);
-        return doc is null ? null : Row(doc);
-    }
+    public StateRow? Get(string key) => Reading(() => _state.FindById(key) is { } doc ? Row(doc) : null);
 
     /// <summary>Every key and value, optionally only keys starting with <paramref name="prefix"/>.</summary>
-    public IReadOnlyList<StateRow> List(string? prefix = null) =>
-        _state.FindAll().Select(Row).Where(r => prefix is null || r.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal).ToArray();
+    public IReadOnlyList<StateRow> List(string? prefix = null) => Reading(() =>
+        _state.FindAll().Select(Row).Where(r => prefix is null || r.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(r => r.Key, StringComparer.Ordinal).ToArray());
 
     /// <summary>Number of keys in the state.</summary>
-    public int Count => _state.Count();
+    public int Count => Reading(() => _state.Count());
 
     /// <summary>The state as rows for a snapshot: each key with the change that last wrote it.</summary>
-    public IReadOnlyList<ChangeEntry> SnapshotRows() =>
-        _state.FindAll().Select(d => new ChangeEntry((ulong)d["e"].AsInt64, (ulong)d["s"].AsInt64, d["_id"].AsString, d["v"].AsString, d["t"].AsInt64)).ToArray();
+    public IReadOnlyList<ChangeEntry> SnapshotRows() => Reading(() =>
+        _state.FindAll().Select(d => new ChangeEntry((ulong)d["e"].AsInt64, (ulong)d["s"].AsInt64, d["_id"].AsString, d["v"].AsString, d["t"].AsInt64)).ToArray());
 
     /// <summary>
     /// Replaces state and log with a snapshot taken at (<paramref name="lastEpoch"/>, <paramref name="lastSequence"/>),
@@ -214,68 +225,16 @@ public sealed partial class ControlStateStore : IDisposable
                 _epochs.Upsert(new BsonDocument { ["_id"] = (long)h.Epoch, ["first"] = (long)h.FirstSequence });
             }
 
-            WriteMeta(Math.Max(Epoch, lastEpoch), lastEpoch, lastSequence);
+            WriteMeta(Math.Max(Epoch, lastEpoch), lastEpoch, lastSequence, needsSnapshot: false);
         });
+        NeedsSnapshot = false;
+        IndexSegmentSizes();
         _history.Clear();
         _history.AddRange(history);
         Epoch = Math.Max(Epoch, lastEpoch);
         LastEpoch = lastEpoch;
         LastSequence = lastSequence;
     }
-
-    /// <summary>
-    /// After a split brain: moves this node's log entries after <paramref name="commonSequence"/> (which the new
-    /// active never saw) into the conflicts collection, with the time they were moved, and rewinds the position to
-    /// the common point. The state still holds their effect until the node resyncs (with a snapshot).
-    /// Returns how many were moved.
-    /// </summary>
-    public int MoveToConflicts(ulong commonSequence, long nowUnixMs)
-    {
-        var moved = ReadLog(commonSequence + 1, int.MaxValue);
-
-        // The segment holding the first moved entry may begin with entries up to the common point: those stay.
-        var split = moved.Count == 0 ? [] : ReadSegmentHolding(moved[0].Sequence) ?? [];
-        var kept = split.Where(e => e.Sequence <= commonSequence).ToArray();
-        var common = kept.LastOrDefault() ?? ReadSegmentHolding(commonSequence)?.FirstOrDefault(e => e.Sequence == commonSequence);
-        var commonEpoch = commonSequence == 0 ? 0 : common?.Epoch ?? EpochAt(commonSequence);
-        InTransaction(() =>
-        {
-            foreach (var e in moved)
-            {
-                _conflicts.Insert(new BsonDocument
-                {
-                    ["e"] = (long)e.Epoch,
-                    ["s"] = (long)e.Sequence,
-                    ["k"] = e.Key,
-                    ["v"] = e.Value is null ? BsonValue.Null : new BsonValue(e.Value),
-                    ["t"] = e.TimeUnixMs,
-                    ["moved"] = nowUnixMs,
-                });
-            }
-
-            if (split.Count > 0)
-            {
-                _log.DeleteMany(Query.GTE("_id", (long)split[0].Sequence));
-                foreach (var segment in Segments(kept))
-                {
-                    _log.Insert(segment);
-                }
-            }
-
-            _epochs.DeleteMany(Query.GT("first", (long)commonSequence));
-            WriteMeta(Epoch, commonEpoch, commonSequence);
-        });
-        _history.RemoveAll(h => h.FirstSequence > commonSequence);
-        LastEpoch = commonEpoch;
-        LastSequence = commonSequence;
-        return moved.Count;
-    }
-
-    /// <summary>Every change kept for audit after a split brain, oldest first.</summary>
-    public IReadOnlyList<ConflictRow> Conflicts() =>
-        _conflicts.FindAll().Select(d => new ConflictRow(
-            (ulong)d["e"].AsInt64, (ulong)d["s"].AsInt64, d["k"].AsString, d["v"].IsNull ? null : d["v"].AsString, d["t"].AsInt64, d["moved"].AsInt64))
-        .OrderBy(c => c.MovedAtUnixMs).ThenBy(c => c.Sequence).ToArray();
 
     /// <inheritdoc />
     public void Dispose()
@@ -304,34 +263,64 @@ public sealed partial class ControlStateStore : IDisposable
         });
     }
 
-    private void WriteMeta(ulong epoch, ulong lastEpoch, ulong lastSequence) =>
+    private void WriteMeta(ulong epoch, ulong lastEpoch, ulong lastSequence, bool? needsSnapshot = null) =>
         _meta.Upsert(new BsonDocument
         {
             ["_id"] = MetaId,
             ["epoch"] = (long)epoch,
             ["lastEpoch"] = (long)lastEpoch,
             ["lastSeq"] = (long)lastSequence,
+            ["needsSnapshot"] = needsSnapshot ?? NeedsSnapshot,
         });
 
     private void InTransaction(Action body)
     {
-        if (!_db.BeginTrans())
+        // Readers on other threads wait for the whole commit, flush included: LiteDB read pages that a commit was still
+        // writing ("page type must be collection page" on a standby applying entries while the socket listed keys).
+        _gate.EnterWriteLock();
+        try
         {
-            throw new InvalidOperationException("a LiteDB transaction is already open on this thread");
+            if (!_db.BeginTrans())
+            {
+                throw new InvalidOperationException("a LiteDB transaction is already open on this thread");
+            }
+
+            try
+            {
+                body();
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
+
+            _commits?.Durable();
+        }
+        finally
+        {
+            _gate.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Runs a read between commits; a commit that holds the database for over <see cref="ReadWait"/> (a
+    /// stalled disk) makes the read fail with a clear error instead of waiting for it.</summary>
+    private T Reading<T>(Func<T> read)
+    {
+        if (!_gate.TryEnterReadLock(ReadWait))
+        {
+            throw new StorageException($"database {Path} is busy: a commit has held it for over {ReadWait.TotalSeconds:F0} s (a stalled disk?)");
         }
 
         try
         {
-            body();
-            _db.Commit();
+            return read();
         }
-        catch
+        finally
         {
-            _db.Rollback();
-            throw;
+            _gate.ExitReadLock();
         }
-
-        _commits?.Durable();
     }
 
     private static StateRow Row(BsonDocument d) =>

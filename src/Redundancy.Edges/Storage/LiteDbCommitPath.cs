@@ -24,12 +24,15 @@ namespace Redundancy.Edges.Storage;
 internal sealed partial class LiteDbCommitPath : IDisposable
 {
     private const BindingFlags Instance = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
-    private readonly Action _waitForQueue;
+    private static readonly TimeSpan FailureCheck = TimeSpan.FromMilliseconds(50);
+    private readonly ManualResetEventSlim _queueIsEmpty;
+    private readonly Func<Exception?> _writerFailure;
     private readonly SafeFileHandle _log;
 
-    private LiteDbCommitPath(Action waitForQueue, SafeFileHandle log)
+    private LiteDbCommitPath(ManualResetEventSlim queueIsEmpty, Func<Exception?> writerFailure, SafeFileHandle log)
     {
-        _waitForQueue = waitForQueue;
+        _queueIsEmpty = queueIsEmpty;
+        _writerFailure = writerFailure;
         _log = log;
     }
 
@@ -42,7 +45,20 @@ internal sealed partial class LiteDbCommitPath : IDisposable
         var lazyQueue = Property(disk, "Queue");
         var queue = Property(lazyQueue, "Value"); // opens the log file for writing, as the first commit would
         var streamField = queue.GetType().GetField("_stream", Instance) ?? throw Unexpected("DiskWriterQueue._stream");
-        var wait = queue.GetType().GetMethod("Wait", Instance, Type.EmptyTypes) ?? throw Unexpected("DiskWriterQueue.Wait()");
+        // Not DiskWriterQueue.Wait(): when the writer fails (a full disk) it records the exception and never sets
+        // "queue is empty", so Wait() blocks the committing thread for ever. The commit waits on the event itself and
+        // looks at the recorded failure while it waits.
+        if (queue.GetType().GetField("_queueIsEmpty", Instance)?.GetValue(queue) is not ManualResetEventSlim queueIsEmpty)
+        {
+            throw Unexpected("DiskWriterQueue._queueIsEmpty as a ManualResetEventSlim");
+        }
+
+        var failureField = queue.GetType().GetField("_exception", Instance);
+        if (failureField is null || failureField.FieldType != typeof(Exception))
+        {
+            throw Unexpected("DiskWriterQueue._exception");
+        }
+
         if (streamField.GetValue(queue) is not Stream inner)
         {
             throw Unexpected("DiskWriterQueue._stream as a Stream");
@@ -51,14 +67,19 @@ internal sealed partial class LiteDbCommitPath : IDisposable
         var logFile = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(dataFile)!, System.IO.Path.GetFileNameWithoutExtension(dataFile) + "-log" + System.IO.Path.GetExtension(dataFile));
         var handle = File.OpenHandle(logFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         streamField.SetValue(queue, inner as DeferredFlushStream ?? new DeferredFlushStream(inner));
-        return new LiteDbCommitPath(wait.CreateDelegate<Action>(queue), handle);
+        return new LiteDbCommitPath(queueIsEmpty, () => (Exception?)failureField.GetValue(queue), handle);
     }
 
     /// <summary>Returns once every page committed so far is on disk.</summary>
-    /// <exception cref="IOException">The flush failed: the commit must be treated as lost and the node stopped.</exception>
+    /// <exception cref="IOException">A write or the flush failed: the commit must be treated as lost and the node stopped.</exception>
     public void Durable()
     {
-        _waitForQueue();
+        while (!_queueIsEmpty.Wait(FailureCheck))
+        {
+            ThrowIfWriterFailed();
+        }
+
+        ThrowIfWriterFailed();
         if (FlushData(_log) != 0)
         {
             throw new IOException($"fdatasync of the LiteDB log file failed (errno {Marshal.GetLastPInvokeError()})");
@@ -67,6 +88,26 @@ internal sealed partial class LiteDbCommitPath : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _log.Dispose();
+
+    /// <summary>
+    /// After a failure: when LiteDB's writer has failed, sets its "queue is empty" event, which it never sets then, so
+    /// that LiteDB's own waits (at dispose, at a checkpoint) end instead of blocking for ever.
+    /// </summary>
+    public void ReleaseWaiters()
+    {
+        if (_writerFailure() is not null)
+        {
+            _queueIsEmpty.Set();
+        }
+    }
+
+    private void ThrowIfWriterFailed()
+    {
+        if (_writerFailure() is { } failure)
+        {
+            throw new IOException($"LiteDB's writer failed, so the commit is not on disk: {failure.Message}", failure);
+        }
+    }
 
     private static object Field(object target, string name) =>
         target.GetType().GetField(name, Instance)?.GetValue(target) ?? throw Unexpected($"{target.GetType().Name}.{name}");

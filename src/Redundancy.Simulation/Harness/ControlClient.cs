@@ -48,6 +48,15 @@ public sealed class ControlClient : IDisposable
         return (JsonObject)JsonNode.Parse(line)!;
     }
 
+    /// <summary>Sends one raw request line (which may be JSON that <see cref="Send"/> could not produce) and returns the
+    /// answer.</summary>
+    public JsonObject SendLine(string line)
+    {
+        _writer.WriteLine(line);
+        var answer = _reader.ReadLine() ?? throw new IOException("control socket closed without an answer");
+        return (JsonObject)JsonNode.Parse(answer)!;
+    }
+
     /// <summary>Sets <paramref name="key"/> to the JSON <paramref name="jsonValue"/>.</summary>
     public JsonObject Set(string key, string jsonValue) =>
         Send(new JsonObject { ["op"] = "set", ["key"] = key, ["value"] = JsonNode.Parse(jsonValue) });
@@ -63,7 +72,7 @@ public sealed class ControlClient : IDisposable
 
     /// <summary>Every key and value as compact JSON text, sorted: for comparing two nodes' states.</summary>
     public IReadOnlyList<(string Key, string Value)> State() =>
-        List()["items"]!.AsArray().Select(i => ((string)i!["key"]!, i["value"]!.ToJsonString())).OrderBy(kv => kv.Item1, StringComparer.Ordinal).ToArray();
+        (List() is var list && (bool)list["ok"]! ? list["items"]! : throw new InvalidOperationException($"list refused: {list["error"]}")).AsArray().Select(i => ((string)i!["key"]!, i["value"]!.ToJsonString())).OrderBy(kv => kv.Item1, StringComparer.Ordinal).ToArray();
 
     /// <summary>The node's status.</summary>
     public JsonObject Status() => Send(new JsonObject { ["op"] = "status" });

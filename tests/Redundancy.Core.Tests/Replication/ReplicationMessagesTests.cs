@@ -215,18 +215,40 @@ public sealed class ReplicationMessagesTests
         var sent = new ResumeMessage(4, 0x1122334455, History);
         var payload = Write(ReplicationMessages.ResumeLength(sent), d => ReplicationMessages.WriteResume(sent, d));
 
-        Assert.Equal(16 + 4 + (16 * History.Length), payload.Length);
+        Assert.Equal(16 + 4 + (16 * History.Length) + 1, payload.Length);
         Assert.Equal(ReplicationRefusal.None, ReplicationMessages.TryReadResume(payload, out var message));
         Assert.Equal((sent.LastEpoch, sent.LastSequence), (message!.LastEpoch, message.LastSequence));
         Assert.Equal(History, message.History);
+        Assert.False(message.NeedsSnapshot);
+    }
+
+    [Fact]
+    public void ResumeOfAStandbyThatNeedsASnapshot_RoundTripsTheFlag()
+    {
+        var sent = new ResumeMessage(4, 10, History, NeedsSnapshot: true);
+        var payload = Write(ReplicationMessages.ResumeLength(sent), d => ReplicationMessages.WriteResume(sent, d));
+
+        Assert.Equal(ReplicationRefusal.None, ReplicationMessages.TryReadResume(payload, out var message));
+        Assert.True(message!.NeedsSnapshot);
+        payload[^1] = 2;
+        Assert.Equal(ReplicationRefusal.Malformed, ReplicationMessages.TryReadResume(payload, out _));
+    }
+
+    [Fact]
+    public void ResumeWithoutTheFlagsByte_FromAnOlderStandby_IsRead()
+    {
+        var payload = Write(21, d => ReplicationMessages.WriteResume(new ResumeMessage(0, 0, []), d));
+
+        Assert.Equal(ReplicationRefusal.None, ReplicationMessages.TryReadResume(payload.AsSpan(0, 20), out var message));
+        Assert.False(message!.NeedsSnapshot);
     }
 
     [Fact]
     public void ResumeOfAnEmptyLog_RoundTrips()
     {
-        var payload = Write(20, d => ReplicationMessages.WriteResume(new ResumeMessage(0, 0, []), d));
+        var payload = Write(21, d => ReplicationMessages.WriteResume(new ResumeMessage(0, 0, []), d));
 
-        Assert.Equal(new byte[20], payload);
+        Assert.Equal(new byte[21], payload);
         Assert.Equal(ReplicationRefusal.None, ReplicationMessages.TryReadResume(payload, out var message));
         Assert.Empty(message!.History);
     }

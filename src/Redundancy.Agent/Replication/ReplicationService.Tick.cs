@@ -1,0 +1,113 @@
+using Redundancy.Agent.State;
+using Redundancy.Core.Replication;
+using Redundancy.Core.Roles;
+
+namespace Redundancy.Agent.Replication;
+
+/// <summary>The active's clock: terms, semi-sync fallback, judging waiting writers, compaction.</summary>
+internal sealed partial class ReplicationService
+{
+    private void JudgeWaiters()
+    {
+        lock (_ledgerGate)
+        {
+            var ledger = _ledger;
+            if (ledger is null)
+            {
+                // Not active: no books to judge by, and none will come for this write. It is committed here; whether
+                // the standby has it is unknown (async never waited for it).
+                _waiters.Judge(_ => _settings.Mode == ReplicationMode.Async ? WriteOutcome.Completed : WriteOutcome.Unknown, TimedOut);
+                return;
+            }
+
+            _waiters.Judge(ledger.Judge, TimedOut);
+        }
+    }
+
+    private ControlStateException TimedOut(ulong sequence) => new(
+        $"change {sequence} was committed on this node but the standby did not acknowledge it within {_settings.SyncTimeout.TotalMilliseconds:F0} ms (mode sync); it will replicate when the standby is back");
+
+    private async Task TickLoop()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5), _time);
+        var nextCompaction = _time.GetTimestamp();
+        var wasActive = false;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                var active = _role() == Role.Active;
+                if (active != wasActive)
+                {
+                    if (active)
+                    {
+                        // A new term: the books start from this node's log as it stands, read on the storage thread
+                        // so that no commit falls between; the standby connection carries over.
+                        await _storage.Run(store =>
+                        {
+                            lock (_ledgerGate)
+                            {
+                                _ledger = NewLedger(store.LastSequence);
+                            }
+                        }).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        // Needs no storage: a node that stepped down because its database failed must still drop
+                        // its books and answer its waiting writers.
+                        lock (_ledgerGate)
+                        {
+                            _ledger = null;
+                        }
+
+                        _waiters.FailAll(new WriteOutcomeUnknownException("outcome UNKNOWN: this node stopped being active before the change was replicated; it is committed here and may or may not have reached the standby: read the key on the active to learn it"));
+                    }
+
+                    wasActive = active;
+                }
+
+                ulong bound = 0;
+                lock (_ledgerGate)
+                {
+                    if (_ledger is { } ledger)
+                    {
+                        ledger.Evaluate();
+                        while (ledger.TryDequeueAlarm(out var alarm))
+                        {
+                            if (alarm.Raised)
+                            {
+                                Log.ReplicationAlarm(_log, _options.NodeName, alarm.Text);
+                            }
+                            else
+                            {
+                                Log.ReplicationAlarmCleared(_log, _options.NodeName, alarm.Text);
+                            }
+                        }
+
+                        bound = ledger.CompactionBound();
+                    }
+                }
+
+                JudgeWaiters();
+                if (active && _time.GetTimestamp() >= nextCompaction)
+                {
+                    nextCompaction = _time.GetTimestamp() + _time.TimestampFrequency;
+                    var retentionBytes = _options.Storage.RetentionBytes;
+                    _ = _storage.Run(store =>
+                    {
+                        // Retention counts bytes too: entries may be 64 KiB each, and the disk is a Pi's.
+                        var upTo = Math.Max(bound, store.ByteRetentionBound(retentionBytes));
+                        if (upTo > 0)
+                        {
+                            store.Compact(upTo);
+                        }
+                    });
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+}

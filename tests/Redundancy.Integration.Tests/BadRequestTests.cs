@@ -1,0 +1,69 @@
+using Redundancy.Edges.Storage;
+using Redundancy.Simulation.Harness;
+using static Redundancy.Integration.Tests.PairAssert;
+
+namespace Redundancy.Integration.Tests;
+
+/// <summary>Requests and stored data that the agent must answer with a clear error, never by crashing or hanging up.</summary>
+[Collection("pair")]
+public sealed class BadRequestTests
+{
+    private static readonly PairSpec Spec = new() { IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 500 };
+
+    [Fact]
+    public void KeyOverTheLimitInUtf8Bytes_IsRefusedAndTheActiveStaysUp()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        using var a = pair.Control("A");
+
+        // 200 characters, 400 UTF-8 bytes: under the old character limit, over the log's byte limit.
+        var answer = a.Set(new string('é', 200), "1");
+
+        Assert.False((bool)answer["ok"]!, answer.ToJsonString());
+        Assert.Contains("256 UTF-8 bytes", (string)answer["error"]!);
+        Assert.True((bool)a.Set("after", "2")["ok"]!, Dump(pair));
+        Assert.False(pair.A.HasExited, Dump(pair));
+        Assert.Equal("Active", pair.A.Role);
+    }
+
+    [Theory]
+    [InlineData("set", """{"op":"set","key":"a\ud800b","value":1}""")]
+    [InlineData("get", """{"op":"get","key":"a\udc00"}""")]
+    public void KeyWithAnUnpairedSurrogate_IsAnsweredWithAnError(string op, string line)
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        using var a = pair.Control("A");
+
+        var answer = a.SendLine(line);
+
+        Assert.False((bool)answer["ok"]!, op);
+        Assert.Contains("unpaired surrogate", (string)answer["error"]!);
+        Assert.True((bool)a.Set("after", "2")["ok"]!, Dump(pair));
+    }
+
+    [Fact]
+    public void StoredValueThatIsNotJson_IsAnsweredWithAnErrorNamingTheKey()
+    {
+        using var pair = PairHarness.Create(Spec);
+        var dataA = Path.Combine(pair.Directory, "data-A");
+        using (var store = ControlStateStore.Open(Path.Combine(dataA, "state.db")))
+        {
+            store.Append(1, [("good", "1"), ("broken", "not json")], 0);
+        }
+
+        pair.StartAgent("A");
+        pair.StartAgent("B");
+        pair.WaitForActiveAndStandby(TimeSpan.FromSeconds(20));
+        using var a = pair.Control("A");
+
+        var get = a.Get("broken");
+        var list = a.List();
+
+        Assert.False((bool)get["ok"]!);
+        Assert.Contains("broken", (string)get["error"]!);
+        Assert.Contains("not JSON", (string)get["error"]!);
+        Assert.False((bool)list["ok"]!);
+        Assert.Contains("broken", (string)list["error"]!);
+        Assert.True((bool)a.Get("good")["ok"]!);
+    }
+}
