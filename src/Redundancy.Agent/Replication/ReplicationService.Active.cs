@@ -11,6 +11,9 @@ namespace Redundancy.Agent.Replication;
 /// <summary>The active side: serving the standby, keeping the books, judging waiting writers, compacting.</summary>
 internal sealed partial class ReplicationService
 {
+    /// <summary>The most one change can take encoded: a segment may exceed its size bound by one such entry.</summary>
+    private const int MaxEntryBytes = Core.State.ControlStateRules.MaxValueBytes + Core.State.ControlStateRules.MaxKeyBytes + 64;
+
     private void OnSequenced(IReadOnlyList<ChangeEntry> entries)
     {
         // On the storage thread, as the local commit of these entries starts: books first, then the live stream.
@@ -111,9 +114,20 @@ internal sealed partial class ReplicationService
             }
 
             reader = ReadAcks(channel, session);
+            var message = new byte[BatchBytes + Edges.Storage.ControlStateStore.SegmentBytes + MaxEntryBytes]; // one per catch-up, reused
             while (sentUpTo < last)
             {
-                var batch = _storage.Store.ReadLog(sentUpTo + 1, MessageEntries);
+                var (length, upTo) = _storage.Store.ReadSegments(sentUpTo + 1, message, MessageEntries);
+                if (length > 0)
+                {
+                    // Whole segments, as stored: no entry objects made on the active (see ReadSegments).
+                    await channel.SendAsync(ReplicationMessageType.Entries, length, d => { message.AsSpan(0, length).CopyTo(d); return length; }, session.Token).ConfigureAwait(false);
+                    sentUpTo = upTo;
+                    continue;
+                }
+
+                // The first segment reaches back before what the standby has: send the rest of it entry by entry.
+                var batch = _storage.Store.ReadSegmentFrom(sentUpTo + 1);
                 if (batch.Count == 0)
                 {
                     break;

@@ -6,11 +6,11 @@ public sealed partial class RoleStateMachine
     /// <summary>
     /// The local fault that made this node Faulted is gone: it rejoins as <see cref="Role.Standby"/> and, as after a
     /// stall, listens for a whole peer timeout before any takeover, so it learns the peer afresh. Does nothing in any
-    /// other role.
+    /// other role, nor when another node uses this node's id (that fault only a corrected config and a restart end).
     /// </summary>
     public Decision OnFaultCleared(string reason)
     {
-        if (Role != Role.Faulted)
+        if (Role != Role.Faulted || _duplicate is not null)
         {
             return Decision.None;
         }

@@ -109,6 +109,8 @@ public sealed class RoleStateMachineEvidenceTests
         Assert.True(h.IsRaised(AlarmKind.DuplicateNodeId));
         Assert.Equal(DecisionKind.None, h.Run(3 * T, RoleHarness.NoLinks).Kind);
         Assert.Equal(Role.Faulted, h.Machine.Role);
+        Assert.Equal(DecisionKind.None, h.Machine.OnFaultCleared("the disk has room again").Kind); // not this fault
+        Assert.Equal(Role.Faulted, h.Machine.Role);
     }
 
     [Theory]

@@ -199,6 +199,31 @@ public sealed class ControlStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Segments_ReadStillEncoded_AreTheReplicationStreamsEntries_AndACatchUpInsideOneSendsItsRest()
+    {
+        var batch = Enumerable.Range(0, (2 * ControlStateStore.SegmentEntries) + 500).Select(i => ($"k{i}", (string?)$"{i}")).ToArray();
+        using var store = ControlStateStore.Open(Db);
+        store.Append(4, batch, 0);
+        store.Append(4, [("small", "1")], 0);
+        store.Append(4, [("small", "2")], 0);
+        var buffer = new byte[1 << 20];
+
+        var (length, last) = store.ReadSegments((ulong)ControlStateStore.SegmentEntries + 1, buffer, maxEntries: 4096);
+        var (cutLength, cutLast) = store.ReadSegments(1, buffer.AsSpan(0, (64 * 1024) + 100).ToArray(), maxEntries: 4096);
+        var notAStart = store.ReadSegments(5, buffer, 4096);
+        var rest = store.ReadSegmentFrom(990);
+
+        var decoded = new List<Redundancy.Core.Replication.ChangeEntry>();
+        Assert.Equal(Redundancy.Core.Replication.ReplicationRefusal.None, Redundancy.Core.Replication.ReplicationMessages.TryReadEntries(buffer.AsSpan(0, length), decoded));
+        Assert.Equal(store.ReadLog((ulong)ControlStateStore.SegmentEntries + 1, int.MaxValue), decoded); // three segments and two small ones
+        Assert.Equal((ulong)batch.Length + 2, last);
+        Assert.True(cutLength > 0 && cutLast == ControlStateStore.SegmentEntries, $"one whole segment when two do not fit ({cutLength} bytes to {cutLast})");
+        Assert.Equal((0, 0UL), notAStart);
+        Assert.Equal(Enumerable.Range(990, ControlStateStore.SegmentEntries - 989).Select(i => (ulong)i), rest.Select(e => e.Sequence));
+        Assert.Empty(store.ReadSegmentFrom((ulong)batch.Length + 3));
+    }
+
+    [Fact]
     public void LargeValues_SplitSegmentsByBytes_BelowTheLargeObjectHeap()
     {
         var value = $"\"{new string('v', 10_000)}\"";
