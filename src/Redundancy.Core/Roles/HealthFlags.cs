@@ -24,4 +24,8 @@ public enum HealthFlags : ushort
 
     /// <summary>The sender's outputs are fed through a watchdog relay.</summary>
     WatchdogWired = 1 << 5,
+
+    /// <summary>The sender stepped down moments ago because both nodes were active: the winner may never have heard
+    /// the loser claim Active (it yielded at the first frame), and raises its dual-active alarm from this.</summary>
+    YieldedToPeer = 1 << 6,
 }

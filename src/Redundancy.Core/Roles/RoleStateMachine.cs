@@ -36,6 +36,7 @@ public sealed partial class RoleStateMachine
     private bool _unfencedAlarm;
     private bool _waitingAlarm;
     private bool _dualActiveAlarm;
+    private long _yieldedUntil;
     private bool _rateAlarm;
     private readonly long[] _changes;
     private int _changeCount;
@@ -85,6 +86,11 @@ public sealed partial class RoleStateMachine
                 {
                     flags |= _links[i].Name == "serial" ? HealthFlags.SerialLinkDown : HealthFlags.UdpLinkDown;
                 }
+            }
+
+            if (_yieldedUntil > 0 && _time.GetTimestamp() < _yieldedUntil)
+            {
+                flags |= HealthFlags.YieldedToPeer;
             }
 
             return flags;
@@ -387,6 +393,7 @@ public sealed partial class RoleStateMachine
                 // Listen before any takeover: right after links heal, the peer's first frames may not echo ours yet,
                 // and its silence as this node last knew it is long over. Without this the two would take turns.
                 _listenUntil = now + Ticks(_options.PeerTimeout);
+                _yieldedUntil = now + Ticks(_options.PeerTimeout * RoleOptions.IntervalsPerTimeout);
                 return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch, reason, null);
             }
 
@@ -417,7 +424,20 @@ public sealed partial class RoleStateMachine
             const string released = "the interlock input says the peer drives while this node is active: releasing (both were driving)";
             Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer", released);
             _listenUntil = now + Ticks(_options.PeerTimeout);
+            _yieldedUntil = now + Ticks(_options.PeerTimeout * RoleOptions.IntervalsPerTimeout);
             return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch, released, null);
+        }
+
+        if (fresh && (_peer.Health & HealthFlags.YieldedToPeer) != 0)
+        {
+            // The peer yielded before this node heard it claim Active: it was a dual active all the same.
+            if (!_dualActiveAlarm)
+            {
+                Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer",
+                    $"both nodes were active: peer node {_peer.NodeId} (epoch {_peer.Epoch}) yielded to this node's epoch {Epoch}");
+            }
+
+            return Decision.None;
         }
 
         Clear(ref _dualActiveAlarm, AlarmKind.DualActive, "peer", "only this node is active");

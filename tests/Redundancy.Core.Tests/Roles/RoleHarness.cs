@@ -52,6 +52,9 @@ internal sealed class RoleHarness
     /// <summary>The peer's sending instance (a restart is a new one).</summary>
     public ulong PeerInstance { get; set; } = 0xFEED;
 
+    /// <summary>The health flags the peer announces.</summary>
+    public HealthFlags PeerHealth { get; set; }
+
     /// <summary>The heartbeat interval the peer announces, in microseconds.</summary>
     public uint PeerIntervalMicros { get; set; } = 20_000;
 
@@ -94,7 +97,7 @@ internal sealed class RoleHarness
     }
 
     public HeartbeatFrame NextPeerFrame() =>
-        new(PairId, PeerId, PeerRole, PeerPriority, Readiness.Hot, HealthFlags.None, PeerEpoch, 0, PeerIntervalMicros, PeerInstance, _counter++);
+        new(PairId, PeerId, PeerRole, PeerPriority, Readiness.Hot, PeerHealth, PeerEpoch, 0, PeerIntervalMicros, PeerInstance, _counter++);
 
     /// <summary>The peer sends one frame, received now on each of <paramref name="links"/>.</summary>
     public void PeerSends(int[] links)

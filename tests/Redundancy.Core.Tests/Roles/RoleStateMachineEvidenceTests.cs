@@ -70,6 +70,28 @@ public sealed class RoleStateMachineEvidenceTests
         Assert.False(h.IsRaised(AlarmKind.DualActive));
     }
 
+    [Fact]
+    public void PeerThatYieldedBeforeThisNodeHeardItClaimActive_RaisesDualActiveHereToo()
+    {
+        // Links heal: the loser hears the winner first and yields at once; its Active frames never reached the winner.
+        var loser = RoleHarness.SoloActive(nodeId: 1, persistedEpoch: 5);
+        loser.PeerRole = Role.Active;
+        loser.PeerEpoch = loser.Machine.Epoch + 256;
+        loser.RunWith(RoleHarness.Interval, () => loser.PeerSendsUnverified(RoleHarness.BothLinks));
+        var announced = loser.Machine.LinkHealth;
+
+        var winner = RoleHarness.SoloActive(nodeId: 2, persistedEpoch: 300);
+        winner.PeerId = 1;
+        winner.PeerRole = Role.Standby;
+        winner.PeerHealth = announced;
+        winner.Run(2 * RoleHarness.Interval, RoleHarness.BothLinks);
+
+        Assert.True(announced.HasFlag(HealthFlags.YieldedToPeer));
+        Assert.Contains(winner.Alarms, a => a.Kind == AlarmKind.DualActive && a.Raised && a.Text.Contains("yielded", StringComparison.Ordinal));
+        loser.Time.Advance(3 * T);
+        Assert.False(loser.Machine.LinkHealth.HasFlag(HealthFlags.YieldedToPeer));
+    }
+
     [Theory]
     [InlineData(100, 90, DecisionKind.None)]          // this node is preferred: it holds, with the alarm
     [InlineData(90, 100, DecisionKind.BecomeStandby)] // the peer is preferred: this node releases at once
