@@ -33,6 +33,8 @@ internal sealed class LinkReceiver : IFrameSink, IDisposable
     private bool _recovering;
     private uint _lastOtherPairId;
     private uint _lastOtherVersion;
+    private long _floods;
+    private long _roundTripTicks = -1;
 
     public LinkReceiver(int index, IHeartbeatLink link, byte[] key, uint pairId, byte nodeId, EngineInbox inbox, SentFrames sent, PeerEvidence evidence, TimeSpan peerTimeout, TimeProvider time)
     {
@@ -60,9 +62,6 @@ internal sealed class LinkReceiver : IFrameSink, IDisposable
 
     /// <summary>Times this receiver found itself flooded.</summary>
     public long Floods => Volatile.Read(ref _floods);
-
-    private long _floods;
-    private long _roundTripTicks = -1;
 
     /// <summary>From our frame the newest peer frame echoed to that frame's arrival (-1: none yet), in ticks.</summary>
     public long RoundTripTicks => Volatile.Read(ref _roundTripTicks);
