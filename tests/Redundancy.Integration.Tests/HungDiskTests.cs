@@ -20,9 +20,7 @@ public sealed class HungDiskTests
 
         foreach (var node in new[] { "A", "B" })
         {
-            var config = JsonNode.Parse(File.ReadAllText(pair.ConfigPath(node)))!.AsObject();
-            config["storage"] = new JsonObject { ["commitAlarmMs"] = 300, ["commitFaultMs"] = 1500, ["retryIntervalMs"] = 500 };
-            File.WriteAllText(pair.ConfigPath(node), config.ToJsonString());
+            pair.EditConfig(node, c => c["storage"] = new JsonObject { ["commitAlarmMs"] = 300, ["commitFaultMs"] = 1500, ["retryIntervalMs"] = 500 });
         }
 
         try

@@ -41,7 +41,7 @@ public sealed class InterruptedResyncTests
         Interrupt(pair, "B");
 
         // A is gone for good: B starts alone (solo start) and must take over with a state nobody agreed to.
-        File.WriteAllText(pair.ConfigPath("B"), File.ReadAllText(pair.ConfigPath("B")).Replace("\"soloStart\": false", "\"soloStart\": true", StringComparison.Ordinal));
+        pair.EditConfig("B", c => c["heartbeat"]!["soloStart"] = true);
         var since = pair.Cabinet.Mark("B alone");
         pair.StartAgent("B");
         Assert.True(pair.B.WaitForRole("Active", Wait, since) is not null, Dump(pair));

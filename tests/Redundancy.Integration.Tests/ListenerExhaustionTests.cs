@@ -127,7 +127,7 @@ public sealed class ListenerExhaustionTests
         using var pair = PairHarness.StartPair(Spec with { SoloStart = false });
         using var a = pair.Control("A");
         Assert.True(Eventually(() => (string?)a.Status()["peerReadiness"] == "Hot", Wait), Dump(pair));
-        var bind = IPEndPoint.Parse((string)JsonNode.Parse(File.ReadAllText(pair.ConfigPath("A")))!["replication"]!["bind"]!);
+        var bind = IPEndPoint.Parse(pair.ConfigValue("A", "replication", "bind"));
 
         pair.B.Dispose(); // the standby goes; its connection's descriptor is freed on A
         Assert.True(Eventually(() => (string?)a.Status()["peerReadiness"] != "Hot", Wait), Dump(pair));

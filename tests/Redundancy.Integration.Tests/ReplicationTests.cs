@@ -164,7 +164,7 @@ public sealed class ReplicationTests
     {
         using var pair = PairHarness.StartPair(Spec);
         using var a = pair.Control("A");
-        var bind = (string)JsonNode.Parse(File.ReadAllText(pair.ConfigPath("A")))!["replication"]!["bind"]!;
+        var bind = pair.ConfigValue("A", "replication", "bind");
         var endpoint = System.Net.IPEndPoint.Parse(bind);
 
         using (var socket = new System.Net.Sockets.Socket(endpoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
@@ -195,7 +195,7 @@ public sealed class ReplicationTests
         using var a = pair.Control("A");
         pair.B.Signal(Signals.Kill); // a standby of our own takes B's place
         pair.B.WaitForExit(Wait);
-        var bind = System.Net.IPEndPoint.Parse((string)JsonNode.Parse(File.ReadAllText(pair.ConfigPath("A")))!["replication"]!["bind"]!);
+        var bind = System.Net.IPEndPoint.Parse(pair.ConfigValue("A", "replication", "bind"));
         var status = a.Status();
         var refusedBefore = (long)status["replication"]!["refused"]!;
 

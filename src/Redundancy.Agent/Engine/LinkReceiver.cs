@@ -97,11 +97,10 @@ internal sealed class LinkReceiver : IFrameSink, IDisposable
             return;
         }
 
-        var echoed = _sent.IsFresh(frame, receivedAt, _freshWindow);
-        if (frame.EchoInstance == _sent.Instance && _sent.TryGetSentAt(frame.EchoCounter, out var echoSentAt))
+        var echoed = _sent.IsFresh(frame, receivedAt, _freshWindow, out var roundTrip);
+        if (roundTrip >= 0)
         {
-            // The round trip as this frame shows it: from our frame it echoes to its arrival here.
-            Volatile.Write(ref _roundTripTicks, receivedAt - echoSentAt);
+            Volatile.Write(ref _roundTripTicks, roundTrip);
         }
 
         var evidence = _evidence.Judge(frame.Instance, frame.Counter, receivedAt, echoed);

@@ -91,6 +91,13 @@ public sealed class SentFrames
     /// sent at most <paramref name="window"/> ticks before: then it was made after that frame was sent, and a frame held
     /// back and replayed later buys its sender at most <paramref name="window"/> of life.
     /// </summary>
-    public bool IsFresh(in HeartbeatFrame frame, long receivedAt, long window) =>
-        frame.EchoInstance == Instance && TryGetSentAt(frame.EchoCounter, out var sentAt) && receivedAt - sentAt <= window;
+    public bool IsFresh(in HeartbeatFrame frame, long receivedAt, long window) => IsFresh(frame, receivedAt, window, out _);
+
+    /// <summary>As <see cref="IsFresh(in HeartbeatFrame, long, long)"/>, with the round trip the echo shows (from our
+    /// echoed frame to <paramref name="receivedAt"/>), or -1 when the frame echoes nothing of ours we remember.</summary>
+    public bool IsFresh(in HeartbeatFrame frame, long receivedAt, long window, out long roundTrip)
+    {
+        roundTrip = frame.EchoInstance == Instance && TryGetSentAt(frame.EchoCounter, out var sentAt) ? receivedAt - sentAt : -1;
+        return roundTrip >= 0 && roundTrip <= window;
+    }
 }

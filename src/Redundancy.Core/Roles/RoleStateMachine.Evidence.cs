@@ -91,9 +91,9 @@ public sealed partial class RoleStateMachine
     private bool UnverifiedActiveClaim(long now) =>
         _unverifiedHeard && _unverified.Role == Role.Active && _time.GetElapsedTime(_unverifiedAt, now) <= _options.PeerTimeout;
 
-    /// <summary>Holds a takeover on silence (and a solo start) while a misconfigured peer is heard, with an alarm
-    /// that says what arrives. True when held.</summary>
-    private bool HeldByMisconfiguredPeer(long now)
+    /// <summary>Raises (or clears) the alarm that says what a misconfigured peer sends; true while its frames arrive.
+    /// Evaluated once per evaluation: Starting and Standby hold a takeover on silence and a solo start on it.</summary>
+    private bool UpdateMisconfiguredPeerAlarm(long now)
     {
         if (!MisconfiguredPeerPresent(now))
         {

@@ -99,7 +99,7 @@ public sealed partial class RoleStateMachine
 
     /// <summary>
     /// Records a fresh frame of the peer on link <paramref name="link"/>: authentic, not replayed, and echoing a recent
-    /// frame of ours, so it proves the peer alive at <paramref name="receivedAt"/> (see <see cref="SentFrames.IsFresh"/>).
+    /// frame of ours, so it proves the peer alive at <paramref name="receivedAt"/> (see <see cref="SentFrames.IsFresh(in HeartbeatFrame, long, long)"/>).
     /// Only such frames count as the peer being heard, and,
     /// with <paramref name="echoed"/> false, frames of <see cref="Evidence.Known"/>: new frames of an instance that proved
     /// fresh moments ago (a live peer that no longer hears us; it raises an alarm).
@@ -175,10 +175,9 @@ public sealed partial class RoleStateMachine
 
         EvaluateLinks(now);
         var fresh = IsFresh(now);
-        var misconfigured = !fresh && MisconfiguredPeerPresent(now);
-        HeldByMisconfiguredPeer(now); // the alarm stands in every role; Starting and Standby also hold on it
+        var misconfigured = UpdateMisconfiguredPeerAlarm(now); // the alarm stands in every role
 
-        UpdatePeerLostAlarm(fresh, misconfigured);
+        UpdatePeerLostAlarm(fresh, !fresh && misconfigured);
         EvaluateEvidenceAlarms(now, fresh);
         if (Role != Role.Active)
         {
@@ -187,8 +186,8 @@ public sealed partial class RoleStateMachine
 
         return Role switch
         {
-            Role.Starting => EvaluateStarting(now, fresh, inputPending, interlock),
-            Role.Standby => EvaluateStandby(now, fresh, inputPending, interlock),
+            Role.Starting => EvaluateStarting(now, fresh, misconfigured, inputPending, interlock),
+            Role.Standby => EvaluateStandby(now, fresh, misconfigured, inputPending, interlock),
             Role.Active => EvaluateActive(now, fresh, interlock),
             _ => Decision.None,
         };
@@ -247,7 +246,7 @@ public sealed partial class RoleStateMachine
         return wait < cap ? wait : cap;
     }
 
-    private Decision EvaluateStarting(long now, bool fresh, bool inputPending, InterlockInput interlock)
+    private Decision EvaluateStarting(long now, bool fresh, bool misconfigured, bool inputPending, InterlockInput interlock)
     {
         if (fresh && _peer.Role == Role.Active)
         {
@@ -278,7 +277,7 @@ public sealed partial class RoleStateMachine
             return Decision.None; // frames waiting may be an active peer's, but only for a bounded drain
         }
 
-        if (HeldByMisconfiguredPeer(now))
+        if (misconfigured)
         {
             Clear(ref _waitingAlarm, AlarmKind.WaitingForPeer, "peer", "frames of a misconfigured peer arrive (see its alarm)");
             return Decision.None;
@@ -299,7 +298,7 @@ public sealed partial class RoleStateMachine
         return TakeOver("start-up window over with no peer heard on any link: solo start", null);
     }
 
-    private Decision EvaluateStandby(long now, bool fresh, bool inputPending, InterlockInput interlock)
+    private Decision EvaluateStandby(long now, bool fresh, bool misconfigured, bool inputPending, InterlockInput interlock)
     {
         if (fresh)
         {
@@ -356,7 +355,7 @@ public sealed partial class RoleStateMachine
             return Withhold();
         }
 
-        if (HeldByMisconfiguredPeer(now))
+        if (misconfigured)
         {
             return Decision.None;
         }
