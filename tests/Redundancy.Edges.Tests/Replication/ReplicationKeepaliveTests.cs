@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -14,8 +15,6 @@ public sealed class ReplicationKeepaliveTests : IAsyncDisposable
     private static readonly byte[] Key = RandomNumberGenerator.GetBytes(32);
     private static readonly KeepaliveOptions Fast = new() { Interval = TimeSpan.FromMilliseconds(50), SilentAfterMissed = 2, DeadAfterMissed = 4 };
 
-    // On the real clock: a dead limit a loaded two-core box cannot reach by scheduling delay alone (300 ms seen).
-    private static readonly KeepaliveOptions Idle = new() { Interval = TimeSpan.FromMilliseconds(100), SilentAfterMissed = 4, DeadAfterMissed = 8 };
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly List<IAsyncDisposable> _owned = [];
 
@@ -53,11 +52,23 @@ public sealed class ReplicationKeepaliveTests : IAsyncDisposable
         var (client, server) = await Connect();
         using var clientSession = new CancellationTokenSource();
         using var serverSession = new CancellationTokenSource();
-        _ = client.RunKeepalive(Idle, TimeProvider.System, _ => { }, clientSession);
-        _ = server.RunKeepalive(Idle, TimeProvider.System, _ => { }, serverSession);
+        var time = new FakeTimeProvider(); // both sides: silence is judged on this clock, never on the box's scheduling
+        _ = client.RunKeepalive(Fast, time, _ => { }, clientSession);
+        _ = server.RunKeepalive(Fast, time, _ => { }, serverSession);
         var receive = server.ReceiveAsync(serverSession.Token);
 
-        await Task.Delay(TimeSpan.FromSeconds(2.4)); // three times the dead limit, idle
+        // Idle for five times the dead limit. Each step waits (on the real clock) for the keepalive it made due to land,
+        // so a slow box delays the test instead of failing it.
+        for (var step = 0; step < 100 && !receive.IsCompleted; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            var landed = Stopwatch.StartNew();
+            while (server.Liveness!.Silence > Fast.Interval + TimeSpan.FromMilliseconds(20) && !receive.IsCompleted && landed.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(1);
+            }
+        }
+
         Assert.False(receive.IsCompleted, "a keepalive was delivered as a message, or the session died");
         await client.SendAsync(ReplicationMessageType.Ack, 8, d => ReplicationMessages.WriteAck(9, d), clientSession.Token);
 
