@@ -3,6 +3,7 @@ using Redundancy.Edges.Scheduling;
 
 namespace Redundancy.Edges.Tests.Scheduling;
 
+[Collection(RealtimeCollection.Name)]
 public class SpinGuardTests
 {
     [Fact]
