@@ -67,4 +67,7 @@ internal static partial class Log
 
     [LoggerMessage(505, LogLevel.Critical, "{Node}: unhandled exception, outputs released: {Error}")]
     public static partial void Crashed(ILogger logger, string node, string error);
+
+    [LoggerMessage(506, LogLevel.Warning, "{Node}: command {Op} from uid {Uid}: {Text}")]
+    public static partial void CommandTaken(ILogger logger, string node, string op, int uid, string text);
 }

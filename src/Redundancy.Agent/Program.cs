@@ -8,6 +8,8 @@ using Redundancy.Agent.Control;
 using Redundancy.Agent.Hosting;
 using Redundancy.Agent.Replication;
 using Redundancy.Agent.State;
+using Redundancy.Agent.Status;
+using Redundancy.Agent.Diagnostics;
 using Redundancy.Core.Configuration;
 using Redundancy.Core.Replication;
 using Redundancy.Edges.Outputs;
@@ -174,10 +176,17 @@ catch (Exception ex) when (ex is IOException or InvalidOperationException or Una
     fault ??= $"outputs: {ex.Message}";
 }
 
+var events = new NodeEvents(new EventStream(options.NodeName, TimeProvider.System));
 builder.Services.AddSingleton(sp => new AgentEngine(
-    options, key, links, bank, storage, values, boot, fault,
+    options, key, links, bank, storage, values, events, boot, fault,
     sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Agent"),
     TimeProvider.System));
+builder.Services.AddSingleton(sp =>
+{
+    var engine = sp.GetRequiredService<AgentEngine>();
+    return new RuntimeDiagnostics(options, engine.Threads, engine.Links, engine.LinkView, events,
+        sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Agent"), TimeProvider.System);
+});
 if (storage is not null && options.Replication is not null)
 {
     builder.Services.AddSingleton(sp =>
@@ -192,30 +201,25 @@ if (storage is not null && options.Replication is not null)
 builder.Services.AddSingleton(sp =>
 {
     var engine = sp.GetRequiredService<AgentEngine>();
-    var replication = sp.GetService<ReplicationService>();
-    var state = new ControlState(storage, options.NodeName, () => engine.Role, () => engine.ActivePeer, replication is null ? null : replication.WaitReplicated);
-    return new ControlSocket(options.ControlSocket, state, () =>
+    return new StatusBuilder(options, engine, storage, values, sp.GetRequiredService<RuntimeDiagnostics>(), TimeProvider.System)
     {
-        var status = engine.Status();
-        if (replication is not null)
-        {
-            var lag = replication.Lag;
-            status["replication"] = new System.Text.Json.Nodes.JsonObject
-            {
-                ["mode"] = options.Replication!.Mode.ToConfigName(),
-                ["standbyConnected"] = lag.Connected,
-                ["lagEntries"] = lag.Entries,
-                ["lagMs"] = lag.Time.TotalMilliseconds,
-                ["fallenBackToAsync"] = lag.FallenBack,
-                ["refused"] = replication.Refused,
-            };
-        }
-
-        return status;
-    }, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Control"), options.NodeName, TimeProvider.System);
+        Replication = sp.GetService<ReplicationService>(),
+    };
+});
+builder.Services.AddSingleton(sp => new JournalWriter(events.Stream, options.NodeName,
+    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Agent"), TimeProvider.System));
+builder.Services.AddSingleton(sp =>
+{
+    var engine = sp.GetRequiredService<AgentEngine>();
+    var replication = sp.GetService<ReplicationService>();
+    var status = sp.GetRequiredService<StatusBuilder>();
+    var state = new ControlState(storage, options.NodeName, () => engine.Role, () => engine.ActivePeer, replication is null ? null : replication.WaitReplicated);
+    return new ControlSocket(options.ControlSocket, state, () => LegacyStatus.Of(status),
+        sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Control"), options.NodeName, TimeProvider.System);
 });
 builder.Services.AddHostedService(sp => new EngineService(
-    sp.GetRequiredService<AgentEngine>(), storage, sp.GetService<ReplicationService>(), sp.GetRequiredService<ControlSocket>()));
+    sp.GetRequiredService<AgentEngine>(), storage, sp.GetService<ReplicationService>(), sp.GetRequiredService<ControlSocket>(),
+    sp.GetRequiredService<RuntimeDiagnostics>(), sp.GetRequiredService<JournalWriter>()));
 
 using var host = builder.Build();
 var engine = host.Services.GetRequiredService<AgentEngine>();

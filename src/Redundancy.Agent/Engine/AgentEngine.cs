@@ -1,67 +1,60 @@
 using Microsoft.Extensions.Logging;
+using Redundancy.Agent.Diagnostics;
+using Redundancy.Agent.Effects;
 using Redundancy.Agent.State;
+using Redundancy.Agent.Status;
 using Redundancy.Core.Configuration;
+using Redundancy.Core.Effects;
 using Redundancy.Core.Heartbeat;
 using Redundancy.Core.Roles;
 using Redundancy.Edges.Links;
 using Redundancy.Edges.Outputs;
-using Redundancy.Edges.Scheduling;
 using Redundancy.Edges.Storage;
 
 namespace Redundancy.Agent.Engine;
 
 /// <summary>
-/// The engine loop: one dedicated thread that takes every received frame, asks the role state machine, and
-/// carries out its decisions on the outputs in the safe order. Each link has its own receiving and sending
-/// thread; none of them waits on disk, logging or anything else slow.
+/// The engine loop: one real-time thread that takes every input from the <see cref="EngineInbox"/> (frames,
+/// commands, local faults, verdicts, effect completions), asks the role state machine, has the
+/// <see cref="TransitionPlanner"/> turn a decision into ordered effects and the <see cref="EffectExecutor"/> run them.
+/// It publishes what it decided (the announcement, role transitions, events) and never waits on disk, logging, the
+/// control socket or anything else slow.
 /// </summary>
-internal sealed partial class AgentEngine : IDisposable
+internal sealed class AgentEngine : IDisposable, IEffectObserver
 {
-    private static readonly DropReason[] Reasons = Enum.GetValues<DropReason>();
-
     // What each kind of a misconfigured peer's frames is counted as by the receivers.
     private static readonly (ForeignFrameKind Kind, DropReason CountedAs)[] ForeignKinds =
         [(ForeignFrameKind.BadTag, DropReason.BadTag), (ForeignFrameKind.OtherPair, DropReason.OtherPair), (ForeignFrameKind.OtherVersion, DropReason.UnknownVersion)];
     private readonly AgentOptions _options;
-    private readonly IReadOnlyList<IHeartbeatLink> _links;
     private readonly IOutputBank? _bank;
     private readonly StorageWorker? _storage;
     private readonly OutputValues _values;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly RoleStateMachine _machine;
+    private readonly TransitionPlanner _planner;
+    private readonly EffectExecutor _executor;
     private readonly EngineInbox _inbox = new();
-    private readonly List<LinkReceiver> _receivers = [];
-    private readonly List<HeartbeatSender> _senders = [];
-    private readonly List<Thread> _threads = [];
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly RealtimeThreads _threads;
     private readonly ManualResetEventSlim _stopped = new(false);
     private readonly bool[] _linkWasUp;
-    private readonly long[] _dropsSeen;
     private readonly long[] _foreignSeen;
-    private readonly SentFrames _sent;
-    private readonly TimeSpan[] _lateReported;
-    private readonly RuntimePauses _pauses = new();
-    private readonly SpinGuard? _guard;
-    private int _collectorThreadsRaised;
-    private TimeSpan _pauseReported;
-    private long _loweringsReported;
+    private readonly bool[] _mirrored;
+    private readonly string _node;
+    private readonly AnnouncementCache _announcements = new();
+    private Announcement _announcement;
+    private Decision _deciding;
+    private long _decidedAt;
+    private string? _startupFault;
+    private string? _storageFault;
+    private bool _faultedByStorage;
     private int _drivenVersion;
-    private volatile string? _storageFault;
     private volatile byte _activePeer;
+    private volatile byte _peerNodeId;
     private long _peerLastApplied;
     private volatile PeerSeen? _peerSeen;
-    private int _roleChanges;
-    private int _realtimeWarned;
-    private readonly string _node;
-    private string? _startupFault;
-    private Announcement _announcement;
-    private readonly AnnouncementCache _announcements = new();
     private long _lastProgress;
     private long _nextLife;
-    private long _nextHousekeeping;
-    private long _nextStatus;
-    private volatile bool _stopRequested;
     private int _disposed;
 
     public AgentEngine(
@@ -71,16 +64,18 @@ internal sealed partial class AgentEngine : IDisposable
         IOutputBank? bank,
         StorageWorker? storage,
         OutputValues values,
+        NodeEvents events,
         uint boot,
         string? startupFault,
         ILogger logger,
-        TimeProvider time)
+        TimeProvider time,
+        SlowLane? slowLane = null)
     {
         _options = options;
-        _links = links;
         _bank = bank;
         _storage = storage;
         _values = values;
+        Events = events;
         _startupFault = startupFault;
         _log = logger;
         _time = time;
@@ -95,34 +90,39 @@ internal sealed partial class AgentEngine : IDisposable
             },
             time,
             storage?.Store.Epoch ?? 0);
+        _planner = new TransitionPlanner(options.Outputs);
+        _executor = new EffectExecutor(bank, storage, slowLane, this, time);
         _linkWasUp = new bool[links.Count];
-        _dropsSeen = new long[links.Count * Reasons.Length];
         _foreignSeen = new long[links.Count * ForeignKinds.Length];
-        _lateReported = new TimeSpan[links.Count];
-        WatchStorage(storage);
+        _mirrored = new bool[options.Outputs.Count];
         _announcement = new Announcement(Role.Starting, _machine.Epoch, Readiness.NotReady, StaticHealth());
         _lastProgress = time.GetTimestamp();
-        _nextStatus = _lastProgress + (60 * time.TimestampFrequency);
-
-        _guard = options.RealtimePriority > 0 && OperatingSystem.IsLinux() ? new SpinGuard(options.RealtimePriority) : null;
-        // Each run sends as a new random instance; freshness comes from the peer echoing our recent frames, so no
-        // ordering between runs is needed (a boot record that went backwards or was lost changes nothing).
-        _sent = new SentFrames(SentFrames.NewInstance());
-        var timeoutTicks = (long)(options.PeerTimeout.TotalSeconds * time.TimestampFrequency);
-        var echo = new PeerEvidence(timeoutTicks * RoleOptions.IntervalsPerTimeout, timeoutTicks);
-        for (var i = 0; i < links.Count; i++)
-        {
-            _receivers.Add(new LinkReceiver(i, links[i], key, options.PairId, options.NodeId, _inbox, _sent, echo, options.PeerTimeout, time));
-            _senders.Add(new HeartbeatSender(links[i], key, options, _sent, echo, () => Volatile.Read(ref _announcement),
-                () => Interlocked.Read(ref _lastProgress), () => storage?.Store.LastSequence ?? 0, time, _stopping.Token));
-        }
-
-        Log.Starting(_log, _node, options.PairId, options.NodeId, options.Priority, _machine.Epoch, boot, _sent.Instance.ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
-            string.Join(", ", links.Select(l => l.Name)));
+        _threads = new RealtimeThreads(options.RealtimePriority, logger, _node);
+        Links = new HeartbeatLinks(options, key, links, _inbox, () => Volatile.Read(ref _announcement),
+            () => Interlocked.Read(ref _lastProgress), () => storage?.Store.LastSequence ?? 0, time);
+        WatchStorage(storage);
+        Log.Starting(_log, _node, options.PairId, options.NodeId, options.Priority, _machine.Epoch, boot,
+            Links.Sent.Instance.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), string.Join(", ", links.Select(l => l.Name)));
+        events.Started($"agent starting: pair {options.PairId}, node {options.NodeId}, epoch {_machine.Epoch}");
     }
 
+    /// <summary>The heartbeat links with their threads.</summary>
+    public HeartbeatLinks Links { get; }
+
+    /// <summary>The real-time threads and their spin guard.</summary>
+    public RealtimeThreads Threads => _threads;
+
+    /// <summary>The node's events (role changes, alarms, links, outputs).</summary>
+    public NodeEvents Events { get; }
+
+    /// <summary>Role and term changes, for replication and the rest.</summary>
+    public RoleTransitions Transitions { get; } = new();
+
+    /// <summary>What this node announces now (role, epoch, readiness, health); replaced whole.</summary>
+    public Announcement Announcement => Volatile.Read(ref _announcement);
+
     /// <summary>The current role (for status and tests).</summary>
-    public Role Role => Volatile.Read(ref _announcement).Role;
+    public Role Role => Announcement.Role;
 
     /// <summary>Where this node's readiness comes from (replication); Hot when nothing replicates.</summary>
     public Func<Readiness>? ReadinessSource { get; set; }
@@ -133,28 +133,102 @@ internal sealed partial class AgentEngine : IDisposable
     /// <summary>The peer's node id while it is heard active, else 0.</summary>
     public byte ActivePeer => _activePeer;
 
+    /// <summary>The node id in the peer's newest frame (0 before the first).</summary>
+    public byte PeerNodeId => _peerNodeId;
+
+    /// <summary>The peer's announced role and readiness while it is heard; null when not.</summary>
+    public PeerSeen? PeerSeen => _peerSeen;
+
+    /// <summary>Link <paramref name="i"/> as the machine judges it (read off the engine thread: a recent value).</summary>
+    public (bool Up, double FramesPerSecond) LinkView(int i) => (_machine.Links[i].IsUp, _machine.Links[i].FramesPerSecond);
+
+    /// <summary>Starts the engine, receiving and sending threads.</summary>
+    public void Start()
+    {
+        _threads.Prepare();
+        Links.Start(_threads);
+        _threads.Start("engine", Run);
+    }
+
+    /// <summary>
+    /// Posts <paramref name="command"/> to the engine; its reply completes when the engine has decided (refused at
+    /// once when the inbox is full). The caller never holds the engine up.
+    /// </summary>
+    public Task<CommandReply> Send(EngineCommand command)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || !_inbox.Post(new EngineInput(EngineInputKind.Command, command)))
+        {
+            command.Complete(false, "the engine is busy or stopped: try again");
+        }
+
+        return command.Reply;
+    }
+
+    /// <summary>
+    /// Graceful stop: the engine releases the outputs and announces Stopping (so the peer takes over at once),
+    /// lets a few heartbeats carry that, then ends every thread.
+    /// </summary>
+    public void Stop(TimeSpan timeout)
+    {
+        Send(new EngineCommand(EngineCommandKind.Stop, "agent stopping (SIGTERM or Ctrl-C)")).Wait(timeout);
+        _stopped.Wait(timeout);
+        Links.Kick();
+
+        // Two intervals for the Stopping announcement to go out on every link.
+        Task.Delay(_options.HeartbeatInterval * 2, _time).Wait();
+        Links.Stop();
+        _threads.Join(TimeSpan.FromSeconds(2));
+        Events.Stopped("agent stopped");
+        Log.Stopped(_log, _node);
+    }
+
+    /// <summary>Last resort from a crash handler: release outputs and drop "I am active", from any thread.</summary>
+    public void EmergencyRelease()
+    {
+        try
+        {
+            _bank?.ReleaseAll();
+            _bank?.DropActive();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // nothing more can be done from here; ExecStopPost releases the pins after exit
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Links.Stop();
+        _bank?.Dispose();
+        Links.Dispose();
+        _inbox.Dispose();
+        _threads.Dispose();
+        _stopped.Dispose();
+    }
+
     private void Run()
     {
         var halfInterval = _options.HeartbeatInterval / 2;
         _nextLife = _time.GetTimestamp();
         if (_startupFault is not null)
         {
-            Execute(_machine.OnLocalFault(_startupFault));
+            Decide(_machine.OnLocalFault(_startupFault));
         }
 
-        while (!_stopping.IsCancellationRequested)
+        while (true)
         {
-            if (_stopRequested)
-            {
-                Execute(_machine.OnStopRequested("agent stopping (SIGTERM or Ctrl-C)"));
-                Interlocked.Exchange(ref _lastProgress, _time.GetTimestamp());
-                _stopped.Set();
-                return;
-            }
-
             try
             {
-                Iterate();
+                if (Iterate())
+                {
+                    _stopped.Set();
+                    return;
+                }
             }
             catch (Exception ex) when (ex is IOException or InvalidOperationException or StorageException)
             {
@@ -174,11 +248,18 @@ internal sealed partial class AgentEngine : IDisposable
         }
     }
 
-    private void Iterate()
+    /// <summary>One round: every input, one evaluation, its effects, the life signal. True when the engine stopped.</summary>
+    private bool Iterate()
     {
-        CheckStorage();
+        while (_inbox.TryTake(out EngineInput input))
+        {
+            if (Take(input))
+            {
+                return true;
+            }
+        }
 
-        while (_inbox.TryTake(out var f))
+        while (_inbox.TryTake(out InboundFrame f))
         {
             switch (f.Evidence)
             {
@@ -198,57 +279,24 @@ internal sealed partial class AgentEngine : IDisposable
         }
 
         ReportForeignFrames();
-
-        var pending = !_inbox.IsEmpty;
-        for (var i = 0; i < _links.Count; i++)
+        var pending = !_inbox.IsEmpty || Links.HasPendingInput;
+        for (var i = 0; i < Links.Count; i++)
         {
-            pending |= _links[i].HasPendingInput; // indexed: foreach over the interface would box an enumerator
-        }
-
-        foreach (var sender in _senders)
-        {
-            _machine.OnHeartbeatSent(sender.LastSentAt);
+            _machine.OnHeartbeatSent(Links.Sender(i).LastSentAt);
         }
 
         var interlock = _bank?.ReadInterlock() ?? InterlockInput.NotWired;
         var decision = _machine.Evaluate(pending, interlock);
-        _activePeer = _machine.PeerFresh && _machine.Peer.Role == Role.Active ? _machine.Peer.NodeId : (byte)0;
-        Interlocked.Exchange(ref _peerLastApplied, (long)_machine.Peer.LastAppliedSequence);
-        var seen = _peerSeen;
-        var fresh = _machine.PeerFresh;
-        if (!fresh && seen is not null)
-        {
-            _peerSeen = null;
-        }
-        else if (fresh && (seen is null || seen.Role != _machine.Peer.Role || seen.Readiness != _machine.Peer.Readiness))
-        {
-            _peerSeen = PeerSeen.Of(_machine.Peer.Role, _machine.Peer.Readiness); // made once each: no garbage here
-        }
-        if (decision.IsChange)
-        {
-            Execute(decision);
-        }
+        NotePeer();
+        Decide(decision);
+        Finish(_executor.CheckBound(_time.GetTimestamp()));
+        PublishAlarms();
 
-        while (_machine.TryDequeueAlarm(out var alarm))
-        {
-            if (alarm.Raised)
-            {
-                Log.AlarmRaised(_log, _node, alarm.Kind.ToString(), alarm.Subject, alarm.Text);
-            }
-            else
-            {
-                Log.AlarmCleared(_log, _node, alarm.Kind.ToString(), alarm.Subject, alarm.Text);
-            }
-        }
-
-        if (_machine.Role == Role.Active && _bank is not null && _values.Version != _drivenVersion)
+        if (_machine.Role == Role.Active && _bank is not null && _values.Version != _drivenVersion && !_executor.Waiting)
         {
             // The control application changed an output: drive it (the value is already committed).
             _drivenVersion = _values.Version;
-            for (var i = 0; i < _options.Outputs.Count; i++)
-            {
-                _bank.Drive(i, _values[i]);
-            }
+            _executor.DriveAll(Mirrored());
         }
 
         var now = _time.GetTimestamp();
@@ -262,14 +310,186 @@ internal sealed partial class AgentEngine : IDisposable
 
         Interlocked.Exchange(ref _lastProgress, now);
         PublishIfChanged();
-        if (now >= _nextHousekeeping)
+        ReportLinkChanges();
+        return false;
+    }
+
+    /// <summary>Takes one input other than a frame; true when it stopped the engine.</summary>
+    private bool Take(in EngineInput input)
+    {
+        switch (input.Kind)
         {
-            _nextHousekeeping = now + _time.TimestampFrequency;
-            ReportLinks();
+            case EngineInputKind.Command:
+                return Command(input.Command!);
+            case EngineInputKind.LocalFault:
+                OnLocalFault(input.Source!, input.Text!);
+                break;
+            case EngineInputKind.FaultCleared:
+                OnFaultCleared(input.Text!);
+                break;
+            case EngineInputKind.Verdict:
+                if (input.Flag)
+                {
+                    Events.Raise("StorageSlow", input.Source!, input.Text!);
+                }
+                else
+                {
+                    Events.Clear("StorageSlow", input.Source!, input.Text!);
+                }
+
+                break;
+            case EngineInputKind.EffectDone:
+                Finish(_executor.OnSlowDone(input.Slot, input.Flag, input.Text));
+                break;
+        }
+
+        return false;
+    }
+
+    private bool Command(EngineCommand command)
+    {
+        switch (command.Kind)
+        {
+            case EngineCommandKind.Stop:
+                Decide(_machine.OnStopRequested(command.Reason));
+                Interlocked.Exchange(ref _lastProgress, _time.GetTimestamp());
+                command.Complete(true, "stopped: outputs released, Stopping announced");
+                return true;
+            default:
+                command.Complete(false, $"unknown command {command.Kind}");
+                return false;
+        }
+    }
+
+    /// <summary>A decision of the machine: plan its effects and run them.</summary>
+    private void Decide(Decision d)
+    {
+        if (!d.IsChange)
+        {
+            return;
+        }
+
+        _deciding = d;
+        _decidedAt = _time.GetTimestamp();
+        var plan = _planner.For(d, Mirrored(), StateAgreed);
+        var result = _executor.Run(plan);
+        if (d.Kind == DecisionKind.BecomeActive && result.Failure is null)
+        {
+            _nextLife = result.DrivenAt;
+            _drivenVersion = _values.Version;
+        }
+
+        Finish(result);
+    }
+
+    private void Finish(ExecutionResult result)
+    {
+        if (result.Failure is { } failure)
+        {
+            Fault($"takeover failed: {failure}");
+        }
+    }
+
+    private void Fault(string error)
+    {
+        Log.Faulted(_log, _node, error);
+        EmergencyRelease();
+        Decide(_machine.OnLocalFault(error));
+    }
+
+    // IEffectObserver: called by the executor, on this thread, as the plan runs.
+    void IEffectObserver.Announce(ulong epoch)
+    {
+        var d = _deciding;
+        Publish();
+        Transitions.Publish(new RoleTransition(d.From, d.To, d.Epoch, d.Reason));
+        if (d.Kind == DecisionKind.BecomeActive)
+        {
+            // Takeover time: from the decision to the last output driven (as before the effects had a planner).
+            var drivenAt = _executor.LastDrivenAt > _decidedAt ? _executor.LastDrivenAt : _time.GetTimestamp();
+            var takeover = _time.GetElapsedTime(_decidedAt, drivenAt).TotalMilliseconds;
+            Events.RoleChanged(d.From.ToString(), d.To.ToString(), d.Epoch, d.Reason, d.DetectionTime?.TotalMilliseconds ?? 0, takeover);
         }
         else
         {
-            ReportLinkChanges();
+            Events.RoleChanged(d.From.ToString(), d.To.ToString(), d.Epoch, d.Reason);
+        }
+    }
+
+    void IEffectObserver.StateNotAgreed() => Events.Raise("StateNotAgreed", "outputs",
+        "took over with a control state not agreed with the pair (a split-brain resync did not finish): every output driven to its safe value, whatever its takeover policy; check the state and write the outputs");
+
+    void IEffectObserver.OutputsFailed(string error) => Events.OutputsFailed(error);
+
+    void IEffectObserver.OutputsReleased() => Events.OutputsReleased(_deciding.Reason);
+
+    void IEffectObserver.SlowEffectFailed(string error) => Events.Raise("EffectFailed", "slow lane", error);
+
+    private ReadOnlySpan<bool> Mirrored()
+    {
+        for (var i = 0; i < _mirrored.Length; i++)
+        {
+            _mirrored[i] = _values[i];
+        }
+
+        return _mirrored;
+    }
+
+    /// <summary>
+    /// Whether this node's control state is agreed with the pair's: false while a split brain's resync has not
+    /// installed its snapshot (the state may still hold entries the active never wrote).
+    /// </summary>
+    private bool StateAgreed => _storage is null || !_storage.Store.NeedsSnapshot;
+
+    private void NotePeer()
+    {
+        _activePeer = _machine.PeerFresh && _machine.Peer.Role == Role.Active ? _machine.Peer.NodeId : (byte)0;
+        Interlocked.Exchange(ref _peerLastApplied, (long)_machine.Peer.LastAppliedSequence);
+        _peerNodeId = _machine.Peer.NodeId;
+        var seen = _peerSeen;
+        var fresh = _machine.PeerFresh;
+        if (!fresh && seen is not null)
+        {
+            _peerSeen = null;
+        }
+        else if (fresh && (seen is null || seen.Role != _machine.Peer.Role || seen.Readiness != _machine.Peer.Readiness))
+        {
+            _peerSeen = PeerSeen.Of(_machine.Peer.Role, _machine.Peer.Readiness); // made once each: no garbage here
+        }
+    }
+
+    private void PublishAlarms()
+    {
+        while (_machine.TryDequeueAlarm(out var alarm))
+        {
+            if (alarm.Raised)
+            {
+                Events.Raise(alarm.Kind.ToString(), alarm.Subject, alarm.Text);
+            }
+            else
+            {
+                Events.Clear(alarm.Kind.ToString(), alarm.Subject, alarm.Text);
+            }
+        }
+    }
+
+    private void ReportLinkChanges()
+    {
+        for (var i = 0; i < Links.Count; i++)
+        {
+            var up = _machine.Links[i].IsUp;
+            if (up != _linkWasUp[i])
+            {
+                _linkWasUp[i] = up;
+                if (up)
+                {
+                    Events.LinkUp(Links[i].Name);
+                }
+                else
+                {
+                    Events.LinkDown(Links[i].Name);
+                }
+            }
         }
     }
 
@@ -277,18 +497,64 @@ internal sealed partial class AgentEngine : IDisposable
     private void ReportForeignFrames()
     {
         var now = _time.GetTimestamp();
-        for (var i = 0; i < _links.Count; i++)
+        for (var i = 0; i < Links.Count; i++)
         {
-            var counters = _links[i].Counters;
+            var counters = Links[i].Counters;
+            var receiver = Links.Receiver(i);
             for (var k = 0; k < ForeignKinds.Length; k++)
             {
                 var (kind, countedAs) = ForeignKinds[k];
                 var slot = (i * ForeignKinds.Length) + k;
                 var total = counters.Dropped(countedAs);
-                var detail = kind == ForeignFrameKind.OtherPair ? _receivers[i].LastOtherPairId : _receivers[i].LastOtherVersion;
+                var detail = kind == ForeignFrameKind.OtherPair ? receiver.LastOtherPairId : receiver.LastOtherVersion;
                 _machine.OnForeignFrames(i, kind, total - _foreignSeen[slot], now, detail);
                 _foreignSeen[slot] = total;
             }
+        }
+    }
+
+    private void WatchStorage(StorageWorker? storage)
+    {
+        if (storage is null)
+        {
+            return;
+        }
+
+        // The storage thread and its watchdog report here as inputs; the engine decides on its own thread.
+        storage.SubscriberFailed += ex => Log.CommitSubscriberFailed(_log, _node, ex.ToString());
+        storage.Failed += error => _inbox.Post(EngineInput.Fault("storage", error));
+        storage.Recovered += () => _inbox.Post(EngineInput.Cleared("storage", "the database works again"));
+        storage.Note += text => Events.Storage(text);
+        storage.SlowCommit += (raised, text) => _inbox.Post(EngineInput.CheckVerdict("storage", raised, text));
+    }
+
+    /// <summary>A failed database faults the node (an active hands over).</summary>
+    private void OnLocalFault(string source, string error)
+    {
+        _storageFault = error;
+        if (_machine.Role is not (Role.Faulted or Role.Stopping))
+        {
+            _faultedByStorage = true;
+            Events.Raise("StorageFault", source, $"{error}; retrying it every {_options.Storage.RetryInterval.TotalSeconds:F0} s");
+            Fault($"{source}: {error}");
+        }
+    }
+
+    /// <summary>A database that works again brings the node back as a standby, with no hand needed.</summary>
+    private void OnFaultCleared(string text)
+    {
+        if (_storage?.Fault is not null)
+        {
+            return; // failed again meanwhile
+        }
+
+        var cause = _storageFault;
+        _storageFault = null;
+        if (_faultedByStorage && _machine.Role == Role.Faulted)
+        {
+            _faultedByStorage = false;
+            Events.Clear("StorageFault", "storage", $"{text} (was: {cause})");
+            Decide(_machine.OnFaultCleared($"storage works again after: {cause}"));
         }
     }
 
@@ -296,7 +562,7 @@ internal sealed partial class AgentEngine : IDisposable
     {
         var a = _announcement;
         var health = _machine.LinkHealth | StaticHealth();
-        if (a.Role != _machine.Role || a.Epoch != _machine.Epoch || a.Health != health || a.Readiness != CurrentReadiness())
+        if (!_executor.Waiting && (a.Role != _machine.Role || a.Epoch != _machine.Epoch || a.Health != health || a.Readiness != CurrentReadiness()))
         {
             Publish();
         }
@@ -309,10 +575,7 @@ internal sealed partial class AgentEngine : IDisposable
         Volatile.Write(ref _announcement, next);
         if (old.Role != next.Role)
         {
-            foreach (var s in _senders)
-            {
-                s.Kick.Set();
-            }
+            Links.Kick();
         }
     }
 

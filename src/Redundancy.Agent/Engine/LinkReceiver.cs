@@ -1,3 +1,4 @@
+using Redundancy.Agent.Diagnostics;
 using Redundancy.Core.Heartbeat;
 using Redundancy.Edges.Links;
 using Redundancy.Edges.Scheduling;

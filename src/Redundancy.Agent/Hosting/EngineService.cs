@@ -9,10 +9,12 @@ namespace Redundancy.Agent.Hosting;
 /// Runs storage, engine and control socket for the host's lifetime. On stop (SIGTERM, Ctrl-C) the control socket
 /// closes first, then the engine releases the outputs and announces Stopping, then storage finishes its queue.
 /// </summary>
-internal sealed class EngineService(AgentEngine engine, StorageWorker? storage, Replication.ReplicationService? replication, ControlSocket? control) : IHostedService
+internal sealed class EngineService(AgentEngine engine, StorageWorker? storage, Replication.ReplicationService? replication, ControlSocket? control,
+    Diagnostics.RuntimeDiagnostics diagnostics, Status.JournalWriter journal) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        journal.Start();
         storage?.Start();
 
         // Settle the heap before the first heartbeat: everything built at start (host, configuration, warmed-up
@@ -21,6 +23,7 @@ internal sealed class EngineService(AgentEngine engine, StorageWorker? storage, 
         // benchmark before this).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         engine.Start();
+        diagnostics.Start();
         replication?.Start();
         control?.Start();
         return Task.CompletedTask;
@@ -33,6 +36,8 @@ internal sealed class EngineService(AgentEngine engine, StorageWorker? storage, 
                 control?.Dispose();
                 replication?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2));
                 engine.Stop(TimeSpan.FromSeconds(2));
+                diagnostics.Dispose();
+                journal.Dispose(); // writes the last events (the step-down, Stopping) before the host ends
                 storage?.Dispose();
                 storage?.Store.Dispose();
             },

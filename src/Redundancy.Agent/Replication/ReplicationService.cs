@@ -14,7 +14,7 @@ namespace Redundancy.Agent.Replication;
 /// books: acknowledgements, lag, sync/semi-sync/async, compaction, readiness. Runs on the thread pool and the
 /// storage thread, beside the heartbeat path and never on it.
 /// </summary>
-internal sealed partial class ReplicationService : IAsyncDisposable
+internal sealed partial class ReplicationService : IAsyncDisposable, Status.IReplicationStatusSource
 {
     private const int BatchBytes = 512 * 1024;
 
@@ -100,6 +100,13 @@ internal sealed partial class ReplicationService : IAsyncDisposable
                 return _ledger is null ? (0, TimeSpan.Zero, false, false) : (_ledger.LagEntries, _ledger.LagTime, _ledger.StandbyConnected, _ledger.IsFallenBack);
             }
         }
+    }
+
+    /// <summary>Replication's section of the node's status.</summary>
+    public Protocol.Status.ReplicationStatus Status()
+    {
+        var lag = Lag;
+        return new Protocol.Status.ReplicationStatus(_settings.Mode.ToConfigName(), lag.Connected, (long)lag.Entries, lag.Time.TotalMilliseconds, lag.FallenBack, Refused);
     }
 
     public void Start()

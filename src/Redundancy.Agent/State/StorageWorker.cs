@@ -11,7 +11,7 @@ namespace Redundancy.Agent.State;
 /// arrive while a commit is running are committed together in the next transaction (group commit), so throughput
 /// grows with load instead of paying one disk flush per write. Nothing on the heartbeat path ever waits for it.
 /// </summary>
-internal sealed partial class StorageWorker : IDisposable
+internal sealed partial class StorageWorker : IDisposable, Redundancy.Agent.Effects.ITermGate
 {
     private const int MaxBatch = 2000;
     private readonly TimeProvider _time;

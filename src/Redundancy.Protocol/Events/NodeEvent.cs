@@ -21,8 +21,11 @@ public sealed record NodeEvent
     /// <summary>Why, or what, in plain words.</summary>
     public required string Reason { get; init; }
 
-    /// <summary>What it is about: an alarm's kind and subject ("LinkDown/serial"), a link's name, a command's op.</summary>
+    /// <summary>What it is about: an alarm's subject ("serial", "peer", "storage"), a link's name, a command's op.</summary>
     public string? Subject { get; init; }
+
+    /// <summary>Alarm events: the alarm's kind (LinkDown, PeerLost, StorageSlow ...).</summary>
+    public string? Alarm { get; init; }
 
     /// <summary>Role changes: the role before.</summary>
     public string? From { get; init; }

@@ -16,7 +16,7 @@ public sealed record NodeStatus
     public required int NodeId { get; init; }
 
     /// <summary>The pair's id.</summary>
-    public required int PairId { get; init; }
+    public required uint PairId { get; init; }
 
     /// <summary>The agent's version.</summary>
     public required string Version { get; init; }
@@ -91,7 +91,7 @@ public sealed record PeerStatus(int NodeId, string Role, string Readiness, ulong
 /// <param name="FramesOut">Frames sent since start.</param>
 /// <param name="RoundTripMs">The newest round trip measured from the peer's echo; null when none.</param>
 /// <param name="Floods">Times the receiver saw a flood and relaxed its priority.</param>
-/// <param name="Dropped">Frames dropped since start, by reason (only reasons seen are listed).</param>
+/// <param name="Dropped">Frames dropped since start, by reason (every reason, 0 included).</param>
 public sealed record LinkStatus(
     string Name, bool Up, double FramesPerSecond, long FramesIn, long FramesOut, double? RoundTripMs, long Floods,
     IReadOnlyDictionary<string, long> Dropped);

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
-namespace Redundancy.Agent.Engine;
+namespace Redundancy.Agent.Diagnostics;
 
 /// <summary>
 /// Bytes allocated by each heartbeat-path thread since it started. Those threads run at real-time priority, and

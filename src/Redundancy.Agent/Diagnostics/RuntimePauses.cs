@@ -1,6 +1,6 @@
 using System.Diagnostics.Tracing;
 
-namespace Redundancy.Agent.Engine;
+namespace Redundancy.Agent.Diagnostics;
 
 /// <summary>
 /// Measures how long the runtime stopped every managed thread (the heartbeat threads too, real-time priority or

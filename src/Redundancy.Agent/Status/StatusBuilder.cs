@@ -1,0 +1,98 @@
+using System.Reflection;
+using Redundancy.Agent.Diagnostics;
+using Redundancy.Agent.Engine;
+using Redundancy.Agent.State;
+using Redundancy.Core.Configuration;
+using Redundancy.Core.Heartbeat;
+using Redundancy.Core.Roles;
+using Redundancy.Protocol.Status;
+
+namespace Redundancy.Agent.Status;
+
+/// <summary>
+/// Builds the node's status from what the engine published (its announcement, the peer it hears), the links'
+/// counters, storage, the output values and the alarm board, on the caller's thread; never waits on the engine.
+/// Parts of the node add their section through a source (replication today).
+/// </summary>
+internal sealed class StatusBuilder : INodeStatusSource
+{
+    private static readonly DropReason[] Reasons = Enum.GetValues<DropReason>();
+    private static readonly string AgentVersion =
+        typeof(StatusBuilder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    private readonly AgentOptions _options;
+    private readonly AgentEngine _engine;
+    private readonly StorageWorker? _storage;
+    private readonly OutputValues _values;
+    private readonly RuntimeDiagnostics _diagnostics;
+    private readonly TimeProvider _time;
+    private readonly DateTimeOffset _startedAt;
+    private readonly long _started;
+
+    public StatusBuilder(AgentOptions options, AgentEngine engine, StorageWorker? storage, OutputValues values, RuntimeDiagnostics diagnostics, TimeProvider time)
+    {
+        _options = options;
+        _engine = engine;
+        _storage = storage;
+        _values = values;
+        _diagnostics = diagnostics;
+        _time = time;
+        _startedAt = time.GetUtcNow();
+        _started = time.GetTimestamp();
+    }
+
+    /// <summary>Replication's section; null when the node replicates nothing.</summary>
+    public IReplicationStatusSource? Replication { get; set; }
+
+    public NodeStatus Status()
+    {
+        var a = _engine.Announcement;
+        var peer = _engine.PeerSeen;
+        var level = ServiceLevel.Of(a.Role, a.Readiness, peer?.Role, peer?.Readiness ?? Readiness.NotReady);
+        var driving = a.Role == Role.Active;
+        var links = new LinkStatus[_engine.Links.Count];
+        for (var i = 0; i < links.Length; i++)
+        {
+            var link = _engine.Links[i];
+            var c = link.Counters;
+            var receiver = _engine.Links.Receiver(i);
+            var (up, fps) = _engine.LinkView(i);
+            var dropped = new Dictionary<string, long>();
+            foreach (var r in Reasons.Skip(1))
+            {
+                dropped[r.ToString()] = c.Dropped(r);
+            }
+
+            links[i] = new LinkStatus(link.Name, up, Math.Round(fps, 1), c.FramesIn, c.FramesOut,
+                receiver.RoundTripTicks < 0 ? null : receiver.RoundTripTicks * 1000.0 / _time.TimestampFrequency, receiver.Floods, dropped);
+        }
+
+        return new NodeStatus
+        {
+            Node = _options.NodeName,
+            NodeId = _options.NodeId,
+            PairId = _options.PairId,
+            Version = AgentVersion,
+            StartedAt = _startedAt,
+            UptimeSeconds = Math.Round(_time.GetElapsedTime(_started).TotalSeconds, 1),
+            Role = a.Role.ToString(),
+            Epoch = a.Epoch,
+            Readiness = a.Readiness.ToString(),
+            ServiceLevel = level.Level,
+            Mode = level.Mode,
+            LastSequence = _storage?.Store.LastSequence ?? 0,
+            StorageCommits = _storage?.Commits ?? 0,
+            StorageEntries = _storage?.Entries ?? 0,
+            RoleChanges = _engine.Events.RoleChanges,
+            LastEventSequence = _engine.Events.Stream.Last,
+            Peer = peer is null ? null : new PeerStatus(_engine.PeerNodeId, peer.Role.ToString(), peer.Readiness.ToString(), _engine.PeerLastApplied),
+            Links = links,
+            Replication = Replication?.Status(),
+            Outputs = _options.Outputs.Select((o, i) => new OutputStatus(o.Name, _values[i], driving)).ToArray(),
+            Alarms = _engine.Events.ActiveAlarms,
+            LastTakeover = _engine.Events.LastTakeover,
+        };
+    }
+
+    public NodeDiagnostics Diagnostics() => _diagnostics.Snapshot();
+}

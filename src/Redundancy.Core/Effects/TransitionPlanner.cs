@@ -1,0 +1,108 @@
+using Redundancy.Core.Outputs;
+using Redundancy.Core.Roles;
+
+namespace Redundancy.Core.Effects;
+
+/// <summary>
+/// Turns a role decision into its ordered effects: the takeover order and the step-down order live here, with the
+/// takeover policy of each output. Pure; the plan is written into a buffer made once, so planning allocates nothing.
+/// </summary>
+/// <remarks>
+/// Takeover: assert "I am active", start the life signal, drive every output (the mirrored value, or the safe
+/// value by the output's policy, or every output safe when the state is not agreed with the pair), start the term
+/// (storage persists the epoch before the first write of it: the engine never waits for the disk), announce; then
+/// any slow effect registered after a takeover. The interlock was read just before the decision.
+/// Step-down from Active: slow effects registered before a step-down (awaited, bounded), stop taking writes,
+/// release the outputs, drop "I am active", announce. Faulted or Stopping from any other role: release, drop,
+/// announce (the outputs may have been driven by an earlier life). Anything else: announce.
+/// </remarks>
+public sealed class TransitionPlanner
+{
+    private readonly IReadOnlyList<OutputChannel> _outputs;
+    private readonly List<SlowStepRegistration> _slow = [];
+    private readonly Effect[] _plan;
+    private int _count;
+
+    /// <summary>A planner for the configured outputs; <paramref name="maxSlow"/> slow effects may be registered.</summary>
+    public TransitionPlanner(IReadOnlyList<OutputChannel> outputs, int maxSlow = 8)
+    {
+        _outputs = outputs;
+        _plan = new Effect[outputs.Count + 8 + maxSlow];
+    }
+
+    /// <summary>The newest plan.</summary>
+    public ReadOnlySpan<Effect> Plan => _plan.AsSpan(0, _count);
+
+    /// <summary>Whether the newest takeover plan drove safe values because the state was not agreed.</summary>
+    public bool DroveSafeForUnagreedState { get; private set; }
+
+    /// <summary>Registers a slow effect (at start, before the first plan).</summary>
+    public void Register(SlowStepRegistration registration) => _slow.Add(registration);
+
+    /// <summary>Plans <paramref name="decision"/>; <paramref name="mirrored"/> gives each output's value in the state.</summary>
+    /// <param name="decision">The machine's decision.</param>
+    /// <param name="mirrored">Each output's logical value in the control state, by index.</param>
+    /// <param name="stateAgreed">Whether the state is agreed with the pair (false while a split brain's resync is unfinished).</param>
+    public ReadOnlySpan<Effect> For(in Decision decision, ReadOnlySpan<bool> mirrored, bool stateAgreed)
+    {
+        _count = 0;
+        DroveSafeForUnagreedState = false;
+        if (!decision.IsChange)
+        {
+            return Plan;
+        }
+
+        if (decision.Kind == DecisionKind.BecomeActive)
+        {
+            Add(new Effect(EffectKind.AssertActive));
+            Add(new Effect(EffectKind.StartLife));
+            for (var i = 0; i < _outputs.Count; i++)
+            {
+                // A state not agreed with the pair (a split brain's resync cut short) may hold output values the
+                // active never wrote: resume nothing from it, whatever the policy.
+                var channel = _outputs[i];
+                var value = channel.Takeover == TakeoverPolicy.Safe || !stateAgreed || i >= mirrored.Length ? channel.SafeValue : mirrored[i];
+                Add(Effect.Drive(i, value));
+            }
+
+            if (!stateAgreed)
+            {
+                DroveSafeForUnagreedState = true;
+                Add(new Effect(EffectKind.AlarmStateNotAgreed));
+            }
+
+            Add(new Effect(EffectKind.StartTerm, Epoch: decision.Epoch));
+            Add(new Effect(EffectKind.Announce, Epoch: decision.Epoch));
+            AddSlow(SlowStep.AfterTakeover, awaited: false);
+            return Plan;
+        }
+
+        if (decision.From == Role.Active)
+        {
+            AddSlow(SlowStep.BeforeStepDown, awaited: true);
+            Add(new Effect(EffectKind.StopWrites));
+        }
+
+        if (decision.From == Role.Active || decision.Kind is DecisionKind.BecomeFaulted or DecisionKind.BecomeStopping)
+        {
+            Add(new Effect(EffectKind.ReleaseOutputs));
+            Add(new Effect(EffectKind.DropActive));
+        }
+
+        Add(new Effect(EffectKind.Announce, Epoch: decision.Epoch));
+        return Plan;
+    }
+
+    private void AddSlow(SlowStep step, bool awaited)
+    {
+        for (var i = 0; i < _slow.Count; i++)
+        {
+            if (_slow[i].Step == step)
+            {
+                Add(new Effect(EffectKind.Slow, Slot: _slow[i].Slot, Await: awaited));
+            }
+        }
+    }
+
+    private void Add(Effect e) => _plan[_count++] = e;
+}
