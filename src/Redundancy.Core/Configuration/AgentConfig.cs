@@ -186,6 +186,10 @@ public static partial class AgentConfig
 
         var controlSocket = f.Control?.Socket ?? "/run/redundancy/control.sock";
         v.Check("control.socket", controlSocket.Length is > 0 and <= 100, "must be a path of 1-100 characters (a Unix socket path)", controlSocket);
+        var controlGroup = f.Control?.Group;
+        v.Check("control.group", controlGroup is null || GroupRule().IsMatch(controlGroup),
+            "must be a group name: 1-32 letters, digits, '_', '.' or '-', starting with a letter or '_' (the group's members may change the node through the control socket)",
+            $"\"{controlGroup}\"");
 
         if (v.Errors.Count > 0)
         {
@@ -212,6 +216,7 @@ public static partial class AgentConfig
             Interlock = interlock,
             Watchdog = watchdog,
             ControlSocket = controlSocket,
+            ControlGroup = controlGroup,
             Replication = replication,
             Storage = storage,
         };
@@ -229,6 +234,9 @@ public static partial class AgentConfig
 
     [GeneratedRegex("^[a-z0-9_-]{1,32}$")]
     private static partial Regex ChannelRule();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$")]
+    private static partial Regex GroupRule();
 
     [GeneratedRegex(@"System\.[A-Za-z0-9_.`\[\]]+")]
     private static partial Regex TypeNameRule();

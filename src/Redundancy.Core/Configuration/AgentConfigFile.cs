@@ -43,6 +43,7 @@ internal sealed class AgentConfigFile
     internal sealed class ControlSection
     {
         public string? Socket { get; set; }
+        public string? Group { get; set; }
     }
 
     internal sealed class HeartbeatSection

@@ -67,6 +67,14 @@ public sealed record AgentOptions
     /// <summary>Path of the local control socket (the field CLI and local control applications).</summary>
     public required string ControlSocket { get; init; }
 
+    /// <summary>
+    /// The group (<c>control.group</c>) whose members may send changing ops (state writes, switchover, maintenance)
+    /// besides root and the agent's own user; the control socket's file is given this group so they can connect.
+    /// Null when not configured. Checked here as a name only: the agent resolves it at start and refuses a name the
+    /// machine does not know.
+    /// </summary>
+    public string? ControlGroup { get; init; }
+
     /// <summary>The control-state database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "state.db");
 
