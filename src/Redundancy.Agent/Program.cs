@@ -83,11 +83,13 @@ if (commandLine.ReleaseOutputs)
     }
 }
 
+ControlAccess access;
 try
 {
     // Before anything starts: a regular file there is never deleted, and a live agent's socket never taken over.
     // Not for --release-outputs above: ExecStopPost must release the pins whatever lies at that path.
     UnixSocketPath.Claim(options.ControlSocket, "control.socket");
+    access = ControlAccess.Resolve(options.ControlGroup); // a group the machine does not know refuses the config
 }
 catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
 {
@@ -214,7 +216,7 @@ builder.Services.AddSingleton(sp =>
     var replication = sp.GetService<ReplicationService>();
     var status = sp.GetRequiredService<StatusBuilder>();
     var state = new ControlState(storage, options.NodeName, () => engine.Role, () => engine.ActivePeer, replication is null ? null : replication.WaitReplicated);
-    return new ControlSocket(options.ControlSocket, state, () => LegacyStatus.Of(status),
+    return new ControlSocket(options.ControlSocket, state, status, events, access,
         sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Control"), options.NodeName, TimeProvider.System);
 });
 builder.Services.AddHostedService(sp => new EngineService(

@@ -19,9 +19,9 @@ public sealed class BadRequestTests
         // 200 characters, 400 UTF-8 bytes: under the old character limit, over the log's byte limit.
         var answer = a.Set(new string('é', 200), "1");
 
-        Assert.False((bool)answer["ok"]!, answer.ToJsonString());
-        Assert.Contains("256 UTF-8 bytes", (string)answer["error"]!);
-        Assert.True((bool)a.Set("after", "2")["ok"]!, Dump(pair));
+        Assert.False(answer.Ok, answer.ToString());
+        Assert.Contains("256 UTF-8 bytes", answer.Error!);
+        Assert.True(a.Set("after", "2").Ok, Dump(pair));
         Assert.False(pair.A.HasExited, Dump(pair));
         Assert.Equal("Active", pair.A.Role);
     }
@@ -36,9 +36,9 @@ public sealed class BadRequestTests
 
         var answer = a.SendLine(line);
 
-        Assert.False((bool)answer["ok"]!, op);
-        Assert.Contains("unpaired surrogate", (string)answer["error"]!);
-        Assert.True((bool)a.Set("after", "2")["ok"]!, Dump(pair));
+        Assert.False(answer.Ok, op);
+        Assert.Contains("unpaired surrogate", answer.Error!);
+        Assert.True(a.Set("after", "2").Ok, Dump(pair));
     }
 
     [Fact]
@@ -59,11 +59,11 @@ public sealed class BadRequestTests
         var get = a.Get("broken");
         var list = a.List();
 
-        Assert.False((bool)get["ok"]!);
-        Assert.Contains("broken", (string)get["error"]!);
-        Assert.Contains("not JSON", (string)get["error"]!);
-        Assert.False((bool)list["ok"]!);
-        Assert.Contains("broken", (string)list["error"]!);
-        Assert.True((bool)a.Get("good")["ok"]!);
+        Assert.False(get.Ok);
+        Assert.Contains("broken", get.Error!);
+        Assert.Contains("not JSON", get.Error!);
+        Assert.False(list.Ok);
+        Assert.Contains("broken", list.Error!);
+        Assert.True(a.Get("good").Ok);
     }
 }

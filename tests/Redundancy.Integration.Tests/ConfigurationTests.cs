@@ -54,7 +54,7 @@ public sealed class ConfigurationTests
         var a = pair.StartAgent("A");
         using (var probe = pair.Control("A"))
         {
-            Assert.True((bool)probe.Status()["ok"]!);
+            Assert.Equal("A", probe.Status().Node);
         }
 
         var pathB = pair.ConfigPath("B");
@@ -66,7 +66,7 @@ public sealed class ConfigurationTests
         Assert.Equal(78, code);
         Assert.Contains("another agent is listening", output);
         using var again = pair.Control("A");
-        Assert.Equal("A", (string)again.Status()["node"]!);
+        Assert.Equal("A", again.Status().Node);
         Assert.False(a.HasExited);
     }
 

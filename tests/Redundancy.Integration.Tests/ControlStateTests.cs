@@ -17,12 +17,12 @@ public sealed class ControlStateTests
         using var a = pair.Control("A");
 
         var written = a.Set("setpoints/boiler", "{\"celsius\":72.5}");
-        Assert.True((bool)written["ok"]!, written.ToJsonString());
+        Assert.True(written.Ok, written.ToString());
         var read = a.Get("setpoints/boiler");
 
-        Assert.Equal(72.5, (double)read["value"]!["celsius"]!);
-        Assert.Equal((ulong)written["sequence"]!, (ulong)read["sequence"]!);
-        Assert.Equal("Active", (string)a.Status()["role"]!);
+        Assert.Equal(72.5, read.Value!.Value.GetProperty("celsius").GetDouble());
+        Assert.Equal(written.Sequence, read.Sequence);
+        Assert.Equal("Active", a.Status().Role);
     }
 
     [Fact]
@@ -33,9 +33,9 @@ public sealed class ControlStateTests
 
         var answer = b.Set("setpoints/boiler", "70");
 
-        Assert.False((bool)answer["ok"]!);
-        Assert.Contains("node B", (string)answer["error"]!);
-        Assert.Contains("node 1", (string)answer["error"]!);
+        Assert.False(answer.Ok);
+        Assert.Contains("node B", answer.Error!);
+        Assert.Contains("node 1", answer.Error!);
     }
 
     [Theory]
@@ -46,8 +46,8 @@ public sealed class ControlStateTests
         using var pair = PairHarness.StartPair(Spec);
         using var a = pair.Control("A");
         var answer = a.Set(key, value);
-        Assert.False((bool)answer["ok"]!);
-        Assert.Contains(expected, (string)answer["error"]!);
+        Assert.False(answer.Ok);
+        Assert.Contains(expected, answer.Error!);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class ControlStateTests
         using var a = pair.Control("A");
         Assert.True(Eventually(() => pair.DrivesAll("A"), Wait));
 
-        Assert.True((bool)a.Set("outputs/pump1", "true")["ok"]!);
+        Assert.True(a.Set("outputs/pump1", "true").Ok);
 
         Assert.True(Eventually(() => pair.Cabinet.Events.Any(e => e.Node == "A" && e.Kind == "pin-write" && e.Subject == "17" && e.Value == 1), Wait), Dump(pair));
     }

@@ -20,21 +20,21 @@ public sealed class FailoverTests
         foreach (var node in new[] { "A", "B" })
         {
             using var c = pair.Control(node);
-            Assert.True(Eventually(() => ((System.Text.Json.Nodes.JsonObject)c.Status()["heartbeatThreadsAllocatedBytes"]!).Count == 5, Wait), Dump(pair));
+            Assert.True(Eventually(() => c.Diagnostics().HeartbeatThreadsAllocatedBytes.Count == 5, Wait), Dump(pair));
         }
 
         using var a = pair.Control("A");
         using var b = pair.Control("B");
         for (var i = 0; i < 100; i++)
         {
-            Assert.True((bool)a.Set($"k/{i % 10}", $"{i}")["ok"]!); // first use of every state (readiness warm, hot)
+            Assert.True(a.Set($"k/{i % 10}", $"{i}").Ok); // first use of every state (readiness warm, hot)
         }
 
         Hold(TimeSpan.FromSeconds(1));
         var before = new[] { Allocated(a), Allocated(b) };
         for (var i = 0; i < 100; i++)
         {
-            Assert.True((bool)a.Set($"k/{i % 10}", $"{i}")["ok"]!); // replicated writes beside the heartbeats
+            Assert.True(a.Set($"k/{i % 10}", $"{i}").Ok); // replicated writes beside the heartbeats
         }
 
         Hold(TimeSpan.FromSeconds(2));
@@ -50,7 +50,7 @@ public sealed class FailoverTests
         }
 
         static Dictionary<string, long> Allocated(ControlClient c) =>
-            ((System.Text.Json.Nodes.JsonObject)c.Status()["heartbeatThreadsAllocatedBytes"]!).ToDictionary(kv => kv.Key, kv => (long)kv.Value!);
+            c.Diagnostics().HeartbeatThreadsAllocatedBytes.ToDictionary();
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class FailoverTests
         using var a = pair.Control("A");
         for (var i = 0; i < 300; i++)
         {
-            Assert.True((bool)a.Set($"k/{i % 10}", $"{i}")["ok"]!); // work for the pool, the JIT and storage
+            Assert.True(a.Set($"k/{i % 10}", $"{i}").Ok); // work for the pool, the JIT and storage
         }
 
         Hold(TimeSpan.FromSeconds(1));
@@ -107,7 +107,7 @@ public sealed class FailoverTests
         foreach (var node in new[] { "A", "B" })
         {
             using var c = pair.Control(node);
-            var budget = (long)c.Status()["gcGen0BudgetBytes"]!;
+            var budget = c.Diagnostics().GcGen0BudgetBytes;
             Assert.True(budget is > 0 and <= 16 << 20, $"{node}: young-generation budget {budget} bytes");
         }
     }

@@ -29,7 +29,7 @@ public sealed class HungDiskTests
             pair.StartAgent("B");
             pair.WaitForActiveAndStandby(TimeSpan.FromSeconds(20));
             using var a = pair.Control("A");
-            Assert.True((bool)a.Set("before", "1")["ok"]!, Dump(pair));
+            Assert.True(a.Set("before", "1").Ok, Dump(pair));
 
             var stalledAt = pair.Cabinet.Mark("fsync stalls on A");
             disk.Stall();
@@ -40,8 +40,8 @@ public sealed class HungDiskTests
             var answer = await write;
             var answeredAfter = sw.Elapsed;
 
-            Assert.False((bool)answer["ok"]!, answer.ToJsonString());
-            Assert.Contains("UNKNOWN", (string)answer["error"]!);
+            Assert.False(answer.Ok, answer.ToString());
+            Assert.Contains("UNKNOWN", answer.Error!);
             Assert.True(answeredAfter < TimeSpan.FromSeconds(5), $"the write waited {answeredAfter.TotalSeconds:F1} s");
             Assert.True(pair.A.WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Alarm"] == "StorageSlow", Wait, stalledAt) is not null, Dump(pair));
             Assert.True(pair.A.WaitForRole("Faulted", Wait, stalledAt) is not null, Dump(pair));

@@ -29,7 +29,7 @@ public sealed class InterruptedResyncTests
         using var b = pair.Control("B");
 
         Assert.True(Eventually(() => a.State().SequenceEqual(b.State()), Wait), $"B keeps a key A never wrote: {string.Join(", ", b.State())}{Dump(pair)}");
-        Assert.True(Eventually(() => (string)b.Status()["readiness"]! == "Hot", Wait), Dump(pair));
+        Assert.True(Eventually(() => b.Status().Readiness == "Hot", Wait), Dump(pair));
         Assert.DoesNotContain(b.State(), kv => kv.Key == "outputs/pump1");
     }
 
@@ -58,8 +58,8 @@ public sealed class InterruptedResyncTests
     {
         using var a = pair.Control("A");
         using var b = pair.Control("B");
-        Assert.True((bool)a.Set("setpoints/boiler", "72")["ok"]!);
-        Assert.True((bool)a.Set("outputs/valve1", "false")["ok"]!);
+        Assert.True(a.Set("setpoints/boiler", "72").Ok);
+        Assert.True(a.Set("outputs/valve1", "false").Ok);
         Assert.True(Eventually(() => a.State().SequenceEqual(b.State()), Wait), Dump(pair));
     }
 

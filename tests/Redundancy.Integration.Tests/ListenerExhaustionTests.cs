@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json.Nodes;
+using Redundancy.Protocol.Control;
 using Redundancy.Simulation.Harness;
 using static Redundancy.Integration.Tests.PairAssert;
 
@@ -24,7 +24,7 @@ public sealed class ListenerExhaustionTests
         var agent = pair.StartAgent("A");
         using (var probe = pair.Control("A"))
         {
-            Assert.True((bool)probe.Status()["ok"]!);
+            Assert.Equal("A", probe.Status().Node);
         }
 
         var before = ProcStatusKiB(agent.Pid, "VmRSS");
@@ -51,10 +51,10 @@ public sealed class ListenerExhaustionTests
         var (refusal, status) = await answers;
 
         var peak = ProcStatusKiB(agent.Pid, "VmHWM");
-        var refused = JsonNode.Parse(refusal!)!;
-        Assert.False((bool)refused["ok"]!, refusal);
-        Assert.Contains("longer than", (string)refused["error"]!);
-        Assert.True((bool)JsonNode.Parse(status!)!["ok"]!, status);
+        var refused = ControlProtocol.ParseResponse<ControlResponse>(refusal!);
+        Assert.False(refused.Ok, refusal);
+        Assert.Contains("longer than", refused.Error!);
+        Assert.True(ControlProtocol.ParseResponse<StatusResponse>(status!).Ok, status);
         Assert.True(peak - before < 64 * 1024, $"RSS was {before} KiB before the request, peaked at {peak} KiB while it arrived");
     }
 
@@ -71,7 +71,7 @@ public sealed class ListenerExhaustionTests
                 held.Add(pair.Control("A"));
             }
 
-            Assert.All(held, c => Assert.True((bool)c.Status()["ok"]!));
+            Assert.All(held, c => Assert.Equal("A", c.Status().Node));
             Assert.Contains("too many connections", ReadOnce(pair.ControlSocket("A")));
 
             held[0].Dispose();
@@ -91,7 +91,7 @@ public sealed class ListenerExhaustionTests
         var agent = pair.StartAgent("A");
         using (var probe = pair.Control("A"))
         {
-            Assert.True((bool)probe.Status()["ok"]!);
+            Assert.Equal("A", probe.Status().Node);
         }
 
         var clients = new List<Socket>();
@@ -126,11 +126,11 @@ public sealed class ListenerExhaustionTests
     {
         using var pair = PairHarness.StartPair(Spec with { SoloStart = false });
         using var a = pair.Control("A");
-        Assert.True(Eventually(() => (string?)a.Status()["peerReadiness"] == "Hot", Wait), Dump(pair));
+        Assert.True(Eventually(() => a.Status().Peer?.Readiness == "Hot", Wait), Dump(pair));
         var bind = IPEndPoint.Parse(pair.ConfigValue("A", "replication", "bind"));
 
         pair.B.Dispose(); // the standby goes; its connection's descriptor is freed on A
-        Assert.True(Eventually(() => (string?)a.Status()["peerReadiness"] != "Hot", Wait), Dump(pair));
+        Assert.True(Eventually(() => a.Status().Peer?.Readiness != "Hot", Wait), Dump(pair));
         var clients = new List<Socket>();
         var original = NoFile(pair.A.Pid);
         SetNoFile(pair.A.Pid, OpenDescriptors(pair.A.Pid) + 2);
@@ -152,7 +152,7 @@ public sealed class ListenerExhaustionTests
         }
 
         pair.StartAgent("B");
-        Assert.True(Eventually(() => (string?)a.Status()["peerReadiness"] == "Hot", TimeSpan.FromSeconds(20)), Dump(pair));
+        Assert.True(Eventually(() => a.Status().Peer?.Readiness == "Hot", TimeSpan.FromSeconds(20)), Dump(pair));
         Assert.Contains(pair.A.Lines, l => l.Contains("accept failed", StringComparison.Ordinal));
     }
 
@@ -162,7 +162,7 @@ public sealed class ListenerExhaustionTests
         {
             using var c = new ControlClient(path);
             var answer = Task.Run(() => c.Status());
-            return answer.Wait(TimeSpan.FromSeconds(2)) && (bool)answer.Result["ok"]!;
+            return answer.Wait(TimeSpan.FromSeconds(2)) && answer.Result.Node == "A";
         }
         catch (Exception ex) when (ex is SocketException or IOException or AggregateException)
         {

@@ -11,6 +11,10 @@ internal static class PairAssert
     public static string Dump(PairHarness pair) =>
         $"\n--- A ---\n{Tail(pair.A)}\n--- B ---\n{Tail(pair.B)}\n--- cabinet ---\n{pair.Cabinet.Timeline().Render(pair.Cabinet.Events.FirstOrDefault()?.T ?? 0)}";
 
+    /// <summary>A value read through the control socket as compact JSON text ("null" for JSON null).</summary>
+    public static string Text(System.Text.Json.JsonElement? value) =>
+        value is { } v ? Redundancy.Protocol.Control.ControlProtocol.JsonText(v) : "null";
+
     public static bool Eventually(Func<bool> condition, TimeSpan timeout) => Poll.Until(condition, timeout);
 
     /// <summary>Lets the pair run for <paramref name="span"/>.</summary>

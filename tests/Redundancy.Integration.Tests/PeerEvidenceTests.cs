@@ -95,17 +95,17 @@ public sealed class PeerEvidenceTests
         pair.StartAgent("B");
         pair.WaitForActiveAndStandby(Wait);
         using var a = pair.Control("A");
-        Assert.True(Eventually(() => (string?)a.Status()["peerRole"] == "Standby", Wait), Dump(pair));
+        Assert.True(Eventually(() => a.Status().Peer?.Role == "Standby", Wait), Dump(pair));
 
         pair.B.Signal(9);
         Assert.True(pair.B.WaitForExit(Wait));
         File.Delete(Path.Combine(pair.Directory, "data-B", "boot-counter")); // as the error message for a damaged one advises
-        Assert.True(Eventually(() => a.Status()["peerRole"] is null, Wait), "A should lose B" + Dump(pair));
+        Assert.True(Eventually(() => a.Status().Peer is null, Wait), "A should lose B" + Dump(pair));
         var restartAt = pair.Cabinet.Mark("B restarted with its boot record gone");
         pair.StartAgent("B");
 
         Assert.True(pair.B.WaitForRole("Standby", Wait, restartAt) is not null, Dump(pair));
-        Assert.True(Eventually(() => (string?)a.Status()["peerRole"] == "Standby", Wait), "A never heard the restarted B" + Dump(pair));
+        Assert.True(Eventually(() => a.Status().Peer?.Role == "Standby", Wait), "A never heard the restarted B" + Dump(pair));
         Assert.Equal("Active", pair.A.Role);
     }
 
@@ -163,7 +163,7 @@ public sealed class PeerEvidenceTests
         Assert.Contains("solo start", active["Reason"]);
         Assert.True(replay.Sent > 0);
         using var b = pair.Control("B");
-        Assert.True(Eventually(() => (long)b.Status()["links"]![0]!["dropped"]!["Stale"]! > 10, Wait), "the recording should reach B and be judged stale" + Dump(pair));
+        Assert.True(Eventually(() => b.Status().Links[0].Dropped["Stale"] > 10, Wait), "the recording should reach B and be judged stale" + Dump(pair));
     }
 
     [Fact]
@@ -192,9 +192,9 @@ public sealed class PeerEvidenceTests
         var failover = Timeline.Ticks(drivenAt.Value - killAt).TotalMilliseconds;
         Assert.True(failover <= Spec.PeerTimeoutMs + (2 * Spec.IntervalMs) + 100, $"outputs driven {failover:F0} ms after the kill" + Dump(pair));
         using var b = pair.Control("B");
-        var udp = b.Status()["links"]![1]!;
-        Assert.True((long)udp["dropped"]!["ForeignSource"]! > 1000, "the flood should reach B and be dropped by source");
-        Assert.True((long)udp["floods"]! >= 1, "B's receiver should have noticed the flood and left real-time priority");
+        var udp = b.Status().Links[1];
+        Assert.True(udp.Dropped["ForeignSource"] > 1000, "the flood should reach B and be dropped by source");
+        Assert.True(udp.Floods >= 1, "B's receiver should have noticed the flood and left real-time priority");
     }
 
     /// <summary>A UDP relay on loopback that forwards to <c>target</c> and records what passes; then plays it back.</summary>

@@ -21,20 +21,20 @@ public sealed class ReplicationBlackHoleTests
         Assert.True(NetnsPair.Available() && Nft.Available(), "this test needs root, iproute2 and nftables (tools/ensure-deps.sh)");
         using var pair = PairHarness.StartPair(Spec);
         using var a = pair.Control("A");
-        Assert.True((bool)a.Set("k", "1")["ok"]!);
-        Assert.True(Eventually(() => (string?)a.Status()["peerReadiness"] == "Hot", Wait), Dump(pair));
+        Assert.True(a.Set("k", "1").Ok);
+        Assert.True(Eventually(() => a.Status().Peer?.Readiness == "Hot", Wait), Dump(pair));
         var roleChanges = pair.A.RoleChanges.Count + pair.B.RoleChanges.Count;
 
         var cut = pair.Cabinet.Mark("replication flow black-holed");
         using (Nft.DropTcpPort(pair.Netns!.NamespaceB, 5406))
         {
-            Assert.True(Eventually(() => (string?)a.Status()["peerReadiness"] != "Hot", Wait), "B still reports Hot" + Dump(pair));
+            Assert.True(Eventually(() => a.Status().Peer?.Readiness != "Hot", Wait), "B still reports Hot" + Dump(pair));
             Assert.True(pair.B.WaitFor(e => e.Message.Contains("ALARM Replication", StringComparison.Ordinal), Wait, cut) is not null, "no alarm on B" + Dump(pair));
             Assert.True(pair.A.WaitFor(e => e.Message.Contains("standby connection lost", StringComparison.Ordinal), Wait, cut) is not null, "A kept the stale session" + Dump(pair));
             Assert.True(pair.B.WaitFor(e => e.Message.Contains("lost the active", StringComparison.Ordinal) || e.Message.Contains("cannot follow", StringComparison.Ordinal), Wait, cut) is not null, "B kept the stale session" + Dump(pair));
         }
 
-        Assert.True(Eventually(() => (string?)a.Status()["peerReadiness"] == "Hot", TimeSpan.FromSeconds(20)), "B did not come back" + Dump(pair));
+        Assert.True(Eventually(() => a.Status().Peer?.Readiness == "Hot", TimeSpan.FromSeconds(20)), "B did not come back" + Dump(pair));
         Assert.Equal(roleChanges, pair.A.RoleChanges.Count + pair.B.RoleChanges.Count);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Redundancy.Protocol.Control;
 using Redundancy.Simulation.Harness;
 using static Redundancy.Integration.Tests.PairAssert;
 
@@ -17,19 +18,19 @@ public sealed class ReplicationTests
         using var a = pair.Control("A");
         using var b = pair.Control("B");
 
-        Assert.True((bool)a.Set("setpoints/boiler", "{\"celsius\":72.5}")["ok"]!);
-        Assert.Equal(72.5, (double)b.Get("setpoints/boiler")["value"]!["celsius"]!); // sync: acknowledged means on B
+        Assert.True(a.Set("setpoints/boiler", "{\"celsius\":72.5}").Ok);
+        Assert.Equal(72.5, Celsius(b.Get("setpoints/boiler"))); // sync: acknowledged means on B
 
         var killAt = pair.Cabinet.Mark("kill -9 A");
         pair.A.Signal(Signals.Kill);
         Assert.True(pair.B.WaitForRole("Active", Wait, killAt) is not null, Dump(pair));
-        Assert.Equal(72.5, (double)b.Get("setpoints/boiler")["value"]!["celsius"]!);
+        Assert.Equal(72.5, Celsius(b.Get("setpoints/boiler")));
 
         // Sync mode with no standby: the write is committed on B but reported as not replicated after the timeout.
         var alone = b.Set("setpoints/boiler", "{\"celsius\":70}");
-        Assert.False((bool)alone["ok"]!);
-        Assert.Contains("did not acknowledge", (string)alone["error"]!);
-        Assert.Equal(70, (double)b.Get("setpoints/boiler")["value"]!["celsius"]!);
+        Assert.False(alone.Ok);
+        Assert.Contains("did not acknowledge", alone.Error!);
+        Assert.Equal(70, Celsius(b.Get("setpoints/boiler")));
     }
 
     [Fact]
@@ -38,7 +39,7 @@ public sealed class ReplicationTests
         using var pair = PairHarness.StartPair(Spec);
         using (var probe = pair.Control("A"))
         {
-            Assert.True(Eventually(() => (bool)probe.Status()["replication"]!["standbyConnected"]!, Wait), Dump(pair));
+            Assert.True(Eventually(() => probe.Status().Replication?.StandbyConnected == true, Wait), Dump(pair));
         }
 
         var acked = new List<int>();
@@ -53,7 +54,7 @@ public sealed class ReplicationTests
             {
                 for (var i = w; !stop.IsCancellationRequested; i += 4)
                 {
-                    JsonObject answer;
+                    WriteResponse answer;
                     try
                     {
                         answer = client.Set($"storm/{i}", $"{i}");
@@ -63,7 +64,7 @@ public sealed class ReplicationTests
                         return; // the active died under us
                     }
 
-                    if ((bool)answer["ok"]!)
+                    if (answer.Ok)
                     {
                         lock (acked)
                         {
@@ -82,7 +83,7 @@ public sealed class ReplicationTests
         Assert.True(pair.B.WaitForRole("Active", Wait, killAt) is not null, Dump(pair));
 
         using var b = pair.Control("B");
-        var onB = b.List()["items"]!.AsArray().Select(i => (string)i!["key"]!).ToHashSet();
+        var onB = b.List().Items!.Select(i => i.Key).ToHashSet();
         int[] snapshot;
         lock (acked)
         {
@@ -100,21 +101,21 @@ public sealed class ReplicationTests
         using var a = pair.Control("A");
         for (var i = 0; i < 50; i++)
         {
-            Assert.True((bool)a.Set($"before/{i}", $"{i}")["ok"]!);
+            Assert.True(a.Set($"before/{i}", $"{i}").Ok);
         }
 
         pair.B.Signal(Signals.Kill);
         for (var i = 0; i < 300; i++)
         {
-            Assert.True((bool)a.Set($"while-away/{i % 60}", $"{i}")["ok"]!);
+            Assert.True(a.Set($"while-away/{i % 60}", $"{i}").Ok);
         }
 
         var restartAt = pair.Cabinet.Mark("B restarts");
         pair.StartAgent("B");
         Assert.True(pair.B.WaitForRole("Standby", Wait, restartAt) is not null, Dump(pair));
         using var b = pair.Control("B");
-        var target = (ulong)a.Status()["lastSequence"]!;
-        Assert.True(Eventually(() => (ulong)b.Status()["lastSequence"]! == target, Wait), Dump(pair));
+        var target = a.Status().LastSequence;
+        Assert.True(Eventually(() => b.Status().LastSequence == target, Wait), Dump(pair));
         Assert.Equal(a.State(), b.State());
         Assert.Contains(pair.A.Events, e => e.Id == 201 && e.T > restartAt && e["Plan"] == "Stream");
     }
@@ -124,11 +125,11 @@ public sealed class ReplicationTests
     {
         using var pair = PairHarness.StartPair(Spec with { ReplicationMode = "semi-sync", RetentionEntries = 100 });
         using var a = pair.Control("A");
-        Assert.True((bool)a.Set("early", "1")["ok"]!);
+        Assert.True(a.Set("early", "1").Ok);
         pair.B.Signal(Signals.Kill);
         for (var i = 0; i < 400; i++)
         {
-            Assert.True((bool)a.Set($"k/{i % 150}", $"{{\"i\":{i}}}")["ok"]!);
+            Assert.True(a.Set($"k/{i % 150}", $"{{\"i\":{i}}}").Ok);
         }
 
         Hold(TimeSpan.FromMilliseconds(1500)); // the active compacts its log beyond the retention
@@ -137,8 +138,8 @@ public sealed class ReplicationTests
         var installed = pair.B.WaitFor(e => e.Id == 207, Wait, restartAt);
         Assert.True(installed is not null, Dump(pair));
         using var b = pair.Control("B");
-        var target = (ulong)a.Status()["lastSequence"]!;
-        Assert.True(Eventually(() => (ulong)b.Status()["lastSequence"]! == target, Wait), Dump(pair));
+        var target = a.Status().LastSequence;
+        Assert.True(Eventually(() => b.Status().LastSequence == target, Wait), Dump(pair));
         Assert.Equal(a.State(), b.State());
     }
 
@@ -147,8 +148,8 @@ public sealed class ReplicationTests
     {
         using var pair = PairHarness.StartPair(Spec);
         using var a = pair.Control("A");
-        Assert.True((bool)a.Set("outputs/pump1", "true")["ok"]!);  // takeover policy resume
-        Assert.True((bool)a.Set("outputs/valve1", "true")["ok"]!); // takeover policy safe (safe value false)
+        Assert.True(a.Set("outputs/pump1", "true").Ok);  // takeover policy resume
+        Assert.True(a.Set("outputs/valve1", "true").Ok); // takeover policy safe (safe value false)
 
         var killAt = pair.Cabinet.Mark("kill -9 A");
         pair.A.Signal(Signals.Kill);
@@ -182,10 +183,10 @@ public sealed class ReplicationTests
             Assert.Equal(0, await stream.ReadAsync(new byte[1])); // refused: the active hangs up
         }
 
-        Assert.True(Eventually(() => (long)a.Status()["replication"]!["refused"]! >= 1, Wait), Dump(pair));
-        Assert.True((bool)a.Set("after-intruder", "1")["ok"]!); // sync: the real standby still acknowledges
+        Assert.True(Eventually(() => a.Status().Replication!.Refused >= 1, Wait), Dump(pair));
+        Assert.True(a.Set("after-intruder", "1").Ok); // sync: the real standby still acknowledges
         using var b = pair.Control("B");
-        Assert.True((bool)b.Get("after-intruder")["ok"]!);
+        Assert.True(b.Get("after-intruder").Ok);
     }
 
     [Fact]
@@ -197,7 +198,7 @@ public sealed class ReplicationTests
         pair.B.WaitForExit(Wait);
         var bind = System.Net.IPEndPoint.Parse(pair.ConfigValue("A", "replication", "bind"));
         var status = a.Status();
-        var refusedBefore = (long)status["replication"]!["refused"]!;
+        var refusedBefore = status.Replication!.Refused;
 
         var socket = new System.Net.Sockets.Socket(bind.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         await socket.ConnectAsync(bind);
@@ -228,7 +229,7 @@ public sealed class ReplicationTests
         }
 
         Assert.True(closed, "the active kept the session open");
-        Assert.True(Eventually(() => (long)a.Status()["replication"]!["refused"]! > refusedBefore, Wait), Dump(pair));
+        Assert.True(Eventually(() => a.Status().Replication!.Refused > refusedBefore, Wait), Dump(pair));
     }
 
     [Fact]
@@ -237,19 +238,19 @@ public sealed class ReplicationTests
         using var pair = PairHarness.StartPair(Spec with { ReplicationMode = "async" });
         using var a = pair.Control("A");
         using var status = pair.Control("A");
-        Assert.True(Eventually(() => (bool)status.Status()["replication"]!["standbyConnected"]!, Wait), Dump(pair));
+        Assert.True(Eventually(() => status.Status().Replication?.StandbyConnected == true, Wait), Dump(pair));
         var acked = new List<int>();
         var maxLag = 0UL;
         for (var i = 0; i < 3000; i++)
         {
-            if ((bool)a.Set($"async/{i}", $"{i}")["ok"]!)
+            if (a.Set($"async/{i}", $"{i}").Ok)
             {
                 acked.Add(i);
             }
 
             if (i % 50 == 0)
             {
-                maxLag = Math.Max(maxLag, (ulong)status.Status()["replication"]!["lagEntries"]!);
+                maxLag = Math.Max(maxLag, (ulong)status.Status().Replication!.LagEntries);
             }
         }
 
@@ -258,18 +259,18 @@ public sealed class ReplicationTests
         using (var standby = pair.Control("B"))
         {
             var s = standby.Status();
-            var (commits, entries) = ((long)s["storageCommits"]!, (long)s["storageEntries"]!);
+            var (commits, entries) = (s.StorageCommits, s.StorageEntries);
             Assert.True(entries >= 2000 && commits * 3 <= entries, $"the standby committed {entries} entries in {commits} commits");
         }
 
         // The lag right before the kill bounds what may be lost, plus the writes acknowledged since that reading.
-        var lagBefore = (ulong)status.Status()["replication"]!["lagEntries"]!;
+        var lagBefore = (ulong)status.Status().Replication!.LagEntries;
         var killAt = pair.Cabinet.Mark("kill -9 A");
         pair.A.Signal(Signals.Kill);
         Assert.True(pair.B.WaitForRole("Active", Wait, killAt) is not null, Dump(pair));
 
         using var b = pair.Control("B");
-        var onB = b.List()["items"]!.AsArray().Select(i => (string)i!["key"]!).ToHashSet();
+        var onB = b.List().Items!.Select(i => i.Key).ToHashSet();
         var lost = acked.Count(i => !onB.Contains($"async/{i}"));
         Assert.True((ulong)lost <= lagBefore, $"lost {lost} acknowledged writes, but the reported lag was {lagBefore} (max seen {maxLag})");
     }
@@ -280,8 +281,8 @@ public sealed class ReplicationTests
         using (var pair = PairHarness.StartPair(Spec))
         {
             using var a = pair.Control("A");
-            Assert.True((bool)a.Set("k", "1")["ok"]!);
-            Assert.True(Eventually(() => (string?)a.Status()["peerReadiness"] == "Hot", Wait), Dump(pair));
+            Assert.True(a.Set("k", "1").Ok);
+            Assert.True(Eventually(() => a.Status().Peer?.Readiness == "Hot", Wait), Dump(pair));
         }
 
         using (var broken = PairHarness.Create(Spec))
@@ -295,9 +296,12 @@ public sealed class ReplicationTests
             broken.StartAgent("B");
             broken.WaitForActiveAndStandby(Wait);
             using var a = broken.Control("A");
-            Assert.True(Eventually(() => (string?)a.Status()["peerReadiness"] == "NotReady", Wait), Dump(broken));
+            Assert.True(Eventually(() => a.Status().Peer?.Readiness == "NotReady", Wait), Dump(broken));
             Hold(TimeSpan.FromMilliseconds(300));
-            Assert.Equal("NotReady", (string?)a.Status()["peerReadiness"]);
+            Assert.Equal("NotReady", a.Status().Peer?.Readiness);
         }
     }
+
+    private static double Celsius(GetResponse row) =>
+        row.Ok ? row.Value!.Value.GetProperty("celsius").GetDouble() : throw new InvalidOperationException(row.Error);
 }

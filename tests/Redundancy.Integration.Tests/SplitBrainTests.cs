@@ -17,8 +17,8 @@ public sealed class SplitBrainTests
         });
         using var a = pair.Control("A");
         using var b = pair.Control("B");
-        Assert.True((bool)a.Set("shared", "\"before the split\"")["ok"]!);
-        Assert.True(Eventually(() => b.Get("shared")["ok"]!.GetValue<bool>(), Wait), Dump(pair));
+        Assert.True(a.Set("shared", "\"before the split\"").Ok);
+        Assert.True(Eventually(() => b.Get("shared").Ok, Wait), Dump(pair));
 
         var cutAt = pair.Cabinet.Mark("both links cut");
         pair.Socat!.Pull();
@@ -27,9 +27,9 @@ public sealed class SplitBrainTests
         Assert.True(unfenced is not null, "B should take over and say it is unfenced" + Dump(pair));
         Assert.Equal("Active", pair.A.Role);
 
-        Assert.True((bool)a.Set("x", "\"from-A\"")["ok"]!, "semi-sync falls back when the standby is gone");
-        Assert.True((bool)b.Set("x", "\"from-B\"")["ok"]!);
-        Assert.True((bool)b.Set("y", "\"only-B\"")["ok"]!);
+        Assert.True(a.Set("x", "\"from-A\"").Ok, "semi-sync falls back when the standby is gone");
+        Assert.True(b.Set("x", "\"from-B\"").Ok);
+        Assert.True(b.Set("y", "\"only-B\"").Ok);
 
         var healAt = pair.Cabinet.Mark("links restored");
         pair.Netns.Plug();
@@ -50,12 +50,12 @@ public sealed class SplitBrainTests
             && (e["Text"].Contains("must step down", StringComparison.Ordinal) || e["Text"].Contains("yielded", StringComparison.Ordinal)));
         Assert.True(Eventually(() => a.State().SequenceEqual(b.State()), Wait), Dump(pair));
 
-        Assert.Equal("\"from-B\"", a.Get("x")["value"]!.ToJsonString());
-        Assert.Equal("\"only-B\"", a.Get("y")["value"]!.ToJsonString());
-        var conflicts = a.Conflicts()["items"]!.AsArray();
-        var lostWrite = Assert.Single(conflicts, c => (string)c!["key"]! == "x");
-        Assert.Equal("\"from-A\"", lostWrite!["value"]!.ToJsonString());
-        Assert.Equal(257UL, (ulong)lostWrite["epoch"]!);
+        Assert.Equal("\"from-B\"", Text(a.Get("x").Value));
+        Assert.Equal("\"only-B\"", Text(a.Get("y").Value));
+        var conflicts = a.Conflicts().Items!;
+        var lostWrite = Assert.Single(conflicts, c => c.Key == "x");
+        Assert.Equal("\"from-A\"", Text(lostWrite.Value));
+        Assert.Equal(257UL, lostWrite.Epoch);
         Assert.Equal("Active", pair.B.Role);
     }
 }

@@ -20,7 +20,7 @@ public sealed class StorageFaultTests
             pair.StartAgent("B");
             pair.WaitForActiveAndStandby(TimeSpan.FromSeconds(20));
             using var a = pair.Control("A");
-            Assert.True((bool)a.Set("before", "1")["ok"]!, Dump(pair));
+            Assert.True(a.Set("before", "1").Ok, Dump(pair));
             Assert.True(Eventually(() => ReadOn(pair, "B", "before") is not null, Wait), Dump(pair));
 
             disk.Fill();
@@ -28,26 +28,26 @@ public sealed class StorageFaultTests
             // one fails (the 8 MiB disk cannot take 200 of these).
             var value = $"\"{new string('x', 60 * 1024)}\"";
             var failed = a.Set("during", value);
-            for (var i = 0; i < 200 && (bool)failed["ok"]!; i++)
+            for (var i = 0; i < 200 && failed.Ok; i++)
             {
                 failed = a.Set($"during{i}", value);
             }
 
-            Assert.False((bool)failed["ok"]!, Dump(pair));
-            Assert.Contains("UNKNOWN", (string)failed["error"]!);
+            Assert.False(failed.Ok, Dump(pair));
+            Assert.Contains("UNKNOWN", failed.Error!);
             Assert.True(pair.B.WaitForRole("Active", Wait) is not null, Dump(pair));
             Assert.False(pair.A.HasExited, Dump(pair));
 
             // Reads still answer on the node whose disk is full (every request gets an answer on the same connection),
             // and serve the committed state once the database is reopened read-only, within a few seconds.
-            Assert.True(Eventually(() => (bool)a.Get("before")["ok"]!, Wait), a.Get("before").ToJsonString() + Dump(pair));
+            Assert.True(Eventually(() => a.Get("before").Ok, Wait), a.Get("before").ToString() + Dump(pair));
             var list = a.List();
-            Assert.True((bool)list["ok"]!, list.ToJsonString() + Dump(pair));
-            Assert.True((bool)a.Conflicts()["ok"]!);
-            Assert.Equal("Faulted", (string)a.Status()["role"]!);
+            Assert.True(list.Ok, list.ToString() + Dump(pair));
+            Assert.True(a.Conflicts().Ok);
+            Assert.Equal("Faulted", a.Status().Role);
 
             using var b = pair.Control("B");
-            Assert.True((bool)b.Set("while-full", "3")["ok"]!, Dump(pair));
+            Assert.True(b.Set("while-full", "3").Ok, Dump(pair));
             var since = pair.Cabinet.Mark("disk freed");
             disk.Free();
 
@@ -71,6 +71,6 @@ public sealed class StorageFaultTests
     {
         using var c = pair.Control(node);
         var answer = c.Get(key);
-        return (bool)answer["ok"]! ? answer["value"]!.ToJsonString() : null;
+        return answer.Ok ? Text(answer.Value) : null;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Redundancy.Protocol.Control;
 using Redundancy.Simulation.Cabinet;
 using Redundancy.Simulation.Harness;
 
@@ -34,7 +35,7 @@ internal static class Demo
 
         using var reader = pair.Control(standby);
         var mirrored = reader.Get("setpoints/boiler");
-        Say($"  Read on node {standby}: setpoints/boiler = {mirrored["value"]?.ToJsonString()} (change {mirrored["sequence"]}), outputs/pump1 = {reader.Get("outputs/pump1")["value"]?.ToJsonString()}.");
+        Say($"  Read on node {standby}: setpoints/boiler = {Json(mirrored)} (change {mirrored.Sequence}), outputs/pump1 = {Json(reader.Get("outputs/pump1"))}.");
 
         Say($"\nStep 1: node {active} dies (kill -9 {pair.Agent(active).Pid}: as if its box lost power).");
         var killAt = pair.Cabinet.Mark($"kill -9 node {active}");
@@ -52,7 +53,7 @@ internal static class Demo
         Say($"  Node {standby} took over: \"{took["Reason"]}\".");
         Say($"  Measured by {standby}: detection {PairHarness.F(took.Number("DetectionMs"))} ms (peer's last frame -> decision), takeover {took.Number("TakeoverMs"):F2} ms (decision -> outputs driven).");
         Say($"  Measured by the cabinet: {PairHarness.F(PairHarness.Ms(killAt, drivenAt ?? killAt))} ms from the kill to node {standby} driving every output; overlap {timeline.Overlap().TotalMilliseconds:F1} ms.");
-        Say($"  Node {standby} still holds the set-point: {reader.Get("setpoints/boiler")["value"]?.ToJsonString()}, and drives pump1 high as mirrored (policy resume).");
+        Say($"  Node {standby} still holds the set-point: {Json(reader.Get("setpoints/boiler"))}, and drives pump1 high as mirrored (policy resume).");
         Say("  Output timeline from the kill:");
         Console.Write(timeline.Render(killAt, e => e.Kind is "mark" or "drive-on" or "drive-off" or "power-off" or "relay-open" or "input"));
 
@@ -104,4 +105,6 @@ internal static class Demo
     }
 
     private static void Say(string text) => Console.WriteLine(text);
+
+    private static string Json(GetResponse row) => !row.Ok ? $"(error: {row.Error})" : row.Value is { } v ? ControlProtocol.JsonText(v) : "null";
 }

@@ -172,7 +172,7 @@ internal static class ReplicationBench
         {
             using var c = pair.Control(node);
             var s = c.Status();
-            result[node] = ((long)s["storageCommits"]!, (long)s["storageEntries"]!);
+            result[node] = (s.StorageCommits, s.StorageEntries);
         }
 
         return result;
@@ -232,14 +232,14 @@ internal static class ReplicationBench
             }
         })).ToArray());
         using var a = pair.Control("A");
-        var target = (ulong)a.Status()["lastSequence"]!;
+        var target = a.Status().LastSequence;
         var restartAt = SimulatedCabinet.Now;
         pair.StartAgent("B");
         var connected = pair.A.WaitFor(e => e.Id == 201, TimeSpan.FromSeconds(30), restartAt);
         using var b = pair.Control("B");
-        if (!Poll.Until(() => (ulong)b.Status()["lastSequence"]! >= target, TimeSpan.FromMinutes(2), everyMs: 2))
+        if (!Poll.Until(() => b.Status().LastSequence >= target, TimeSpan.FromMinutes(2), everyMs: 2))
         {
-            Console.WriteLine($"  standby did not catch up: at {b.Status()["lastSequence"]} of {target}; replication and role events:");
+            Console.WriteLine($"  standby did not catch up: at {b.Status().LastSequence} of {target}; replication and role events:");
             foreach (var e in pair.A.Events.Concat(pair.B.Events).Where(e => e.T >= restartAt && (e.Id is >= 200 and < 300 or 401)).OrderBy(e => e.T))
             {
                 Console.WriteLine($"    {e.Message}");
@@ -268,7 +268,7 @@ internal static class ReplicationBench
     private static void WaitConnected(PairHarness pair)
     {
         using var a = pair.Control("A");
-        Poll.Until(() => (bool)a.Status()["replication"]!["standbyConnected"]!, TimeSpan.FromSeconds(20));
+        Poll.Until(() => a.Status().Replication?.StandbyConnected == true, TimeSpan.FromSeconds(20));
     }
 
     /// <summary>Reports the stalls and role changes of the pair since <paramref name="since"/> (0: since it started) and
@@ -288,10 +288,10 @@ internal static class ReplicationBench
         foreach (var node in new[] { "A", "B" })
         {
             using var c = pair.Control(node);
-            var s = c.Status();
-            lateMax = Math.Max(lateMax, (double)s["heartbeatLateMaxMs"]!);
-            Console.WriteLine($"    {node}: heartbeat threads allocated {s["heartbeatThreadsAllocatedBytes"]!.ToJsonString()}");
-            Console.WriteLine(F($"    {node}: longest stop of all threads {(double)s["runtimePauseMaxMs"]!:F1} ms ({s["runtimePauseMaxReason"]}), {(long)s["runtimePauses"]!} stops; heap {(long)s["gcHeapBytes"]! / 1048576.0:F1} MiB, generations {s["gcGenerationBytes"]!.ToJsonString()} bytes, collector threads at real-time priority: {s["collectorThreadsRealtime"]}"));
+            var d = c.Diagnostics();
+            lateMax = Math.Max(lateMax, d.HeartbeatLateMaxMs);
+            Console.WriteLine($"    {node}: heartbeat threads allocated {string.Join(", ", d.HeartbeatThreadsAllocatedBytes.Select(kv => $"{kv.Key} {kv.Value}"))}");
+            Console.WriteLine(F($"    {node}: longest stop of all threads {d.RuntimePauseMaxMs:F1} ms ({d.RuntimePauseMaxReason}), {d.RuntimePauses} stops; heap {d.GcHeapBytes / 1048576.0:F1} MiB, generations [{string.Join(", ", d.GcGenerationBytes)}] bytes, collector threads at real-time priority: {d.CollectorThreadsRealtime}"));
         }
 
         var changes = events.Where(e => e.Id == AgentEvent.RoleChanged && e["From"] != "Starting").OrderBy(e => e.T).ToArray();

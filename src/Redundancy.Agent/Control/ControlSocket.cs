@@ -1,22 +1,27 @@
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Redundancy.Agent.State;
+using Redundancy.Agent.Status;
 using Redundancy.Core.State;
 using Redundancy.Edges.Net;
+using Redundancy.Edges.Security;
 using Redundancy.Edges.Storage;
+using Redundancy.Protocol.Control;
 
 namespace Redundancy.Agent.Control;
 
 /// <summary>
-/// The local control socket (a Unix domain socket, mode 0660): one JSON request per line, one JSON answer per
-/// line. Requests: <c>{"op":"set","key":K,"value":V}</c>, <c>{"op":"delete","key":K}</c>, <c>{"op":"get","key":K}</c>,
-/// <c>{"op":"list","prefix":P}</c>, <c>{"op":"status"}</c>. Answers carry <c>"ok":true</c> or
-/// <c>"ok":false,"error":...</c>. Served on the thread pool, never on the heartbeat threads, through a
+/// The local control socket (a Unix domain socket, mode 0660, group <c>control.group</c> when configured): the control
+/// protocol of <see cref="ControlProtocol"/>, one JSON request per line, one JSON answer per line (docs/control-protocol.md).
+/// Every caller is known by its kernel-recorded credentials (SO_PEERCRED): reading ops are open to whoever can open the
+/// socket, changing ops only to those <see cref="ControlAccess"/> lets through, and each accepted change is a Command
+/// event naming the uid. Served on the thread pool, never on the heartbeat threads, through a
 /// <see cref="BoundedListener"/>: at most <see cref="MaxConnections"/> clients, each closed after
-/// <see cref="IdleTimeout"/> without a request, and requests of at most <see cref="MaxLine"/> bytes.
+/// <see cref="IdleTimeout"/> without a request, and requests of at most <see cref="MaxLine"/> bytes. Every request is
+/// answered, a bad one with an error; none ends the connection or the process.
 /// </summary>
 internal sealed class ControlSocket : IDisposable
 {
@@ -29,9 +34,14 @@ internal sealed class ControlSocket : IDisposable
     /// <summary>A client that sends no complete request (or reads no answer) for this long is closed.</summary>
     internal static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest the group database may take to say whether a caller is in <c>control.group</c>.</summary>
+    internal static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(2);
+
     private readonly string _path;
     private readonly ControlState _state;
-    private readonly Func<JsonObject> _status;
+    private readonly INodeStatusSource _status;
+    private readonly NodeEvents _events;
+    private readonly ControlAccess _access;
     private readonly ILogger _log;
     private readonly string _node;
     private readonly TimeProvider _time;
@@ -40,11 +50,13 @@ internal sealed class ControlSocket : IDisposable
     private bool _bound;
     private int _disposed;
 
-    public ControlSocket(string path, ControlState state, Func<JsonObject> status, ILogger log, string node, TimeProvider time)
+    public ControlSocket(string path, ControlState state, INodeStatusSource status, NodeEvents events, ControlAccess access, ILogger log, string node, TimeProvider time)
     {
         _path = path;
         _state = state;
         _status = status;
+        _events = events;
+        _access = access;
         _log = log;
         _node = node;
         _time = time;
@@ -58,10 +70,15 @@ internal sealed class ControlSocket : IDisposable
         _listener.Bind(new UnixDomainSocketEndPoint(_path));
         _bound = true;
         File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        if (_access.GroupId is { } gid)
+        {
+            UnixAccounts.SetGroup(_path, gid); // so the group's members can connect at all
+        }
+
         _listener.Listen(MaxConnections);
         var options = new BoundedListenerOptions { MaxConnections = MaxConnections, IdleTimeout = IdleTimeout };
         var accept = new BoundedListener(_listener, options, Serve, new ListenerLog(_log, _node, "control socket", _time), _time,
-            reason => Encoding.UTF8.GetBytes(Error($"control socket: {reason}; try again later").ToJsonString() + "\n"));
+            reason => Encoding.UTF8.GetBytes(ControlProtocol.Format(ControlProtocol.Failure($"control socket: {reason}; try again later")) + "\n"));
         _ = accept.Run(_stop.Token);
     }
 
@@ -91,7 +108,8 @@ internal sealed class ControlSocket : IDisposable
 
     private async Task Serve(ListenerConnection connection)
     {
-        connection.Admit(); // no handshake: the socket's file mode decides who may connect
+        connection.Admit(); // no handshake: the socket's file mode decides who may connect, the credentials what they may do
+        var caller = new Caller(connection.Socket);
         await using var stream = new NetworkStream(connection.Socket, ownsSocket: false);
         using var reader = new BoundedLineReader(stream, MaxLine);
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 4096, leaveOpen: true) { AutoFlush = true, NewLine = "\n" };
@@ -105,12 +123,12 @@ internal sealed class ControlSocket : IDisposable
                     return;
                 }
 
-                connection.Busy(); // a sync write may wait for the standby longer than the idle timeout
+                connection.Busy(); // a sync write may wait for the standby, an events wait up to 30 s: past the idle timeout
                 var answer = status == LineStatus.TooLong
-                    ? Error($"request longer than {MaxLine} bytes: refused unread (the rest of that line is skipped)")
-                    : await Handle(line!).ConfigureAwait(false);
+                    ? ControlProtocol.Failure($"request longer than {MaxLine} bytes: refused unread (the rest of that line is skipped)")
+                    : await Handle(line!, caller, connection.Token).ConfigureAwait(false);
                 connection.Touch(); // a client that does not read its answers is closed at the idle timeout
-                await writer.WriteLineAsync(answer.ToJsonString().AsMemory(), connection.Token).ConfigureAwait(false);
+                await writer.WriteLineAsync(Format(answer).AsMemory(), connection.Token).ConfigureAwait(false);
                 connection.Touch();
             }
         }
@@ -129,114 +147,150 @@ internal sealed class ControlSocket : IDisposable
         }
     }
 
-    private async Task<JsonObject> Handle(string line)
+    private async Task<ControlResponse> Handle(string line, Caller caller, CancellationToken cancellationToken)
     {
-        JsonObject request;
-        try
+        if (!ControlProtocol.TryParseRequest(line, out var request, out var error))
         {
-            request = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("not a JSON object");
-        }
-        catch (JsonException ex)
-        {
-            return Error($"request is not a JSON object: {ex.Message}");
-        }
-
-        string? op, key;
-        try
-        {
-            op = Text(request, "op");
-            key = Text(request, "key");
-        }
-        catch (ControlStateException ex)
-        {
-            return Error(ex.Message);
+            return ControlProtocol.Failure(error);
         }
 
         try
         {
-            switch (op)
+            if (request.Changes && await Refusal(caller, request.Op, cancellationToken).ConfigureAwait(false) is { } refusal)
             {
-                case "set" when key is not null && request.ContainsKey("value"):
-                    var value = request["value"]?.ToJsonString() ?? "null";
-                    return Written(await _state.SetAsync(key, value).ConfigureAwait(false));
-                case "delete" when key is not null:
-                    return Written(await _state.DeleteAsync(key).ConfigureAwait(false));
-                case "get" when key is not null:
-                    return _state.Get(key) is { } row ? Row(row) : Error($"no key {key}");
-                case "list":
-                    var prefix = Text(request, "prefix");
-                    var items = new JsonArray(_state.List(prefix).Select(r => (JsonNode)Row(r)).ToArray());
-                    return new JsonObject { ["ok"] = true, ["items"] = items };
-                case "conflicts":
-                    var conflicts = new JsonArray(_state.Conflicts().Select(c => (JsonNode)new JsonObject
-                    {
-                        ["epoch"] = c.Epoch,
-                        ["sequence"] = c.Sequence,
-                        ["key"] = c.Key,
-                        ["value"] = c.Value is null ? null : Parsed(c.Key, c.Value),
-                        ["time"] = DateTimeOffset.FromUnixTimeMilliseconds(c.TimeUnixMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                        ["movedAt"] = DateTimeOffset.FromUnixTimeMilliseconds(c.MovedAtUnixMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                    }).ToArray());
-                    return new JsonObject { ["ok"] = true, ["items"] = conflicts };
-                case "status":
-                    var status = _status();
-                    status["ok"] = true;
-                    return status;
-                case "set" or "delete" or "get":
-                    return Error($"'{op}' needs \"key\"{(op == "set" ? " and \"value\"" : string.Empty)}");
+                Log.ControlRefused(_log, _node, request.Op, caller.Uid, refusal);
+                return ControlProtocol.Failure(refusal);
+            }
+
+            switch (request)
+            {
+                case SetRequest set:
+                    var written = await _state.SetAsync(set.Key, ControlProtocol.JsonText(set.Value)).ConfigureAwait(false);
+                    return Changed(caller, "set", set.Key, written);
+                case DeleteRequest delete:
+                    return Changed(caller, "delete", delete.Key, await _state.DeleteAsync(delete.Key).ConfigureAwait(false));
+                case GetRequest get:
+                    return _state.Get(get.Key) is { } row
+                        ? new GetResponse { Ok = true, Key = row.Key, Value = Parsed(row.Key, row.Value), Epoch = row.Epoch, Sequence = row.Sequence, Time = At(row.TimeUnixMs) }
+                        : ControlProtocol.Failure($"no key {ControlStateRules.Shown(get.Key)}");
+                case ListRequest list:
+                    var items = _state.List(list.Prefix).Select(r => new StateItem(r.Key, Parsed(r.Key, r.Value), r.Epoch, r.Sequence, At(r.TimeUnixMs))).ToArray();
+                    return new ListResponse { Ok = true, Items = items };
+                case ConflictsRequest:
+                    var conflicts = _state.Conflicts().Select(c => new ConflictItem(
+                        c.Key, c.Value is null ? null : Parsed(c.Key, c.Value), c.Value is null, c.Epoch, c.Sequence, At(c.TimeUnixMs), At(c.MovedAtUnixMs))).ToArray();
+                    return new ConflictsResponse { Ok = true, Items = conflicts };
+                case StatusRequest:
+                    return new StatusResponse { Ok = true, Status = _status.Status() };
+                case DiagnosticsRequest:
+                    return new DiagnosticsResponse { Ok = true, Diagnostics = _status.Diagnostics() };
+                case EventsRequest events:
+                    return await Events(events, cancellationToken).ConfigureAwait(false);
                 default:
-                    return Error($"unknown op '{op}': use set, delete, get, list, conflicts or status");
+                    return ControlProtocol.Failure($"op '{request.Op}' is not served by this agent");
             }
         }
         catch (ControlStateException ex)
         {
-            return Error(ex.Message);
+            return ControlProtocol.Failure(ex.Message);
         }
         catch (StorageException ex)
         {
-            return Error(ex.Message);
+            return ControlProtocol.Failure(ex.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw; // the agent is stopping: the connection ends
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Whatever it was (LiteDB on a failed disk, a bug), answer rather than drop the connection, and say what.
-            return Error($"internal error: {ex.GetType().Name}: {ex.Message}");
+            return ControlProtocol.Failure($"internal error: {ex.GetType().Name}: {ex.Message}");
         }
     }
 
-    // JSON may escape an unpaired surrogate ("\ud800"), which System.Text.Json refuses to turn into a string.
-    private static string? Text(JsonObject request, string name)
+    private async Task<ControlResponse> Events(EventsRequest request, CancellationToken cancellationToken)
     {
-        if (request[name]?.GetValueKind() != JsonValueKind.String)
+        if (request.WaitMs is > 0 and var wait)
         {
-            return null;
+            await _events.Stream.WaitAsync(request.Since, TimeSpan.FromMilliseconds(Math.Min(wait, ControlProtocol.MaxWaitMs)), cancellationToken).ConfigureAwait(false);
         }
 
+        var page = _events.Stream.Read(request.Since, request.Max ?? int.MaxValue);
+        return new EventsResponse { Ok = true, Events = page.Events, Next = page.Next, Missed = page.Missed, Last = page.Last };
+    }
+
+    // Decided once per connection (its credentials cannot change); a lookup in the group database is bounded.
+    private async Task<string?> Refusal(Caller caller, string op, CancellationToken cancellationToken)
+    {
+        if (caller.Credentials is not { } credentials)
+        {
+            return $"may not {op}: the caller's credentials could not be read ({caller.Problem}), so nothing may be changed on this connection";
+        }
+
+        if (caller.MayChange is null)
+        {
+            try
+            {
+                caller.MayChange = _access.NeedsLookup(credentials)
+                    ? await Task.Run(() => _access.MayChange(credentials), cancellationToken).WaitAsync(LookupTimeout, _time, cancellationToken).ConfigureAwait(false)
+                    : _access.MayChange(credentials);
+            }
+            catch (TimeoutException)
+            {
+                return $"uid {credentials.Uid.ToString(CultureInfo.InvariantCulture)} may not {op}: its groups could not be read within {LookupTimeout.TotalSeconds:F0} s (the group database is slow); try again";
+            }
+        }
+
+        return caller.MayChange.Value ? null : _access.Refusal(credentials.Uid, op);
+    }
+
+    private WriteResponse Changed(Caller caller, string op, string key, Core.Replication.ChangeEntry entry)
+    {
+        _events.Command(op, $"{op} {ControlStateRules.Shown(key)}: change {entry.Sequence.ToString(CultureInfo.InvariantCulture)} in epoch {entry.Epoch.ToString(CultureInfo.InvariantCulture)}", (int)caller.Uid);
+        return new WriteResponse { Ok = true, Epoch = entry.Epoch, Sequence = entry.Sequence };
+    }
+
+    private static string Format(ControlResponse answer)
+    {
         try
         {
-            return request[name]!.GetValue<string>();
+            return ControlProtocol.Format(answer);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or JsonException or NotSupportedException or ArgumentException)
         {
-            throw new ControlStateException($"\"{name}\" must be valid text: it has an unpaired surrogate, which UTF-8 cannot encode");
+            return ControlProtocol.Format(ControlProtocol.Failure($"internal error: the answer could not be written: {ex.Message}"));
         }
     }
 
-    private static JsonObject Written(Core.Replication.ChangeEntry e) =>
-        new() { ["ok"] = true, ["epoch"] = e.Epoch, ["sequence"] = e.Sequence };
-
-    private static JsonObject Row(StateRow r) => new()
-    {
-        ["ok"] = true,
-        ["key"] = r.Key,
-        ["value"] = Parsed(r.Key, r.Value),
-        ["epoch"] = r.Epoch,
-        ["sequence"] = r.Sequence,
-        ["time"] = DateTimeOffset.FromUnixTimeMilliseconds(r.TimeUnixMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-    };
+    private static DateTimeOffset At(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
 
     // A stored value that is not JSON (written by an older build, or damaged) is reported by key, never thrown.
-    private static JsonNode? Parsed(string key, string json) =>
-        ControlStateRules.JsonProblem(key, json) is { } problem ? throw new ControlStateException($"stored {problem}") : JsonNode.Parse(json);
+    private static JsonElement Parsed(string key, string json) =>
+        ControlStateRules.JsonProblem(key, json) is { } problem ? throw new ControlStateException($"stored {problem}") : ControlProtocol.Value(json);
 
-    private static JsonObject Error(string message) => new() { ["ok"] = false, ["error"] = message };
+    /// <summary>One connection's caller: its credentials, read once, and what it may do, decided on its first change.</summary>
+    private sealed class Caller
+    {
+        public Caller(Socket socket)
+        {
+            try
+            {
+                Credentials = PeerCredentials.Of(socket);
+            }
+            catch (IOException ex)
+            {
+                Problem = ex.Message;
+            }
+        }
+
+        public PeerCredentials? Credentials { get; }
+
+        public string? Problem { get; }
+
+        /// <summary>The uid for logs and events; -1 when unknown.</summary>
+        public long Uid => Credentials is { } c ? c.Uid : -1;
+
+        public bool? MayChange { get; set; }
+    }
 }

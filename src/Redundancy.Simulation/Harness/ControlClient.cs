@@ -1,20 +1,31 @@
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json.Nodes;
+using Redundancy.Protocol.Control;
+using Redundancy.Protocol.Status;
 
 namespace Redundancy.Simulation.Harness;
 
-/// <summary>A client of an agent's control socket: one JSON request per line, one JSON answer per line.</summary>
+/// <summary>
+/// A client of an agent's control socket through the shared protocol types: one request line out, one answer line in,
+/// each answer read as its op's type. Not thread-safe (one request at a time, as the protocol is).
+/// </summary>
 public sealed class ControlClient : IDisposable
 {
+    /// <summary>How long an answer may take by default: past the longest events wait (30 s) with room to spare.</summary>
+    public static readonly TimeSpan DefaultAnswerTimeout = TimeSpan.FromSeconds(60);
+
     private readonly Socket _socket;
     private readonly StreamReader _reader;
     private readonly StreamWriter _writer;
 
-    /// <summary>Connects to the socket at <paramref name="path"/>.</summary>
-    public ControlClient(string path)
+    /// <summary>Connects to the socket at <paramref name="path"/>; an answer that takes longer than
+    /// <paramref name="answerTimeout"/> (default <see cref="DefaultAnswerTimeout"/>) fails with an <see cref="IOException"/>.</summary>
+    public ControlClient(string path, TimeSpan? answerTimeout = null)
     {
-        _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+        {
+            ReceiveTimeout = (int)(answerTimeout ?? DefaultAnswerTimeout).TotalMilliseconds,
+        };
         _socket.Connect(new UnixDomainSocketEndPoint(path));
         var stream = new NetworkStream(_socket, ownsSocket: false);
         _reader = new StreamReader(stream, Encoding.UTF8);
@@ -40,42 +51,50 @@ public sealed class ControlClient : IDisposable
         return client ?? throw new TimeoutException($"control socket {path} did not accept a connection");
     }
 
-    /// <summary>Sends <paramref name="request"/> and returns the answer.</summary>
-    public JsonObject Send(JsonObject request)
+    /// <summary>Sends <paramref name="request"/> and reads the answer as <typeparamref name="T"/> (the answer type of its op).</summary>
+    public T Send<T>(ControlRequest request)
+        where T : ControlResponse
     {
-        _writer.WriteLine(request.ToJsonString());
-        var line = _reader.ReadLine() ?? throw new IOException("control socket closed");
-        return (JsonObject)JsonNode.Parse(line)!;
+        _writer.WriteLine(ControlProtocol.Format(request));
+        return ControlProtocol.ParseResponse<T>(ReadAnswer());
     }
 
-    /// <summary>Sends one raw request line (which may be JSON that <see cref="Send"/> could not produce) and returns the
-    /// answer.</summary>
-    public JsonObject SendLine(string line)
+    /// <summary>Sends one raw request line (which may be a request the protocol types could not produce: the bad-input
+    /// tests) and reads the answer's ok, v and error.</summary>
+    public ControlResponse SendLine(string line)
     {
         _writer.WriteLine(line);
-        var answer = _reader.ReadLine() ?? throw new IOException("control socket closed without an answer");
-        return (JsonObject)JsonNode.Parse(answer)!;
+        return ControlProtocol.ParseResponse<ControlResponse>(ReadAnswer());
     }
 
     /// <summary>Sets <paramref name="key"/> to the JSON <paramref name="jsonValue"/>.</summary>
-    public JsonObject Set(string key, string jsonValue) =>
-        Send(new JsonObject { ["op"] = "set", ["key"] = key, ["value"] = JsonNode.Parse(jsonValue) });
+    public WriteResponse Set(string key, string jsonValue) => Send<WriteResponse>(new SetRequest(key, ControlProtocol.Value(jsonValue)));
+
+    /// <summary>Deletes <paramref name="key"/>.</summary>
+    public WriteResponse Delete(string key) => Send<WriteResponse>(new DeleteRequest(key));
 
     /// <summary>Reads <paramref name="key"/>.</summary>
-    public JsonObject Get(string key) => Send(new JsonObject { ["op"] = "get", ["key"] = key });
+    public GetResponse Get(string key) => Send<GetResponse>(new GetRequest(key));
 
-    /// <summary>Lists every key.</summary>
-    public JsonObject List() => Send(new JsonObject { ["op"] = "list" });
+    /// <summary>Lists every key (or those starting with <paramref name="prefix"/>).</summary>
+    public ListResponse List(string? prefix = null) => Send<ListResponse>(new ListRequest(prefix));
 
     /// <summary>Changes kept for audit after a split brain.</summary>
-    public JsonObject Conflicts() => Send(new JsonObject { ["op"] = "conflicts" });
+    public ConflictsResponse Conflicts() => Send<ConflictsResponse>(new ConflictsRequest());
 
     /// <summary>Every key and value as compact JSON text, sorted: for comparing two nodes' states.</summary>
     public IReadOnlyList<(string Key, string Value)> State() =>
-        (List() is var list && (bool)list["ok"]! ? list["items"]! : throw new InvalidOperationException($"list refused: {list["error"]}")).AsArray().Select(i => ((string)i!["key"]!, i["value"]!.ToJsonString())).OrderBy(kv => kv.Item1, StringComparer.Ordinal).ToArray();
+        Ok(List()).Items!.Select(i => (i.Key, i.Value is { } v ? ControlProtocol.JsonText(v) : "null")).OrderBy(kv => kv.Item1, StringComparer.Ordinal).ToArray();
 
-    /// <summary>The node's status.</summary>
-    public JsonObject Status() => Send(new JsonObject { ["op"] = "status" });
+    /// <summary>The node's status; <see cref="ControlRefusedException"/> when the agent answers with an error.</summary>
+    public NodeStatus Status() => Ok(Send<StatusResponse>(new StatusRequest())).Status!;
+
+    /// <summary>The node's runtime figures; <see cref="ControlRefusedException"/> when the agent answers with an error.</summary>
+    public NodeDiagnostics Diagnostics() => Ok(Send<DiagnosticsResponse>(new DiagnosticsRequest())).Diagnostics!;
+
+    /// <summary>The retained events after <paramref name="since"/> (see <see cref="EventsRequest"/>);
+    /// <see cref="ControlRefusedException"/> when the agent answers with an error.</summary>
+    public EventsResponse Events(long since = 0, int? max = null, int? waitMs = null) => Ok(Send<EventsResponse>(new EventsRequest(since, max, waitMs)));
 
     /// <inheritdoc />
     public void Dispose()
@@ -84,4 +103,10 @@ public sealed class ControlClient : IDisposable
         _reader.Dispose();
         _socket.Dispose();
     }
+
+    private static T Ok<T>(T answer)
+        where T : ControlResponse =>
+        answer.Ok ? answer : throw new ControlRefusedException(answer.Error ?? "the agent answered ok:false without an error");
+
+    private string ReadAnswer() => _reader.ReadLine() ?? throw new IOException("control socket closed without an answer");
 }
