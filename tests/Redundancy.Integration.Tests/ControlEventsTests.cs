@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using Redundancy.Protocol.Control;
+using Redundancy.Protocol.Events;
+using Redundancy.Simulation.Harness;
+using static Redundancy.Integration.Tests.PairAssert;
+
+namespace Redundancy.Integration.Tests;
+
+/// <summary>The events op of real agents: what a node retained, what it dropped, and the bounded long-poll.</summary>
+[Collection("pair")]
+public sealed class ControlEventsTests
+{
+    private static readonly PairSpec Spec = new() { IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 500 };
+
+    [Fact]
+    public void EventsSince0_OnTheActive_HoldItsRoleChangeToActive_WithAReason_NumberedWithoutGaps()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        var active = pair.A.Role == "Active" ? "A" : "B";
+        using var c = pair.Control(active);
+
+        var page = c.Events(0);
+
+        Assert.True(page.Ok, page.Error);
+        var events = page.Events!;
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+        Assert.Equal(NodeEventKind.Started, events[0].Kind);
+        var toActive = Assert.Single(events, e => e.Kind == NodeEventKind.RoleChanged && e.To == "Active");
+        Assert.False(string.IsNullOrWhiteSpace(toActive.Reason), toActive.ToString());
+        Assert.NotNull(toActive.From);
+        Assert.True(toActive.Epoch > 0, toActive.ToString());
+        Assert.All(events, e => Assert.Equal(active, e.Node));
+        Assert.Equal(0, page.Missed);
+        Assert.Equal(events[^1].Sequence, page.Next);
+        Assert.True(page.Last >= page.Next);
+        Assert.True(c.Status().LastEventSequence >= page.Next);
+    }
+
+    [Fact]
+    public void EventsAfterMore_ThanTheRingHolds_ReportWhatWasMissed()
+    {
+        using var pair = PairHarness.Create(Spec with { SoloStart = true, ReplicationMode = null });
+        pair.StartAgent("A");
+        Assert.True(pair.A.WaitForRole("Active", Wait) is not null, Tail(pair));
+        using var c = pair.Control("A");
+
+        // Every accepted write is a Command event: 1100 of them push the first events out of the 1024 kept.
+        for (var i = 0; i < 1100; i++)
+        {
+            Assert.True(c.Set($"k/{i % 10}", $"{i}").Ok);
+        }
+
+        var fromStart = c.Events(0);
+        var fromFive = c.Events(5);
+        var recent = c.Events(fromStart.Last - 3);
+
+        var oldest = fromStart.Events![0].Sequence;
+        Assert.True(oldest > 1, $"the ring kept everything from {oldest}");
+        Assert.Equal(oldest - 1, fromStart.Missed);
+        Assert.Equal(fromStart.Last - oldest + 1, fromStart.Events.Count);
+        Assert.Equal(Enumerable.Range(0, fromStart.Events.Count).Select(i => oldest + i), fromStart.Events.Select(e => e.Sequence));
+        Assert.Equal(oldest - 6, fromFive.Missed);
+        Assert.Equal(oldest, fromFive.Events![0].Sequence);
+        Assert.Equal(0, recent.Missed);
+        Assert.Equal(3, recent.Events!.Count);
+        Assert.Equal(2, c.Events(fromStart.Last - 3, max: 2).Events!.Count);
+    }
+
+    [Fact]
+    public async Task LongPoll_AnswersAsSoonAsAnEventComes()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        var active = pair.A.Role == "Active" ? "A" : "B";
+        using var poller = pair.Control(active);
+        using var writer = pair.Control(active);
+        var since = poller.Events().Last;
+
+        var poll = Task.Run(() => poller.Events(since, waitMs: 20_000));
+        await Task.Delay(300);
+        var early = poll.IsCompleted && (await poll).Events!.Any(e => e.Kind == NodeEventKind.Command);
+        Assert.False(early, "answered with a command before the write");
+        var written = Stopwatch.StartNew();
+        Assert.True(writer.Set("setpoints/boiler", "72").Ok);
+
+        // Another event (a stall under load) may end the wait first: then ask again from its next.
+        var found = false;
+        while (!found && written.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            var page = await poll.WaitAsync(TimeSpan.FromSeconds(5));
+            found = page.Events!.Any(e => e.Kind == NodeEventKind.Command && e.Subject == "set");
+            if (!found)
+            {
+                poll = Task.Run(() => poller.Events(page.Next, waitMs: 20_000));
+            }
+        }
+
+        Assert.True(found, "the write's event never came");
+        Assert.True(written.Elapsed < TimeSpan.FromSeconds(2), $"answered {written.ElapsedMilliseconds} ms after the write");
+    }
+
+    [Fact]
+    public void LongPoll_WithoutAnEvent_AnswersAtItsBound_Empty()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        using var c = pair.Control("A");
+        var since = c.Events().Last;
+
+        // A quiet pair publishes nothing for seconds; if an event does come (a stall), the next wait is judged instead.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var clock = Stopwatch.StartNew();
+            var page = c.Events(since, waitMs: 800);
+            var took = clock.Elapsed;
+            if (page.Events!.Count > 0)
+            {
+                since = page.Next;
+                continue;
+            }
+
+            Assert.Equal(since, page.Next);
+            Assert.True(took >= TimeSpan.FromMilliseconds(750), $"answered after {took.TotalMilliseconds:F0} ms, before its bound");
+            Assert.True(took < TimeSpan.FromSeconds(3), $"answered after {took.TotalMilliseconds:F0} ms, long past its bound");
+            return;
+        }
+
+        Assert.Fail("events kept coming on a quiet pair");
+    }
+
+    [Fact]
+    public void LongPollLongerThanTheBound_IsRefused_AndTheConnectionServesOn()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        using var c = pair.Control("A");
+
+        var refused = c.SendLine("""{"op":"events","since":0,"waitMs":60000}""");
+
+        Assert.False(refused.Ok);
+        Assert.Contains("\"waitMs\" must be a whole number of milliseconds from 0 to 30000", refused.Error);
+        Assert.True(c.Events(0).Ok);
+    }
+
+    [Theory]
+    [InlineData("""{"op":"status","v":2}""", "protocol version 2 is not supported: this agent speaks version 1")]
+    [InlineData("""{"op":"switchover"}""", "unknown op 'switchover': use set, delete, get, list, conflicts, status, diagnostics or events")]
+    public void RequestTheAgentDoesNotSpeak_IsAnsweredWithAClearError(string line, string expected)
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        using var c = pair.Control("A");
+
+        var answer = c.SendLine(line);
+
+        Assert.False(answer.Ok);
+        Assert.Equal(expected, answer.Error);
+        Assert.Equal(ControlProtocol.Version, answer.V);
+        Assert.Equal("A", c.Status().Node);
+    }
+
+    private static string Tail(PairHarness pair) => "\n" + string.Join('\n', pair.A.Lines.TakeLast(25));
+}
