@@ -28,6 +28,7 @@ internal sealed class RuntimeDiagnostics : IDisposable
     private readonly long[] _dropsSeen;
     private readonly TimeSpan[] _lateReported;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private TimeSpan _pauseReported;
     private long _loweringsReported;
     private long _nextStatus;
@@ -152,8 +153,14 @@ internal sealed class RuntimeDiagnostics : IDisposable
         }
     }
 
+    // Twice at stop: by the engine service (in the stop order) and again by the host's container, which created it.
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _pauses.Dispose();
         _stop.Dispose();
