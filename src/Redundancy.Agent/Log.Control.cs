@@ -2,9 +2,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Redundancy.Agent;
 
-// Control socket events (with the listener events, 600s).
+// Control socket events: refusals with the listener events (600s), state writes with the commands (500s).
 internal static partial class Log
 {
     [LoggerMessage(605, LogLevel.Warning, "{Node}: control socket refused {Op} from uid {Uid}: {Reason}")]
     public static partial void ControlRefused(ILogger logger, string node, string op, long uid, string reason);
+
+    // With the life-cycle commands (506), at Debug: one per state write (see JournalWriter).
+    [LoggerMessage(507, LogLevel.Debug, "{Node}: state {Op} from uid {Uid}: {Text}")]
+    public static partial void StateWritten(ILogger logger, string node, string op, int uid, string text);
 }
