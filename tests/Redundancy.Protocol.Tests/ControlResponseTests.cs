@@ -22,6 +22,16 @@ public sealed class ControlResponseTests
     }
 
     [Fact]
+    public void AnswersAreReadableText_ControlCharactersStillEscaped()
+    {
+        var error = ControlProtocol.Format(ControlProtocol.Failure("unknown op 'x': \"é\" + <b>\n"));
+        var row = ControlProtocol.Format(new GetResponse { Ok = true, Key = "café", Value = ControlProtocol.Value("\"\\u00e9\"") });
+
+        Assert.Equal("""{"ok":false,"v":1,"error":"unknown op 'x': \"é\" + <b>\n"}""", error);
+        Assert.StartsWith("""{"ok":true,"v":1,"key":"café","value":"é",""", row);
+    }
+
+    [Fact]
     public void ErrorAnswer_ReadsAsTheAnswerOfAnyOp()
     {
         var line = ControlProtocol.Format(ControlProtocol.Failure("no key k"));

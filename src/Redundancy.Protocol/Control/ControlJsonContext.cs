@@ -7,7 +7,7 @@ namespace Redundancy.Protocol.Control;
 /// <summary>
 /// The protocol's JSON, source-generated (no reflection, trimming-safe): camelCase names, enums as their names, null
 /// fields left out, <c>op</c> accepted anywhere in a request. Everything that reads or writes the control protocol
-/// uses this context, through <see cref="ControlProtocol"/>. Thread-safe.
+/// uses this context, through <see cref="ControlProtocol"/> (which adds the relaxed escaper). Thread-safe.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

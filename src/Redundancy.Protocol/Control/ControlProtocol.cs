@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -23,6 +24,12 @@ public static partial class ControlProtocol
 
     /// <summary>The ops, as error messages list them.</summary>
     public const string OpNames = "set, delete, get, list, conflicts, status, diagnostics or events";
+
+    // The context's options with the relaxed escaper: lines are read by people (socat, the CLI's --json) and by JSON
+    // parsers, never put into HTML, so "'", "+" and "é" stay as they are instead of \u0027, \u002B and \u00E9.
+    private static readonly JsonSerializerOptions Options = new(ControlJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonTypeInfo<ControlRequest> RequestInfo = (JsonTypeInfo<ControlRequest>)Options.GetTypeInfo(typeof(ControlRequest));
+    private static readonly JsonTypeInfo<ControlResponse> ResponseInfo = (JsonTypeInfo<ControlResponse>)Options.GetTypeInfo(typeof(ControlResponse));
 
     /// <summary>
     /// Parses one request line (without its newline). On success <paramref name="request"/> is the typed request; else
@@ -57,7 +64,7 @@ public static partial class ControlProtocol
 
         try
         {
-            request = JsonSerializer.Deserialize(utf8, ControlJsonContext.Default.ControlRequest);
+            request = JsonSerializer.Deserialize(utf8, RequestInfo);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException)
         {
@@ -76,15 +83,15 @@ public static partial class ControlProtocol
     }
 
     /// <summary>The request as one line of JSON (without the newline), <c>op</c> first.</summary>
-    public static string Format(ControlRequest request) => JsonSerializer.Serialize(request, ControlJsonContext.Default.ControlRequest);
+    public static string Format(ControlRequest request) => JsonSerializer.Serialize(request, RequestInfo);
 
     /// <summary>The answer as one line of JSON (without the newline), <c>ok</c> first.</summary>
-    public static string Format(ControlResponse response) => JsonSerializer.Serialize(response, ControlJsonContext.Default.ControlResponse);
+    public static string Format(ControlResponse response) => JsonSerializer.Serialize(response, ResponseInfo);
 
     /// <summary>Writes the request's JSON (without a newline) to <paramref name="writer"/>: for clients that reuse their
     /// buffers.</summary>
     public static void Write(Utf8JsonWriter writer, ControlRequest request) =>
-        JsonSerializer.Serialize(writer, request, ControlJsonContext.Default.ControlRequest);
+        JsonSerializer.Serialize(writer, request, RequestInfo);
 
     /// <summary>An error answer for any op.</summary>
     public static ControlResponse Failure(string error) => new() { Ok = false, Error = error };
@@ -98,18 +105,14 @@ public static partial class ControlProtocol
         where T : ControlResponse
     {
         ArgumentNullException.ThrowIfNull(line);
-        var info = (JsonTypeInfo<T>?)ControlJsonContext.Default.GetTypeInfo(typeof(T))
-            ?? throw new NotSupportedException($"{typeof(T).Name} is not a control protocol answer");
-        return JsonSerializer.Deserialize(line, info) ?? throw new JsonException("the answer is null, not a JSON object");
+        return JsonSerializer.Deserialize(line, Info<T>()) ?? throw new JsonException("the answer is null, not a JSON object");
     }
 
     /// <summary>Reads one answer line of UTF-8; see <see cref="ParseResponse{T}(string)"/>.</summary>
     public static T ParseResponse<T>(ReadOnlySpan<byte> utf8)
         where T : ControlResponse
     {
-        var info = (JsonTypeInfo<T>?)ControlJsonContext.Default.GetTypeInfo(typeof(T))
-            ?? throw new NotSupportedException($"{typeof(T).Name} is not a control protocol answer");
-        return JsonSerializer.Deserialize(utf8, info) ?? throw new JsonException("the answer is null, not a JSON object");
+        return JsonSerializer.Deserialize(utf8, Info<T>()) ?? throw new JsonException("the answer is null, not a JSON object");
     }
 
     /// <summary>A JSON value as compact JSON text, as the control state stores it.</summary>
@@ -127,6 +130,10 @@ public static partial class ControlProtocol
     /// <summary>JSON text (a stored value, or a value to send) as a <see cref="JsonElement"/> that owns its memory.
     /// Throws <see cref="JsonException"/> when it is not one JSON value.</summary>
     public static JsonElement Value(string json) => JsonElement.Parse(json);
+
+    private static JsonTypeInfo<T> Info<T>()
+        where T : ControlResponse =>
+        Options.TryGetTypeInfo(typeof(T), out var info) ? (JsonTypeInfo<T>)info : throw new NotSupportedException($"{typeof(T).Name} is not a control protocol answer");
 
     private static string Simplify(string message)
     {
