@@ -28,6 +28,7 @@ internal sealed class RuntimeDiagnostics : IDisposable
     private readonly long[] _dropsSeen;
     private readonly TimeSpan[] _lateReported;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private TimeSpan _pauseReported;
     private long _loweringsReported;
     private long _nextStatus;
@@ -154,8 +155,12 @@ internal sealed class RuntimeDiagnostics : IDisposable
 
     public void Dispose()
     {
-        _stop.Cancel();
-        _pauses.Dispose();
-        _stop.Dispose();
+        // Twice: by the host service at stop, then by the container. The token source is never disposed: the
+        // loop may still be reading its token.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stop.Cancel();
+            _pauses.Dispose();
+        }
     }
 }
