@@ -192,7 +192,7 @@ if (storage is not null && options.Replication is not null)
     builder.Services.AddSingleton(sp =>
     {
         var engine = sp.GetRequiredService<AgentEngine>();
-        var replication = new ReplicationService(options, key, storage, values, () => engine.Role, () => engine.ActivePeer,
+        var replication = new ReplicationService(options, key, storage, values, engine.Transitions, () => engine.ActivePeer,
             () => engine.PeerLastApplied, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Replication"), TimeProvider.System);
         engine.ReadinessSource = () => replication.Readiness;
         return replication;

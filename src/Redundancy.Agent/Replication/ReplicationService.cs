@@ -40,6 +40,8 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
     private readonly StorageWorker _storage;
     private readonly OutputValues _values;
     private readonly Func<Role> _role;
+    private readonly Engine.RoleTransitions _transitions;
+    private CancellationTokenSource? _following;
     private readonly Func<byte> _activePeer;
     private readonly Func<ulong> _peerLastApplied;
     private readonly ILogger _log;
@@ -62,7 +64,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
         byte[] key,
         StorageWorker storage,
         OutputValues values,
-        Func<Role> role,
+        Engine.RoleTransitions transitions,
         Func<byte> activePeer,
         Func<ulong> peerLastApplied,
         ILogger log,
@@ -73,7 +75,8 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
         _key = key;
         _storage = storage;
         _values = values;
-        _role = role;
+        _transitions = transitions;
+        _role = () => transitions.Current.To;
         _activePeer = activePeer;
         _peerLastApplied = peerLastApplied;
         _log = log;
@@ -119,6 +122,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
         _ = Guarded("accept", AcceptLoop);
         _ = Guarded("follow", ClientLoop);
         _ = Guarded("tick", TickLoop);
+        _ = Guarded("term", TermLoop);
     }
 
     private Task Guarded(string loop, Func<Task> body) => GuardedLoop.RunAsync(
