@@ -34,6 +34,8 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
     private readonly RoleStateMachine _machine;
     private readonly TransitionPlanner _planner;
     private readonly EffectExecutor _executor;
+    private readonly SlowLane _slowLane;
+    private int _slowEffects;
     private readonly EngineInbox _inbox = new();
     private readonly RealtimeThreads _threads;
     private readonly ManualResetEventSlim _stopped = new(false);
@@ -44,6 +46,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
     private readonly AnnouncementCache _announcements = new();
     private Announcement _announcement;
     private Decision _deciding;
+    private EngineCommand? _stopping;
     private long _decidedAt;
     private string? _startupFault;
     private string? _storageFault;
@@ -68,8 +71,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
         uint boot,
         string? startupFault,
         ILogger logger,
-        TimeProvider time,
-        SlowLane? slowLane = null)
+        TimeProvider time)
     {
         _options = options;
         _bank = bank;
@@ -91,7 +93,9 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
             time,
             storage?.Store.Epoch ?? 0);
         _planner = new TransitionPlanner(options.Outputs);
-        _executor = new EffectExecutor(bank, storage, slowLane, this, time);
+        // A slow effect may hold a step-down's announcement (never its release of the outputs) for one peer timeout.
+        _slowLane = new SlowLane(8, (slot, ok, error) => _inbox.Post(EngineInput.Done(slot, ok, error)), options.PeerTimeout, time);
+        _executor = new EffectExecutor(bank, storage, _slowLane, this, time);
         _linkWasUp = new bool[links.Count];
         _foreignSeen = new long[links.Count * ForeignKinds.Length];
         _mirrored = new bool[options.Outputs.Count];
@@ -141,6 +145,17 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
 
     /// <summary>Link <paramref name="i"/> as the machine judges it (read off the engine thread: a recent value).</summary>
     public (bool Up, double FramesPerSecond) LinkView(int i) => (_machine.Links[i].IsUp, _machine.Links[i].FramesPerSecond);
+
+    /// <summary>
+    /// Adds a slow effect (the system IP, a witness lease) at <paramref name="step"/> of every transition; before
+    /// <see cref="Start"/>. It runs on the slow lane and its completion comes back to the engine as an input.
+    /// </summary>
+    public void AddSlowEffect(SlowStep step, ISlowEffect handler)
+    {
+        var slot = _slowEffects++;
+        _slowLane.Register(slot, handler);
+        _planner.Register(new SlowStepRegistration(slot, step));
+    }
 
     /// <summary>Starts the engine, receiving and sending threads.</summary>
     public void Start()
@@ -206,40 +221,56 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
         Links.Stop();
         _bank?.Dispose();
         Links.Dispose();
+        _slowLane.Dispose();
         _inbox.Dispose();
         _threads.Dispose();
         _stopped.Dispose();
     }
 
-    private void Run()
+    /// <summary>What the engine thread does first (the in-process tests call it, then <see cref="Step"/>).</summary>
+    internal void Begin()
     {
-        var halfInterval = _options.HeartbeatInterval / 2;
         _nextLife = _time.GetTimestamp();
         if (_startupFault is not null)
         {
             Decide(_machine.OnLocalFault(_startupFault));
         }
+    }
 
+    /// <summary>One round of the loop, as the engine thread runs it; true when the engine stopped.</summary>
+    internal bool Step()
+    {
+        try
+        {
+            return Iterate();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or StorageException)
+        {
+            Fault($"engine: {ex.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>How long the loop may sleep before its next deadline.</summary>
+    internal TimeSpan UntilNextDeadline()
+    {
+        var wait = _machine.UntilNextDeadline();
+        var half = _options.HeartbeatInterval / 2;
+        return wait > half ? half : wait;
+    }
+
+    private void Run()
+    {
+        Begin();
         while (true)
         {
-            try
+            if (Step())
             {
-                if (Iterate())
-                {
-                    _stopped.Set();
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or StorageException)
-            {
-                Fault($"engine: {ex.Message}");
+                _stopped.Set();
+                return;
             }
 
-            var wait = _machine.UntilNextDeadline();
-            if (wait > halfInterval)
-            {
-                wait = halfInterval;
-            }
+            var wait = UntilNextDeadline();
 
             // Never spin, even with input pending: a real-time thread that does not block starves the receivers
             // that would deliver that input (on a single core, forever).
@@ -311,7 +342,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
         Interlocked.Exchange(ref _lastProgress, now);
         PublishIfChanged();
         ReportLinkChanges();
-        return false;
+        return FinishStop();
     }
 
     /// <summary>Takes one input other than a frame; true when it stopped the engine.</summary>
@@ -346,6 +377,18 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
         return false;
     }
 
+    /// <summary>A stop ends the loop once its plan has run to the end (a slow effect may hold it, bounded).</summary>
+    private bool FinishStop()
+    {
+        if (_stopping is null || _executor.Waiting)
+        {
+            return false;
+        }
+
+        _stopping.Complete(true, "stopped: outputs released, Stopping announced");
+        return true;
+    }
+
     private bool Command(EngineCommand command)
     {
         switch (command.Kind)
@@ -353,8 +396,8 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
             case EngineCommandKind.Stop:
                 Decide(_machine.OnStopRequested(command.Reason));
                 Interlocked.Exchange(ref _lastProgress, _time.GetTimestamp());
-                command.Complete(true, "stopped: outputs released, Stopping announced");
-                return true;
+                _stopping = command;
+                return FinishStop();
             default:
                 command.Complete(false, $"unknown command {command.Kind}");
                 return false;
