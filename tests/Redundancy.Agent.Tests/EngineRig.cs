@@ -139,8 +139,11 @@ internal sealed class EngineRig : IDisposable
             Bank = new RecordingOutputBank(options.Outputs.Count, rig.Time);
             Values = new OutputValues(options.Outputs);
             Events = new NodeEvents(new EventStream(options.NodeName, rig.Time));
-            Engine = new AgentEngine(options, Key, links, Bank, storage: null, Values, Events, boot: 1, startupFault: null,
-                NullLogger.Instance, rig.Time);
+            var view = new EngineView(links.Length, new Announcement(Role.Starting, 0, Readiness.NotReady, HealthFlags.None), rig.Time.GetTimestamp());
+            var inbox = new EngineInbox();
+            var heartbeat = new HeartbeatLinks(options, Key, links, inbox, view, () => 0, rig.Time);
+            Engine = new AgentEngine(options, view, inbox, heartbeat, new RealtimeThreads(0, NullLogger.Instance, options.NodeName), Bank,
+                storage: null, Values, Events, new RoleTransitions(), readiness: null, boot: 1, startupFault: null, NullLogger.Instance, rig.Time);
             for (var i = 0; i < links.Length; i++)
             {
                 links[i].Attach(Engine.Links.Receiver(i));

@@ -31,7 +31,7 @@ internal sealed partial class ReplicationService
         {
             try
             {
-                if (_role() is Role.Active or Role.Faulted or Role.Stopping || _activePeer() == 0)
+                if (_role() is Role.Active or Role.Faulted or Role.Stopping || _view.ActivePeer == 0)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(20), _time, _stop.Token).ConfigureAwait(false);
                     continue;

@@ -14,7 +14,7 @@ namespace Redundancy.Agent.Replication;
 /// books: acknowledgements, lag, sync/semi-sync/async, compaction, readiness. Runs on the thread pool and the
 /// storage thread, beside the heartbeat path and never on it.
 /// </summary>
-internal sealed partial class ReplicationService : IAsyncDisposable, Status.IReplicationStatusSource
+internal sealed partial class ReplicationService : IAsyncDisposable, Status.IReplicationStatusSource, Engine.IReadinessSource
 {
     private const int BatchBytes = 512 * 1024;
 
@@ -42,8 +42,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
     private readonly Func<Role> _role;
     private readonly Engine.RoleTransitions _transitions;
     private CancellationTokenSource? _following;
-    private readonly Func<byte> _activePeer;
-    private readonly Func<ulong> _peerLastApplied;
+    private readonly Engine.EngineView _view;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
@@ -64,9 +63,8 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
         byte[] key,
         StorageWorker storage,
         OutputValues values,
+        Engine.EngineView view,
         Engine.RoleTransitions transitions,
-        Func<byte> activePeer,
-        Func<ulong> peerLastApplied,
         ILogger log,
         TimeProvider time)
     {
@@ -76,9 +74,8 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
         _storage = storage;
         _values = values;
         _transitions = transitions;
-        _role = () => transitions.Current.To;
-        _activePeer = activePeer;
-        _peerLastApplied = peerLastApplied;
+        _role = () => view.Role;
+        _view = view;
         _log = log;
         _time = time;
         _waiters = new WriteWaiters(time, _settings.SyncTimeout * 2 + TimeSpan.FromSeconds(1));
@@ -88,7 +85,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
     /// <summary>This node's readiness as a standby.</summary>
     public Readiness Readiness =>
         _role() == Role.Active ? Readiness.Hot
-        : StandbyReadiness.Compute(_clientConnected, _snapshotInProgress, _storage.Store.LastSequence, _peerLastApplied(), _storage.Store.NeedsSnapshot, _streamSilent);
+        : StandbyReadiness.Compute(_clientConnected, _snapshotInProgress, _storage.Store.LastSequence, _view.PeerLastApplied, _storage.Store.NeedsSnapshot, _streamSilent);
 
     /// <summary>Messages refused (forged, replayed, foreign) since start.</summary>
     public long Refused => Interlocked.Read(ref _refused);
