@@ -178,53 +178,12 @@ catch (Exception ex) when (ex is IOException or InvalidOperationException or Una
     fault ??= $"outputs: {ex.Message}";
 }
 
-var events = new NodeEvents(new EventStream(options.NodeName, TimeProvider.System));
-builder.Services.AddSingleton(sp => new AgentEngine(
-    options, key, links, bank, storage, values, events, boot, fault,
-    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Agent"),
-    TimeProvider.System));
-builder.Services.AddSingleton(sp =>
-{
-    var engine = sp.GetRequiredService<AgentEngine>();
-    return new RuntimeDiagnostics(options, engine.Threads, engine.Links, engine.LinkView, events,
-        sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Agent"), TimeProvider.System);
-});
-if (storage is not null && options.Replication is not null)
-{
-    builder.Services.AddSingleton(sp =>
-    {
-        var engine = sp.GetRequiredService<AgentEngine>();
-        var replication = new ReplicationService(options, key, storage, values, () => engine.Role, () => engine.ActivePeer,
-            () => engine.PeerLastApplied, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Replication"), TimeProvider.System);
-        engine.ReadinessSource = () => replication.Readiness;
-        return replication;
-    });
-}
-builder.Services.AddSingleton(sp =>
-{
-    var engine = sp.GetRequiredService<AgentEngine>();
-    return new StatusBuilder(options, engine, storage, values, sp.GetRequiredService<RuntimeDiagnostics>(), TimeProvider.System)
-    {
-        Replication = sp.GetService<ReplicationService>(),
-    };
-});
-builder.Services.AddSingleton(sp => new JournalWriter(events.Stream, options.NodeName,
-    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Agent"), TimeProvider.System));
-builder.Services.AddSingleton(sp =>
-{
-    var engine = sp.GetRequiredService<AgentEngine>();
-    var replication = sp.GetService<ReplicationService>();
-    var status = sp.GetRequiredService<StatusBuilder>();
-    var state = new ControlState(storage, options.NodeName, () => engine.Role, () => engine.ActivePeer, replication is null ? null : replication.WaitReplicated);
-    return new ControlSocket(options.ControlSocket, state, status, events, access,
-        sp.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Control"), options.NodeName, TimeProvider.System);
-});
-builder.Services.AddHostedService(sp => new EngineService(
-    sp.GetRequiredService<AgentEngine>(), storage, sp.GetService<ReplicationService>(), sp.GetRequiredService<ControlSocket>(),
-    sp.GetRequiredService<RuntimeDiagnostics>(), sp.GetRequiredService<JournalWriter>()));
+builder.Services.AddSingleton(sp => AgentGraph.Compose(options, key, links, bank, storage, values, boot, fault, access,
+    sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
+builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<AgentGraph>()));
 
 using var host = builder.Build();
-var engine = host.Services.GetRequiredService<AgentEngine>();
+var engine = host.Services.GetRequiredService<AgentGraph>().Engine;
 var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Redundancy.Agent");
 AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 {

@@ -203,7 +203,7 @@ public sealed class FailoverTests
         Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
         Assert.True(PairHarness.Ms(termAt, SimulatedCabinet.Now) < 1000, "B waited for the timeout instead of the announcement");
         Assert.True(pair.A.WaitForExit(Wait));
-        Assert.Equal(0, pair.A.ExitCode);
+        Assert.True(pair.A.ExitCode == 0, $"exit {pair.A.ExitCode}: " + string.Join("\n", pair.A.Lines.TakeLast(15)));
         Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
     }
 

@@ -20,7 +20,7 @@ internal sealed class RuntimeDiagnostics : IDisposable
     private readonly AgentOptions _options;
     private readonly RealtimeThreads _threads;
     private readonly HeartbeatLinks _links;
-    private readonly Func<int, (bool Up, double FramesPerSecond)> _linkView;
+    private readonly EngineView _view;
     private readonly NodeEvents _events;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
@@ -33,13 +33,12 @@ internal sealed class RuntimeDiagnostics : IDisposable
     private long _loweringsReported;
     private long _nextStatus;
 
-    public RuntimeDiagnostics(AgentOptions options, RealtimeThreads threads, HeartbeatLinks links, Func<int, (bool Up, double FramesPerSecond)> linkView,
-        NodeEvents events, ILogger log, TimeProvider time)
+    public RuntimeDiagnostics(AgentOptions options, RealtimeThreads threads, HeartbeatLinks links, EngineView view, NodeEvents events, ILogger log, TimeProvider time)
     {
         _options = options;
         _threads = threads;
         _links = links;
-        _linkView = linkView;
+        _view = view;
         _events = events;
         _log = log;
         _time = time;
@@ -112,7 +111,7 @@ internal sealed class RuntimeDiagnostics : IDisposable
             for (var i = 0; i < _links.Count; i++)
             {
                 var c = _links[i].Counters;
-                var (up, fps) = _linkView(i);
+                var (up, fps) = (_view.LinkUp(i), _view.LinkRate(i));
                 Log.LinkStatus(_log, node, _links[i].Name, up ? "up" : "down", fps, c.FramesIn, c.FramesOut,
                     c.DroppedTotal, c.SendErrors, c.ReceiveErrors, c.Reopens);
             }
@@ -153,16 +152,14 @@ internal sealed class RuntimeDiagnostics : IDisposable
         }
     }
 
-    // Twice at stop: by the engine service (in the stop order) and again by the host's container, which created it.
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        // Twice: by the host service at stop, then by the container. The token source is never disposed: the
+        // loop may still be reading its token.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            return;
+            _stop.Cancel();
+            _pauses.Dispose();
         }
-
-        _stop.Cancel();
-        _pauses.Dispose();
-        _stop.Dispose();
     }
 }

@@ -7,7 +7,6 @@ using Redundancy.Core.Configuration;
 using Redundancy.Core.Effects;
 using Redundancy.Core.Heartbeat;
 using Redundancy.Core.Roles;
-using Redundancy.Edges.Links;
 using Redundancy.Edges.Outputs;
 using Redundancy.Edges.Storage;
 
@@ -34,7 +33,10 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
     private readonly RoleStateMachine _machine;
     private readonly TransitionPlanner _planner;
     private readonly EffectExecutor _executor;
-    private readonly EngineInbox _inbox = new();
+    private readonly SlowLane _slowLane;
+    private int _slowEffects;
+    private readonly EngineInbox _inbox;
+    private readonly IReadinessSource? _readiness;
     private readonly RealtimeThreads _threads;
     private readonly ManualResetEventSlim _stopped = new(false);
     private readonly bool[] _linkWasUp;
@@ -42,35 +44,43 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
     private readonly bool[] _mirrored;
     private readonly string _node;
     private readonly AnnouncementCache _announcements = new();
-    private Announcement _announcement;
     private Decision _deciding;
+    private EngineCommand? _stopping;
     private long _decidedAt;
     private string? _startupFault;
     private string? _storageFault;
     private bool _faultedByStorage;
     private int _drivenVersion;
-    private volatile byte _activePeer;
-    private volatile byte _peerNodeId;
-    private long _peerLastApplied;
-    private volatile PeerSeen? _peerSeen;
-    private long _lastProgress;
     private long _nextLife;
     private int _disposed;
 
+    /// <summary>
+    /// The engine over <paramref name="links"/>, whose receivers post to <paramref name="inbox"/> and whose senders
+    /// announce what this engine publishes in <paramref name="view"/>.
+    /// </summary>
     public AgentEngine(
         AgentOptions options,
-        byte[] key,
-        IReadOnlyList<IHeartbeatLink> links,
+        EngineView view,
+        EngineInbox inbox,
+        HeartbeatLinks links,
+        RealtimeThreads threads,
         IOutputBank? bank,
         StorageWorker? storage,
         OutputValues values,
         NodeEvents events,
+        RoleTransitions transitions,
+        IReadinessSource? readiness,
         uint boot,
         string? startupFault,
         ILogger logger,
-        TimeProvider time,
-        SlowLane? slowLane = null)
+        TimeProvider time)
     {
+        View = view;
+        _inbox = inbox;
+        Links = links;
+        _threads = threads;
+        Transitions = transitions;
+        _readiness = readiness;
         _options = options;
         _bank = bank;
         _storage = storage;
@@ -82,7 +92,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
         _node = options.NodeName;
         _machine = new RoleStateMachine(
             new RoleOptions(options.NodeId, options.Priority, options.PeerTimeout, options.StartupWindow,
-                options.SoloStart, options.InterlockInputWired, links.Select(l => l.Name).ToArray())
+                options.SoloStart, options.InterlockInputWired, links.Names)
             {
                 LeaseMargin = options.HeartbeatInterval / 2,
                 DrainBound = options.HeartbeatInterval / 2,
@@ -91,18 +101,17 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
             time,
             storage?.Store.Epoch ?? 0);
         _planner = new TransitionPlanner(options.Outputs);
-        _executor = new EffectExecutor(bank, storage, slowLane, this, time);
+        // A slow effect may hold a step-down's announcement (never its release of the outputs) for one peer timeout.
+        _slowLane = new SlowLane(8, (slot, ok, error) => _inbox.Post(EngineInput.Done(slot, ok, error)), options.PeerTimeout, time);
+        _executor = new EffectExecutor(bank, storage, _slowLane, this, time);
         _linkWasUp = new bool[links.Count];
         _foreignSeen = new long[links.Count * ForeignKinds.Length];
         _mirrored = new bool[options.Outputs.Count];
-        _announcement = new Announcement(Role.Starting, _machine.Epoch, Readiness.NotReady, StaticHealth());
-        _lastProgress = time.GetTimestamp();
-        _threads = new RealtimeThreads(options.RealtimePriority, logger, _node);
-        Links = new HeartbeatLinks(options, key, links, _inbox, () => Volatile.Read(ref _announcement),
-            () => Interlocked.Read(ref _lastProgress), () => storage?.Store.LastSequence ?? 0, time);
+        View.Publish(new Announcement(Role.Starting, _machine.Epoch, Readiness.NotReady, StaticHealth()));
+        View.Progress(time.GetTimestamp());
         WatchStorage(storage);
         Log.Starting(_log, _node, options.PairId, options.NodeId, options.Priority, _machine.Epoch, boot,
-            Links.Sent.Instance.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), string.Join(", ", links.Select(l => l.Name)));
+            Links.Sent.Instance.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), string.Join(", ", links.Names));
         events.Started($"agent starting: pair {options.PairId}, node {options.NodeId}, epoch {_machine.Epoch}");
     }
 
@@ -112,35 +121,28 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
     /// <summary>The real-time threads and their spin guard.</summary>
     public RealtimeThreads Threads => _threads;
 
+    /// <summary>What the engine publishes (announcement, progress, the peer, the links).</summary>
+    public EngineView View { get; }
+
     /// <summary>The node's events (role changes, alarms, links, outputs).</summary>
     public NodeEvents Events { get; }
 
     /// <summary>Role and term changes, for replication and the rest.</summary>
-    public RoleTransitions Transitions { get; } = new();
-
-    /// <summary>What this node announces now (role, epoch, readiness, health); replaced whole.</summary>
-    public Announcement Announcement => Volatile.Read(ref _announcement);
+    public RoleTransitions Transitions { get; }
 
     /// <summary>The current role (for status and tests).</summary>
-    public Role Role => Announcement.Role;
+    public Role Role => View.Role;
 
-    /// <summary>Where this node's readiness comes from (replication); Hot when nothing replicates.</summary>
-    public Func<Readiness>? ReadinessSource { get; set; }
-
-    /// <summary>The last change the peer announced it applied (0 when not heard).</summary>
-    public ulong PeerLastApplied => (ulong)Interlocked.Read(ref _peerLastApplied);
-
-    /// <summary>The peer's node id while it is heard active, else 0.</summary>
-    public byte ActivePeer => _activePeer;
-
-    /// <summary>The node id in the peer's newest frame (0 before the first).</summary>
-    public byte PeerNodeId => _peerNodeId;
-
-    /// <summary>The peer's announced role and readiness while it is heard; null when not.</summary>
-    public PeerSeen? PeerSeen => _peerSeen;
-
-    /// <summary>Link <paramref name="i"/> as the machine judges it (read off the engine thread: a recent value).</summary>
-    public (bool Up, double FramesPerSecond) LinkView(int i) => (_machine.Links[i].IsUp, _machine.Links[i].FramesPerSecond);
+    /// <summary>
+    /// Adds a slow effect (the system IP, a witness lease) at <paramref name="step"/> of every transition; before
+    /// <see cref="Start"/>. It runs on the slow lane and its completion comes back to the engine as an input.
+    /// </summary>
+    public void AddSlowEffect(SlowStep step, ISlowEffect handler)
+    {
+        var slot = _slowEffects++;
+        _slowLane.Register(slot, handler);
+        _planner.Register(new SlowStepRegistration(slot, step));
+    }
 
     /// <summary>Starts the engine, receiving and sending threads.</summary>
     public void Start()
@@ -206,40 +208,56 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
         Links.Stop();
         _bank?.Dispose();
         Links.Dispose();
+        _slowLane.Dispose();
         _inbox.Dispose();
         _threads.Dispose();
         _stopped.Dispose();
     }
 
-    private void Run()
+    /// <summary>What the engine thread does first (the in-process tests call it, then <see cref="Step"/>).</summary>
+    internal void Begin()
     {
-        var halfInterval = _options.HeartbeatInterval / 2;
         _nextLife = _time.GetTimestamp();
         if (_startupFault is not null)
         {
             Decide(_machine.OnLocalFault(_startupFault));
         }
+    }
 
+    /// <summary>One round of the loop, as the engine thread runs it; true when the engine stopped.</summary>
+    internal bool Step()
+    {
+        try
+        {
+            return Iterate();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or StorageException)
+        {
+            Fault($"engine: {ex.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>How long the loop may sleep before its next deadline.</summary>
+    internal TimeSpan UntilNextDeadline()
+    {
+        var wait = _machine.UntilNextDeadline();
+        var half = _options.HeartbeatInterval / 2;
+        return wait > half ? half : wait;
+    }
+
+    private void Run()
+    {
+        Begin();
         while (true)
         {
-            try
+            if (Step())
             {
-                if (Iterate())
-                {
-                    _stopped.Set();
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or StorageException)
-            {
-                Fault($"engine: {ex.Message}");
+                _stopped.Set();
+                return;
             }
 
-            var wait = _machine.UntilNextDeadline();
-            if (wait > halfInterval)
-            {
-                wait = halfInterval;
-            }
+            var wait = UntilNextDeadline();
 
             // Never spin, even with input pending: a real-time thread that does not block starves the receivers
             // that would deliver that input (on a single core, forever).
@@ -308,10 +326,10 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
             _nextLife = now + (long)(_options.HeartbeatInterval.TotalSeconds / 2 * _time.TimestampFrequency);
         }
 
-        Interlocked.Exchange(ref _lastProgress, now);
+        View.Progress(now);
         PublishIfChanged();
         ReportLinkChanges();
-        return false;
+        return FinishStop();
     }
 
     /// <summary>Takes one input other than a frame; true when it stopped the engine.</summary>
@@ -346,15 +364,27 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
         return false;
     }
 
+    /// <summary>A stop ends the loop once its plan has run to the end (a slow effect may hold it, bounded).</summary>
+    private bool FinishStop()
+    {
+        if (_stopping is null || _executor.Waiting)
+        {
+            return false;
+        }
+
+        _stopping.Complete(true, "stopped: outputs released, Stopping announced");
+        return true;
+    }
+
     private bool Command(EngineCommand command)
     {
         switch (command.Kind)
         {
             case EngineCommandKind.Stop:
                 Decide(_machine.OnStopRequested(command.Reason));
-                Interlocked.Exchange(ref _lastProgress, _time.GetTimestamp());
-                command.Complete(true, "stopped: outputs released, Stopping announced");
-                return true;
+                View.Progress(_time.GetTimestamp());
+                _stopping = command;
+                return FinishStop();
             default:
                 command.Complete(false, $"unknown command {command.Kind}");
                 return false;
@@ -443,18 +473,22 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
 
     private void NotePeer()
     {
-        _activePeer = _machine.PeerFresh && _machine.Peer.Role == Role.Active ? _machine.Peer.NodeId : (byte)0;
-        Interlocked.Exchange(ref _peerLastApplied, (long)_machine.Peer.LastAppliedSequence);
-        _peerNodeId = _machine.Peer.NodeId;
-        var seen = _peerSeen;
         var fresh = _machine.PeerFresh;
-        if (!fresh && seen is not null)
+        var peer = _machine.Peer;
+        var seen = View.Peer;
+        if (!fresh)
         {
-            _peerSeen = null;
+            seen = null;
         }
-        else if (fresh && (seen is null || seen.Role != _machine.Peer.Role || seen.Readiness != _machine.Peer.Readiness))
+        else if (seen is null || seen.Role != peer.Role || seen.Readiness != peer.Readiness)
         {
-            _peerSeen = PeerSeen.Of(_machine.Peer.Role, _machine.Peer.Readiness); // made once each: no garbage here
+            seen = PeerSeen.Of(peer.Role, peer.Readiness); // made once each: no garbage here
+        }
+
+        View.NotePeer(seen, peer.NodeId, fresh && peer.Role == Role.Active ? peer.NodeId : (byte)0, peer.LastAppliedSequence);
+        for (var i = 0; i < Links.Count; i++)
+        {
+            View.Link(i, _machine.Links[i].IsUp, _machine.Links[i].FramesPerSecond);
         }
     }
 
@@ -560,7 +594,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
 
     private void PublishIfChanged()
     {
-        var a = _announcement;
+        var a = View.Announcement;
         var health = _machine.LinkHealth | StaticHealth();
         if (!_executor.Waiting && (a.Role != _machine.Role || a.Epoch != _machine.Epoch || a.Health != health || a.Readiness != CurrentReadiness()))
         {
@@ -570,9 +604,9 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
 
     private void Publish()
     {
-        var old = _announcement;
+        var old = View.Announcement;
         var next = _announcements.For(_machine.Role, _machine.Epoch, CurrentReadiness(), _machine.LinkHealth | StaticHealth());
-        Volatile.Write(ref _announcement, next);
+        View.Publish(next);
         if (old.Role != next.Role)
         {
             Links.Kick();
@@ -580,7 +614,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
     }
 
     private Readiness CurrentReadiness() =>
-        _storage is null || _storageFault is not null ? Readiness.NotReady : ReadinessSource?.Invoke() ?? Readiness.Hot;
+        _storage is null || _storageFault is not null ? Readiness.NotReady : _readiness?.Readiness ?? Readiness.Hot;
 
     private HealthFlags StaticHealth()
     {

@@ -22,12 +22,12 @@ internal sealed class HeartbeatLinks : IDisposable
         byte[] key,
         IReadOnlyList<IHeartbeatLink> links,
         EngineInbox inbox,
-        Func<Announcement> announcement,
-        Func<long> lastProgress,
+        EngineView view,
         Func<ulong> lastSequence,
         TimeProvider time)
     {
         _links = links;
+        Names = links.Select(l => l.Name).ToArray();
         // Each run sends as a new random instance; freshness comes from the peer echoing our recent frames, so no
         // ordering between runs is needed (a boot record that went backwards or was lost changes nothing).
         Sent = new SentFrames(SentFrames.NewInstance());
@@ -38,9 +38,12 @@ internal sealed class HeartbeatLinks : IDisposable
         for (var i = 0; i < links.Count; i++)
         {
             _receivers[i] = new LinkReceiver(i, links[i], key, options.PairId, options.NodeId, inbox, Sent, echo, options.PeerTimeout, time);
-            _senders[i] = new HeartbeatSender(links[i], key, options, Sent, echo, announcement, lastProgress, lastSequence, time, _stopping.Token);
+            _senders[i] = new HeartbeatSender(links[i], key, options, Sent, echo, () => view.Announcement, () => view.LastProgress, lastSequence, time, _stopping.Token);
         }
     }
+
+    /// <summary>The links' names, in configuration order.</summary>
+    public string[] Names { get; }
 
     /// <summary>Links, in configuration order (the index every input and status uses).</summary>
     public int Count => _links.Count;

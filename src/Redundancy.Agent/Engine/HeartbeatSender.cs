@@ -26,6 +26,7 @@ internal sealed class HeartbeatSender : IDisposable
     private readonly WaitHandle[] _waits;
     private long _maxLateTicks;
     private long _lastSentAt;
+    private long _due;
 
     public HeartbeatSender(
         IHeartbeatLink link,
@@ -62,15 +63,13 @@ internal sealed class HeartbeatSender : IDisposable
 
     public void Run(CancellationToken stopping)
     {
-        var interval = (long)(_options.HeartbeatInterval.TotalSeconds * _time.TimestampFrequency);
-        var promise = _options.PeerTimeout / 2;
-        var due = _time.GetTimestamp();
+        _due = _time.GetTimestamp();
         while (!stopping.IsCancellationRequested)
         {
             var now = _time.GetTimestamp();
-            if (now < due)
+            if (now < _due)
             {
-                var waitMs = (int)Math.Ceiling((due - now) * 1000.0 / _time.TimestampFrequency);
+                var waitMs = (int)Math.Ceiling((_due - now) * 1000.0 / _time.TimestampFrequency);
                 var woke = WaitHandle.WaitAny(_waits, waitMs);
                 if (woke == 1)
                 {
@@ -78,45 +77,58 @@ internal sealed class HeartbeatSender : IDisposable
                 }
 
                 now = _time.GetTimestamp();
-                if (woke == WaitHandle.WaitTimeout && now < due)
+                if (woke == WaitHandle.WaitTimeout && now < _due)
                 {
                     continue;
                 }
             }
 
-            if (now - due > Interlocked.Read(ref _maxLateTicks))
-            {
-                Interlocked.Exchange(ref _maxLateTicks, now - due);
-            }
-
-            due = Math.Max(due + interval, now + interval / 2);
-            if (_time.GetElapsedTime(_lastProgress(), now) > promise)
-            {
-                continue;
-            }
-
-            var a = _announcement();
-            var (echoInstance, echoCounter) = _echo.Echo(now);
-            var frame = new HeartbeatFrame(
-                _options.PairId,
-                _options.NodeId,
-                a.Role,
-                _options.Priority,
-                a.Readiness,
-                a.Health,
-                a.Epoch,
-                _lastApplied(),
-                (uint)(_options.HeartbeatInterval.Ticks / TimeSpan.TicksPerMicrosecond),
-                _sent.Instance,
-                _sent.Next(now),
-                echoInstance,
-                echoCounter);
-            var n = _codec.Encode(frame, _buffer);
-            _link.Send(_buffer.AsSpan(0, n));
-            Interlocked.Exchange(ref _lastSentAt, now);
-            AllocationProbe.Sample();
+            SendNow(now);
         }
     }
+
+    /// <summary>
+    /// One heartbeat, due or kicked, at <paramref name="now"/>: the thread's loop calls it, and so do the in-process
+    /// engine tests, which run no threads.
+    /// </summary>
+    public void SendNow(long now)
+    {
+        var interval = (long)(_options.HeartbeatInterval.TotalSeconds * _time.TimestampFrequency);
+        if (now - _due > Interlocked.Read(ref _maxLateTicks))
+        {
+            Interlocked.Exchange(ref _maxLateTicks, now - _due);
+        }
+
+        _due = Math.Max(_due + interval, now + (interval / 2));
+        if (_time.GetElapsedTime(_lastProgress(), now) > _options.PeerTimeout / 2)
+        {
+            return; // a promise: no progress of the engine loop for half the peer timeout, no claim
+        }
+
+        var a = _announcement();
+        var (echoInstance, echoCounter) = _echo.Echo(now);
+        var frame = new HeartbeatFrame(
+            _options.PairId,
+            _options.NodeId,
+            a.Role,
+            _options.Priority,
+            a.Readiness,
+            a.Health,
+            a.Epoch,
+            _lastApplied(),
+            (uint)(_options.HeartbeatInterval.Ticks / TimeSpan.TicksPerMicrosecond),
+            _sent.Instance,
+            _sent.Next(now),
+            echoInstance,
+            echoCounter);
+        var n = _codec.Encode(frame, _buffer);
+        _link.Send(_buffer.AsSpan(0, n));
+        Interlocked.Exchange(ref _lastSentAt, now);
+        AllocationProbe.Sample();
+    }
+
+    /// <summary>When the next heartbeat is due (a timestamp).</summary>
+    public long Due => _due;
 
     public void Dispose()
     {

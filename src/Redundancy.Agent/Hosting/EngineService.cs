@@ -1,7 +1,4 @@
 using Microsoft.Extensions.Hosting;
-using Redundancy.Agent.Control;
-using Redundancy.Agent.Engine;
-using Redundancy.Agent.State;
 
 namespace Redundancy.Agent.Hosting;
 
@@ -9,23 +6,22 @@ namespace Redundancy.Agent.Hosting;
 /// Runs storage, engine and control socket for the host's lifetime. On stop (SIGTERM, Ctrl-C) the control socket
 /// closes first, then the engine releases the outputs and announces Stopping, then storage finishes its queue.
 /// </summary>
-internal sealed class EngineService(AgentEngine engine, StorageWorker? storage, Replication.ReplicationService? replication, ControlSocket? control,
-    Diagnostics.RuntimeDiagnostics diagnostics, Status.JournalWriter journal) : IHostedService
+internal sealed class EngineService(AgentGraph graph) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        journal.Start();
-        storage?.Start();
+        graph.Journal.Start();
+        graph.Storage?.Start();
 
         // Settle the heap before the first heartbeat: everything built at start (host, configuration, warmed-up
         // code, LiteDB's structures) moves to the oldest generation in this one collection, instead of in the
         // first collections under load, which stop the heartbeat threads too (10-13 ms seen in the replication
         // benchmark before this).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        engine.Start();
-        diagnostics.Start();
-        replication?.Start();
-        control?.Start();
+        graph.Engine.Start();
+        graph.Diagnostics.Start();
+        graph.Replication?.Start();
+        graph.Control.Start();
         return Task.CompletedTask;
     }
 
@@ -33,13 +29,14 @@ internal sealed class EngineService(AgentEngine engine, StorageWorker? storage, 
         Task.Run(
             () =>
             {
-                control?.Dispose();
-                replication?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2));
-                engine.Stop(TimeSpan.FromSeconds(2));
-                diagnostics.Dispose();
-                journal.Dispose(); // writes the last events (the step-down, Stopping) before the host ends
-                storage?.Dispose();
-                storage?.Store.Dispose();
+                graph.Control.Dispose();
+                graph.Replication?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2));
+                graph.Engine.Stop(TimeSpan.FromSeconds(2));
+                graph.Diagnostics.Dispose();
+                graph.Journal.Dispose(); // writes the last events (the step-down, Stopping) before the host ends
+                graph.Storage?.Dispose();
+                graph.Storage?.Store.Dispose();
+                graph.Engine.Dispose();
             },
             CancellationToken.None);
 }

@@ -31,7 +31,7 @@ internal sealed partial class ReplicationService
         {
             try
             {
-                if (_role() is Role.Active or Role.Faulted or Role.Stopping || _activePeer() == 0)
+                if (_role() is Role.Active or Role.Faulted or Role.Stopping || _view.ActivePeer == 0)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(20), _time, _stop.Token).ConfigureAwait(false);
                     continue;
@@ -121,12 +121,19 @@ internal sealed partial class ReplicationService
                 _streamSilent = state != LivenessState.Alive;
                 StreamStateChanged(state, $"replication stream from the active node {channel.PeerNodeId} (this standby is not hot meanwhile)");
             }, follow);
-            _ = WatchRole(follow);
+            // A standby that becomes active (or the active that vanishes) ends the following at once: TermLoop.
+            Volatile.Write(ref _following, follow);
+            if (_role() is Role.Active or Role.Faulted or Role.Stopping)
+            {
+                await follow.CancelAsync().ConfigureAwait(false); // became so before this session was registered
+            }
+
             await Receive(channel, follow).ConfigureAwait(false);
         }
         finally
         {
             _streamSilent = false;
+            Interlocked.CompareExchange(ref _following, null, follow);
             await follow.CancelAsync().ConfigureAwait(false); // ends the keepalive watch with the session
         }
     }
@@ -225,28 +232,6 @@ internal sealed partial class ReplicationService
         while ((batch.Count == 0 || (received.TryPeek(out var next) && batch.Count + next.Count <= ApplyBatchEntries)) && received.TryRead(out var entries))
         {
             batch.AddRange(entries);
-        }
-    }
-
-    private async Task WatchRole(CancellationTokenSource follow)
-    {
-        // A standby that becomes active (or the active that vanishes) ends the following at once.
-        try
-        {
-            while (!follow.IsCancellationRequested)
-            {
-                if (_role() is Role.Active or Role.Faulted or Role.Stopping)
-                {
-                    await follow.CancelAsync().ConfigureAwait(false);
-                    return;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(10), _time, follow.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-        {
-            // the session ended first
         }
     }
 

@@ -31,41 +31,11 @@ internal sealed partial class ReplicationService
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5), _time);
         var nextCompaction = _time.GetTimestamp();
-        var wasActive = false;
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
                 var active = _role() == Role.Active;
-                if (active != wasActive)
-                {
-                    if (active)
-                    {
-                        // A new term: the books start from this node's log as it stands, read on the storage thread
-                        // so that no commit falls between; the standby connection carries over.
-                        await _storage.Run(store =>
-                        {
-                            lock (_ledgerGate)
-                            {
-                                _ledger = NewLedger(store.LastSequence);
-                            }
-                        }).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        // Needs no storage: a node that stepped down because its database failed must still drop
-                        // its books and answer its waiting writers.
-                        lock (_ledgerGate)
-                        {
-                            _ledger = null;
-                        }
-
-                        _waiters.FailAll(new WriteOutcomeUnknownException("outcome UNKNOWN: this node stopped being active before the change was replicated; it is committed here and may or may not have reached the standby: read the key on the active to learn it"));
-                    }
-
-                    wasActive = active;
-                }
-
                 ulong bound = 0;
                 lock (_ledgerGate)
                 {
@@ -108,6 +78,60 @@ internal sealed partial class ReplicationService
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             // stopping
+        }
+    }
+
+    /// <summary>
+    /// Acts on the engine's role transitions as they come (no polling): a new term on this node starts new books
+    /// from its log as it stands; leaving Active drops them and answers every waiting writer; becoming Active,
+    /// Faulted or Stopping ends the following of an active at once.
+    /// </summary>
+    private async Task TermLoop()
+    {
+        var transitions = _transitions.Subscribe();
+        ulong ledgerEpoch = 0;
+        await foreach (var t in transitions.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+        {
+            if (t.To is Role.Active or Role.Faulted or Role.Stopping && Volatile.Read(ref _following) is { } follow)
+            {
+                try
+                {
+                    await follow.CancelAsync().ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // that session ended meanwhile
+                }
+            }
+
+            if (t.To == Role.Active)
+            {
+                if (ledgerEpoch != t.Epoch)
+                {
+                    // A new term: the books start from this node's log as it stands, read on the storage thread
+                    // so that no commit falls between; the standby connection carries over.
+                    await _storage.Run(store =>
+                    {
+                        lock (_ledgerGate)
+                        {
+                            _ledger = NewLedger(store.LastSequence);
+                        }
+                    }).ConfigureAwait(false);
+                    ledgerEpoch = t.Epoch;
+                }
+            }
+            else if (ledgerEpoch != 0)
+            {
+                // Needs no storage: a node that stepped down because its database failed must still drop its books
+                // and answer its waiting writers.
+                ledgerEpoch = 0;
+                lock (_ledgerGate)
+                {
+                    _ledger = null;
+                }
+
+                _waiters.FailAll(new WriteOutcomeUnknownException("outcome UNKNOWN: this node stopped being active before the change was replicated; it is committed here and may or may not have reached the standby: read the key on the active to learn it"));
+            }
         }
     }
 }

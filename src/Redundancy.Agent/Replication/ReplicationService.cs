@@ -14,7 +14,7 @@ namespace Redundancy.Agent.Replication;
 /// books: acknowledgements, lag, sync/semi-sync/async, compaction, readiness. Runs on the thread pool and the
 /// storage thread, beside the heartbeat path and never on it.
 /// </summary>
-internal sealed partial class ReplicationService : IAsyncDisposable, Status.IReplicationStatusSource
+internal sealed partial class ReplicationService : IAsyncDisposable, Status.IReplicationStatusSource, Engine.IReadinessSource
 {
     private const int BatchBytes = 512 * 1024;
 
@@ -40,8 +40,9 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
     private readonly StorageWorker _storage;
     private readonly OutputValues _values;
     private readonly Func<Role> _role;
-    private readonly Func<byte> _activePeer;
-    private readonly Func<ulong> _peerLastApplied;
+    private readonly Engine.RoleTransitions _transitions;
+    private CancellationTokenSource? _following;
+    private readonly Engine.EngineView _view;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
@@ -62,9 +63,8 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
         byte[] key,
         StorageWorker storage,
         OutputValues values,
-        Func<Role> role,
-        Func<byte> activePeer,
-        Func<ulong> peerLastApplied,
+        Engine.EngineView view,
+        Engine.RoleTransitions transitions,
         ILogger log,
         TimeProvider time)
     {
@@ -73,9 +73,9 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
         _key = key;
         _storage = storage;
         _values = values;
-        _role = role;
-        _activePeer = activePeer;
-        _peerLastApplied = peerLastApplied;
+        _transitions = transitions;
+        _role = () => view.Role;
+        _view = view;
         _log = log;
         _time = time;
         _waiters = new WriteWaiters(time, _settings.SyncTimeout * 2 + TimeSpan.FromSeconds(1));
@@ -85,7 +85,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
     /// <summary>This node's readiness as a standby.</summary>
     public Readiness Readiness =>
         _role() == Role.Active ? Readiness.Hot
-        : StandbyReadiness.Compute(_clientConnected, _snapshotInProgress, _storage.Store.LastSequence, _peerLastApplied(), _storage.Store.NeedsSnapshot, _streamSilent);
+        : StandbyReadiness.Compute(_clientConnected, _snapshotInProgress, _storage.Store.LastSequence, _view.PeerLastApplied, _storage.Store.NeedsSnapshot, _streamSilent);
 
     /// <summary>Messages refused (forged, replayed, foreign) since start.</summary>
     public long Refused => Interlocked.Read(ref _refused);
@@ -119,6 +119,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
         _ = Guarded("accept", AcceptLoop);
         _ = Guarded("follow", ClientLoop);
         _ = Guarded("tick", TickLoop);
+        _ = Guarded("term", TermLoop);
     }
 
     private Task Guarded(string loop, Func<Task> body) => GuardedLoop.RunAsync(

@@ -18,18 +18,16 @@ internal sealed class ControlState
     public const int MaxValueBytes = ControlStateRules.MaxValueBytes;
 
     private readonly StorageWorker? _storage;
-    private readonly Func<Role> _role;
-    private readonly Func<byte> _peerNode;
+    private readonly Engine.EngineView _view;
     private readonly string _node;
     private readonly Func<ulong, Task>? _waitReplicated;
 
-    public ControlState(StorageWorker? storage, string node, Func<Role> role, Func<byte> peerNode, Func<ulong, Task>? waitReplicated = null)
+    public ControlState(StorageWorker? storage, string node, Engine.EngineView view, Func<ulong, Task>? waitReplicated = null)
     {
         _waitReplicated = waitReplicated;
         _storage = storage;
         _node = node;
-        _role = role;
-        _peerNode = peerNode;
+        _view = view;
     }
 
     /// <summary>Sets <paramref name="key"/> to the JSON <paramref name="json"/>; completes when the write is
@@ -71,7 +69,7 @@ internal sealed class ControlState
             throw new ControlStateException(problem);
         }
 
-        var role = _role();
+        var role = _view.Role;
         if (role != Role.Active)
         {
             throw new ControlStateException(NotActiveMessage(role));
@@ -84,7 +82,7 @@ internal sealed class ControlState
         }
         catch (NotActiveException)
         {
-            throw new ControlStateException(NotActiveMessage(_role()));
+            throw new ControlStateException(NotActiveMessage(_view.Role));
         }
         catch (WriteRefusedException ex)
         {
@@ -116,7 +114,7 @@ internal sealed class ControlState
 
     private string NotActiveMessage(Role role)
     {
-        var peer = _peerNode();
+        var peer = _view.ActivePeer;
         var where = peer == 0 ? "no active node is known" : $"write to the active node (node {peer})";
         return $"writes are refused on node {_node}: it is {role}, not Active; {where}";
     }

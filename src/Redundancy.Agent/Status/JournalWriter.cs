@@ -17,6 +17,7 @@ internal sealed class JournalWriter : IDisposable
     private readonly TimeProvider _time;
     private readonly string _node;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private readonly Lock _gate = new();
     private long _position;
 
@@ -64,8 +65,12 @@ internal sealed class JournalWriter : IDisposable
 
     public void Dispose()
     {
-        _stop.Cancel();
-        Flush();
+        // Twice: by the host service at stop, then by the container.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stop.Cancel();
+            Flush();
+        }
     }
 
     private void Write(NodeEvent e)

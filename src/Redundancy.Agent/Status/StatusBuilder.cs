@@ -21,7 +21,9 @@ internal sealed class StatusBuilder : INodeStatusSource
         typeof(StatusBuilder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     private readonly AgentOptions _options;
-    private readonly AgentEngine _engine;
+    private readonly EngineView _view;
+    private readonly HeartbeatLinks _links;
+    private readonly NodeEvents _events;
     private readonly StorageWorker? _storage;
     private readonly OutputValues _values;
     private readonly RuntimeDiagnostics _diagnostics;
@@ -29,10 +31,13 @@ internal sealed class StatusBuilder : INodeStatusSource
     private readonly DateTimeOffset _startedAt;
     private readonly long _started;
 
-    public StatusBuilder(AgentOptions options, AgentEngine engine, StorageWorker? storage, OutputValues values, RuntimeDiagnostics diagnostics, TimeProvider time)
+    public StatusBuilder(AgentOptions options, EngineView view, HeartbeatLinks links, NodeEvents events, StorageWorker? storage, OutputValues values,
+        RuntimeDiagnostics diagnostics, TimeProvider time)
     {
         _options = options;
-        _engine = engine;
+        _view = view;
+        _links = links;
+        _events = events;
         _storage = storage;
         _values = values;
         _diagnostics = diagnostics;
@@ -46,17 +51,17 @@ internal sealed class StatusBuilder : INodeStatusSource
 
     public NodeStatus Status()
     {
-        var a = _engine.Announcement;
-        var peer = _engine.PeerSeen;
+        var a = _view.Announcement;
+        var peer = _view.Peer;
         var level = ServiceLevel.Of(a.Role, a.Readiness, peer?.Role, peer?.Readiness ?? Readiness.NotReady);
         var driving = a.Role == Role.Active;
-        var links = new LinkStatus[_engine.Links.Count];
+        var links = new LinkStatus[_links.Count];
         for (var i = 0; i < links.Length; i++)
         {
-            var link = _engine.Links[i];
+            var link = _links[i];
             var c = link.Counters;
-            var receiver = _engine.Links.Receiver(i);
-            var (up, fps) = _engine.LinkView(i);
+            var receiver = _links.Receiver(i);
+            var (up, fps) = (_view.LinkUp(i), _view.LinkRate(i));
             var dropped = new Dictionary<string, long>();
             foreach (var r in Reasons.Skip(1))
             {
@@ -83,14 +88,14 @@ internal sealed class StatusBuilder : INodeStatusSource
             LastSequence = _storage?.Store.LastSequence ?? 0,
             StorageCommits = _storage?.Commits ?? 0,
             StorageEntries = _storage?.Entries ?? 0,
-            RoleChanges = _engine.Events.RoleChanges,
-            LastEventSequence = _engine.Events.Stream.Last,
-            Peer = peer is null ? null : new PeerStatus(_engine.PeerNodeId, peer.Role.ToString(), peer.Readiness.ToString(), _engine.PeerLastApplied),
+            RoleChanges = _events.RoleChanges,
+            LastEventSequence = _events.Stream.Last,
+            Peer = peer is null ? null : new PeerStatus(_view.PeerNodeId, peer.Role.ToString(), peer.Readiness.ToString(), _view.PeerLastApplied),
             Links = links,
             Replication = Replication?.Status(),
             Outputs = _options.Outputs.Select((o, i) => new OutputStatus(o.Name, _values[i], driving)).ToArray(),
-            Alarms = _engine.Events.ActiveAlarms,
-            LastTakeover = _engine.Events.LastTakeover,
+            Alarms = _events.ActiveAlarms,
+            LastTakeover = _events.LastTakeover,
         };
     }
 

@@ -12,8 +12,8 @@ namespace Redundancy.Core.Effects;
 /// value by the output's policy, or every output safe when the state is not agreed with the pair), start the term
 /// (storage persists the epoch before the first write of it: the engine never waits for the disk), announce; then
 /// any slow effect registered after a takeover. The interlock was read just before the decision.
-/// Step-down from Active: slow effects registered before a step-down (awaited, bounded), stop taking writes,
-/// release the outputs, drop "I am active", announce. Faulted or Stopping from any other role: release, drop,
+/// Step-down from Active: stop taking writes, release the outputs, drop "I am active", the slow effects registered
+/// before a step-down is announced (awaited, bounded: the outputs never wait for them), announce. Faulted or Stopping from any other role: release, drop,
 /// announce (the outputs may have been driven by an earlier life). Anything else: announce.
 /// </remarks>
 public sealed class TransitionPlanner
@@ -79,7 +79,6 @@ public sealed class TransitionPlanner
 
         if (decision.From == Role.Active)
         {
-            AddSlow(SlowStep.BeforeStepDown, awaited: true);
             Add(new Effect(EffectKind.StopWrites));
         }
 
@@ -87,6 +86,11 @@ public sealed class TransitionPlanner
         {
             Add(new Effect(EffectKind.ReleaseOutputs));
             Add(new Effect(EffectKind.DropActive));
+        }
+
+        if (decision.From == Role.Active)
+        {
+            AddSlow(SlowStep.BeforeStepDownAnnounced, awaited: true);
         }
 
         Add(new Effect(EffectKind.Announce, Epoch: decision.Epoch));

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+using Redundancy.Agent.Control;
+using Redundancy.Agent.Diagnostics;
+using Redundancy.Agent.Engine;
+using Redundancy.Agent.Replication;
+using Redundancy.Agent.State;
+using Redundancy.Agent.Status;
+using Redundancy.Core.Configuration;
+using Redundancy.Core.Roles;
+using Redundancy.Edges.Links;
+using Redundancy.Edges.Outputs;
+
+namespace Redundancy.Agent.Hosting;
+
+/// <summary>
+/// The agent's parts, built once in dependency order: what the engine publishes (its view, transitions, events)
+/// first, then the links that read it, replication, the engine, and the readers (status, diagnostics, journal,
+/// control socket). Every part gets what it reads as an object, never a lambda into another part.
+/// </summary>
+internal sealed class AgentGraph
+{
+    private AgentGraph(AgentEngine engine, ReplicationService? replication, StatusBuilder status, RuntimeDiagnostics diagnostics,
+        JournalWriter journal, ControlSocket control, StorageWorker? storage)
+    {
+        Engine = engine;
+        Replication = replication;
+        Status = status;
+        Diagnostics = diagnostics;
+        Journal = journal;
+        Control = control;
+        Storage = storage;
+    }
+
+    public AgentEngine Engine { get; }
+
+    public ReplicationService? Replication { get; }
+
+    public StatusBuilder Status { get; }
+
+    public RuntimeDiagnostics Diagnostics { get; }
+
+    public JournalWriter Journal { get; }
+
+    public ControlSocket Control { get; }
+
+    public StorageWorker? Storage { get; }
+
+    public static AgentGraph Compose(
+        AgentOptions options,
+        byte[] key,
+        IReadOnlyList<IHeartbeatLink> heartbeatLinks,
+        IOutputBank? bank,
+        StorageWorker? storage,
+        OutputValues values,
+        uint boot,
+        string? fault,
+        ControlAccess access,
+        ILoggerFactory logging,
+        TimeProvider time)
+    {
+        var log = logging.CreateLogger("Redundancy.Agent");
+        var events = new NodeEvents(new EventStream(options.NodeName, time));
+        var view = new EngineView(heartbeatLinks.Count, new Announcement(Role.Starting, storage?.Store.Epoch ?? 0, Readiness.NotReady, HealthFlags.None), time.GetTimestamp());
+        var transitions = new RoleTransitions();
+        var inbox = new EngineInbox();
+        var links = new HeartbeatLinks(options, key, heartbeatLinks, inbox, view, () => storage?.Store.LastSequence ?? 0, time);
+        var threads = new RealtimeThreads(options.RealtimePriority, log, options.NodeName);
+        var replication = storage is not null && options.Replication is not null
+            ? new ReplicationService(options, key, storage, values, view, transitions, logging.CreateLogger("Redundancy.Replication"), time)
+            : null;
+        var engine = new AgentEngine(options, view, inbox, links, threads, bank, storage, values, events, transitions, replication, boot, fault, log, time);
+        var diagnostics = new RuntimeDiagnostics(options, threads, links, view, events, log, time);
+        var status = new StatusBuilder(options, view, links, events, storage, values, diagnostics, time) { Replication = replication };
+        var journal = new JournalWriter(events.Stream, options.NodeName, log, time);
+        var state = new ControlState(storage, options.NodeName, view, replication is null ? null : replication.WaitReplicated);
+        var control = new ControlSocket(options.ControlSocket, state, status, events, access, logging.CreateLogger("Redundancy.Control"), options.NodeName, time);
+        return new AgentGraph(engine, replication, status, diagnostics, journal, control, storage);
+    }
+}
