@@ -138,7 +138,7 @@ internal sealed class EngineRig : IDisposable
             Links = links;
             Bank = new RecordingOutputBank(options.Outputs.Count, rig.Time);
             Values = new OutputValues(options.Outputs);
-            Events = new NodeEvents(new EventStream(options.NodeName, rig.Time));
+            Events = new NodeEvents(new EventStream(options.NodeName, rig.Time), rig.Time);
             var view = new EngineView(links.Length, new Announcement(Role.Starting, 0, Readiness.NotReady, HealthFlags.None), rig.Time.GetTimestamp());
             var inbox = new EngineInbox();
             var heartbeat = new HeartbeatLinks(options, Key, links, inbox, view, () => 0, rig.Time);

@@ -58,7 +58,7 @@ public sealed class EventStreamTests
     [Fact]
     public void Alarms_RaisedOnce_ClearedOnce_TheBoardShowsOnlyWhatIsRaised()
     {
-        var events = new NodeEvents(new EventStream("A", _time));
+        var events = new NodeEvents(new EventStream("A", _time), _time);
         events.Raise("LinkDown", "serial", "serial link down");
         events.Raise("LinkDown", "serial", "serial link down (still)");
         events.Raise("PeerLost", "peer", "peer silent");
@@ -70,5 +70,29 @@ public sealed class EventStreamTests
         Assert.Equal(
             [NodeEventKind.AlarmRaised, NodeEventKind.AlarmRaised, NodeEventKind.AlarmCleared],
             events.Stream.Read(0).Events.Select(e => e.Kind));
+    }
+
+    [Fact]
+    public void StateWrites_FirstToldAlone_TheRestOfTheWindowInOneEventPerCaller()
+    {
+        var events = new NodeEvents(new EventStream("A", _time), _time);
+        for (ulong i = 1; i <= 500; i++)
+        {
+            events.StateWritten("set", 0, $"k/{i % 3}", 257, i);
+        }
+
+        events.StateWritten("delete", 1000, "k/x", 257, 501);
+        Assert.Equal(2, events.Stream.Last); // each caller's first write
+
+        _time.Advance(NodeEvents.WriteWindow);
+        var told = events.Stream.Read(2).Events;
+        var summary = Assert.Single(told);
+        Assert.Equal(0, summary.Uid);
+        Assert.Equal("writes", summary.Subject);
+        Assert.StartsWith("499 more change(s)", summary.Reason, StringComparison.Ordinal);
+        Assert.Contains("sequences 2..500", summary.Reason, StringComparison.Ordinal);
+
+        events.StateWritten("set", 0, "k/1", 257, 502); // a new window: told alone again
+        Assert.Equal(4, events.Stream.Last);
     }
 }

@@ -241,7 +241,7 @@ internal sealed class ControlSocket : IDisposable
 
     private WriteResponse Changed(Caller caller, string op, string key, Core.Replication.ChangeEntry entry)
     {
-        _events.Command(op, $"{op} {ControlStateRules.Shown(key)}: change {entry.Sequence.ToString(CultureInfo.InvariantCulture)} in epoch {entry.Epoch.ToString(CultureInfo.InvariantCulture)}", (int)caller.Uid);
+        _events.StateWritten(op, (int)caller.Uid, ControlStateRules.Shown(key), entry.Epoch, entry.Sequence);
         return new WriteResponse { Ok = true, Epoch = entry.Epoch, Sequence = entry.Sequence };
     }
 

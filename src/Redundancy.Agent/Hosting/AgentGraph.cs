@@ -59,7 +59,7 @@ internal sealed class AgentGraph
         TimeProvider time)
     {
         var log = logging.CreateLogger("Redundancy.Agent");
-        var events = new NodeEvents(new EventStream(options.NodeName, time));
+        var events = new NodeEvents(new EventStream(options.NodeName, time), time);
         var view = new EngineView(heartbeatLinks.Count, new Announcement(Role.Starting, storage?.Store.Epoch ?? 0, Readiness.NotReady, HealthFlags.None), time.GetTimestamp());
         var transitions = new RoleTransitions();
         var inbox = new EngineInbox();

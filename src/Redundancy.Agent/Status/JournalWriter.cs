@@ -106,7 +106,7 @@ internal sealed class JournalWriter : IDisposable
             case NodeEventKind.Storage:
                 Log.StorageNote(_log, e.Node, e.Reason);
                 break;
-            case NodeEventKind.Command when e.Subject is "set" or "delete":
+            case NodeEventKind.Command when e.Subject is "set" or "delete" or "writes":
                 // A control application writes thousands a second: at Warning they would spend journald's rate limit
                 // (10000 per 30 s) in seconds and it would then drop the role changes and alarms too. The events op
                 // has each of them, with its uid.

@@ -10,12 +10,23 @@ namespace Redundancy.Agent.Status;
 /// </summary>
 internal sealed class NodeEvents
 {
+    /// <summary>State writes of one caller within this window after its first are told in one event.</summary>
+    public static readonly TimeSpan WriteWindow = TimeSpan.FromSeconds(1);
+
     private readonly List<AlarmStatus> _alarms = [];
     private readonly Lock _gate = new();
+    private readonly Dictionary<int, WriteWindowState> _writes = [];
+    private ITimer? _writeTimer;
     private TakeoverStatus? _lastTakeover;
     private int _roleChanges;
 
-    public NodeEvents(EventStream stream) => Stream = stream;
+    public NodeEvents(EventStream stream, TimeProvider time)
+    {
+        Stream = stream;
+        _time = time;
+    }
+
+    private readonly TimeProvider _time;
 
     /// <summary>The stream every reader reads.</summary>
     public EventStream Stream { get; }
@@ -96,6 +107,52 @@ internal sealed class NodeEvents
 
     public NodeEvent OutputsFailed(string error) => Stream.Publish(NodeEventKind.OutputsFailed, error, subject: "outputs");
 
+    /// <summary>
+    /// A state write (set or delete) taken from a caller, named by uid. A control application writes thousands a
+    /// second: each caller's first write is an event of its own, the writes that follow within
+    /// <see cref="WriteWindow"/> are told together in one event at the window's end (how many, which sequence
+    /// numbers, the last key), so writes never push the role changes and alarms out of the ring.
+    /// </summary>
+    public void StateWritten(string op, int uid, string key, ulong epoch, ulong sequence)
+    {
+        lock (_gate)
+        {
+            if (!_writes.TryGetValue(uid, out var w))
+            {
+                Stream.Publish(NodeEventKind.Command, $"{op} {key}: change {sequence} in epoch {epoch}", subject: op, uid: uid);
+                _writes[uid] = new WriteWindowState();
+                _writeTimer ??= _time.CreateTimer(_ => FlushWrites(), null, WriteWindow, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            w.Count++;
+            w.First = w.Count == 1 ? sequence : w.First;
+            w.Last = sequence;
+            w.LastKey = key;
+            w.LastOp = op;
+        }
+    }
+
+    /// <summary>Ends every open write window: one event per caller that wrote more than its first write.</summary>
+    public void FlushWrites()
+    {
+        lock (_gate)
+        {
+            foreach (var (uid, w) in _writes)
+            {
+                if (w.Count > 0)
+                {
+                    Stream.Publish(NodeEventKind.Command, $"{w.Count} more change(s) in {WriteWindow.TotalSeconds:F0} s, sequences {w.First}..{w.Last}, the last {w.LastOp} {w.LastKey}",
+                        subject: "writes", uid: uid);
+                }
+            }
+
+            _writes.Clear();
+            _writeTimer?.Dispose();
+            _writeTimer = null;
+        }
+    }
+
     /// <summary>A changing command taken from a caller (named by uid).</summary>
     public NodeEvent Command(string op, string what, int uid) => Stream.Publish(NodeEventKind.Command, what, subject: op, uid: uid);
 
@@ -103,4 +160,13 @@ internal sealed class NodeEvents
     public NodeEvent Stall(string subject, string text) => Stream.Publish(NodeEventKind.Stall, text, subject: subject);
 
     public NodeEvent Storage(string text) => Stream.Publish(NodeEventKind.Storage, text, subject: "storage");
+
+    private sealed class WriteWindowState
+    {
+        public long Count;
+        public ulong First;
+        public ulong Last;
+        public string LastKey = string.Empty;
+        public string LastOp = string.Empty;
+    }
 }
