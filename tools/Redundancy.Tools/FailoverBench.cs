@@ -52,6 +52,11 @@ internal static class FailoverBench
             if (took is null || drivenAt is null)
             {
                 Console.WriteLine($"round {round}: node {standby} did not take over");
+                foreach (var e in pair.A.Events.Concat(pair.B.Events).Where(e => e.Id is AgentEvent.RoleChanged or AgentEvent.TookOver or AgentEvent.AlarmRaised).OrderBy(e => e.T).TakeLast(12))
+                {
+                    Console.WriteLine($"    {e.Message}");
+                }
+
                 return 1;
             }
 
