@@ -57,6 +57,7 @@ public sealed class ControlEventsTests
         Assert.True(Eventually(() => Told(c.Events(0).Events!.Where(e => e.Kind == NodeEventKind.Command)) == 1100, Wait), "not every write was told");
         var all = c.Events(0);
         Assert.Equal(0, all.Missed);
+        Assert.Equal(0, pair.A.MissedEvents); // the harness's follower read along and lost none either
         Assert.Contains(all.Events!, e => e.Kind == NodeEventKind.RoleChanged && e.To == "Active");
         var writes = all.Events!.Where(e => e.Kind == NodeEventKind.Command).ToArray();
         Assert.All(writes, e => Assert.Equal(0, e.Uid));

@@ -78,14 +78,14 @@ public sealed class ControlStateTests
         pair.StartAgent("B");
         var faulted = pair.B.WaitForRole("Faulted", Wait);
         Assert.True(faulted is not null, Dump(pair));
-        Assert.Contains(db, faulted["Reason"]);
+        Assert.Contains(db, faulted.Reason);
         Assert.True(pair.A.WaitForRole("Active", Wait) is not null, Dump(pair));
 
         var killAt = pair.Cabinet.Mark("kill -9 A");
         pair.A.Signal(Signals.Kill);
         Hold(TimeSpan.FromMilliseconds(600));
 
-        Assert.DoesNotContain(pair.B.Events, e => e.T > killAt && e.Id == AgentEvent.TookOver);
+        Assert.DoesNotContain(pair.B.Received, e => e.T > killAt && e.Event.IsTakeover());
         Assert.False(pair.Cabinet.IsDriving("B", "pump1"));
         Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(db)));
     }

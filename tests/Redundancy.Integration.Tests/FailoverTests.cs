@@ -122,7 +122,7 @@ public sealed class FailoverTests
 
         var killAt = pair.Cabinet.Mark("kill -9 A");
         pair.A.Signal(Signals.Kill);
-        var took = pair.B.WaitFor(e => e.Id == AgentEvent.TookOver, Wait, killAt);
+        var took = pair.B.WaitForTakeover(Wait, killAt);
         Assert.True(took is not null, "B did not take over" + Dump(pair));
         Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), "B does not drive" + Dump(pair));
 
@@ -131,9 +131,9 @@ public sealed class FailoverTests
         // Not before the peer can have been silent for the timeout, and not much after it.
         Assert.InRange(failover, Spec.PeerTimeoutMs - Spec.IntervalMs - 5, Spec.PeerTimeoutMs + 150);
         Assert.Equal(TimeSpan.Zero, timeline.Overlap());
-        Assert.Equal("514", took["Epoch"]); // A took over at 257 (basis 0, node 1); B from 257 as node 2
-        Assert.Contains("silent on all links", took["Reason"]);
-        Assert.InRange(took.Number("DetectionMs"), Spec.PeerTimeoutMs, Spec.PeerTimeoutMs + 150);
+        Assert.Equal(514UL, took.Epoch); // A took over at 257 (basis 0, node 1); B from 257 as node 2
+        Assert.Contains("silent on all links", took.Reason);
+        Assert.InRange(took.DetectionMs!.Value, Spec.PeerTimeoutMs, Spec.PeerTimeoutMs + 150);
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class FailoverTests
 
         var stopAt = pair.Cabinet.Mark("SIGSTOP A");
         pair.A.Signal(Signals.Stop);
-        Assert.True(pair.B.WaitFor(e => e.Id == AgentEvent.TookOver, Wait, stopAt) is not null, "B did not take over" + Dump(pair));
+        Assert.True(pair.B.WaitForTakeover(Wait, stopAt) is not null, "B did not take over" + Dump(pair));
         Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
         var afterTakeover = pair.Cabinet.Timeline();
         Assert.Contains(afterTakeover.Events, e => e.Node == "A" && e.Kind == "relay-open" && e.T > stopAt);
@@ -153,9 +153,9 @@ public sealed class FailoverTests
 
         var contAt = pair.Cabinet.Mark("SIGCONT A");
         pair.A.Signal(Signals.Continue);
-        var stepDown = pair.A.WaitFor(e => e.Id == AgentEvent.RoleChanged && e["To"] == "Standby", Wait, contAt);
+        var stepDown = pair.A.WaitForRole("Standby", Wait, contAt);
         Assert.True(stepDown is not null, "A did not step down after its stall" + Dump(pair));
-        Assert.True(stepDown["Reason"].Contains("stalled", StringComparison.Ordinal), stepDown["Reason"] + Dump(pair));
+        Assert.True(stepDown.Reason.Contains("stalled", StringComparison.Ordinal), stepDown.Reason + Dump(pair));
         Hold(TimeSpan.FromMilliseconds(800));
 
         var timeline = pair.Cabinet.Timeline();
@@ -173,7 +173,7 @@ public sealed class FailoverTests
 
         var stopAt = pair.Cabinet.Mark("SIGSTOP A");
         pair.A.Signal(Signals.Stop);
-        Assert.True(pair.B.WaitFor(e => e.Id == AgentEvent.TookOver, Wait, stopAt) is not null, Dump(pair));
+        Assert.True(pair.B.WaitForTakeover(Wait, stopAt) is not null, Dump(pair));
         Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
         Hold(TimeSpan.FromMilliseconds(200));
 
@@ -181,7 +181,7 @@ public sealed class FailoverTests
         // interlock) exists, and why the agent warns at start when none is configured.
         Assert.True(pair.DrivesAll("A"));
         Assert.True(pair.Cabinet.Timeline().Overlap() >= TimeSpan.FromMilliseconds(150));
-        Assert.Contains(pair.A.Events, e => e.Message.Contains("no watchdog relay configured", StringComparison.Ordinal));
+        Assert.Contains(pair.A.LogEvents, e => e.Message.Contains("no watchdog relay configured", StringComparison.Ordinal));
 
         var contAt = pair.Cabinet.Mark("SIGCONT A");
         pair.A.Signal(Signals.Continue);
@@ -197,9 +197,9 @@ public sealed class FailoverTests
 
         var termAt = pair.Cabinet.Mark("SIGTERM A");
         pair.A.Signal(Signals.Terminate);
-        var took = pair.B.WaitFor(e => e.Id == AgentEvent.TookOver, Wait, termAt);
+        var took = pair.B.WaitForTakeover(Wait, termAt);
         Assert.True(took is not null, Dump(pair));
-        Assert.Contains("announced Stopping", took["Reason"]);
+        Assert.Contains("announced Stopping", took.Reason);
         Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
         Assert.True(PairHarness.Ms(termAt, SimulatedCabinet.Now) < 1000, "B waited for the timeout instead of the announcement");
         Assert.True(pair.A.WaitForExit(Wait));

@@ -43,7 +43,7 @@ public sealed class HungDiskTests
             Assert.False(answer.Ok, answer.ToString());
             Assert.Contains("UNKNOWN", answer.Error!);
             Assert.True(answeredAfter < TimeSpan.FromSeconds(5), $"the write waited {answeredAfter.TotalSeconds:F1} s");
-            Assert.True(pair.A.WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Alarm"] == "StorageSlow", Wait, stalledAt) is not null, Dump(pair));
+            Assert.True(pair.A.WaitForAlarm("StorageSlow", Wait, stalledAt) is not null, Dump(pair));
             Assert.True(pair.A.WaitForRole("Faulted", Wait, stalledAt) is not null, Dump(pair));
             Assert.True(pair.B.WaitForRole("Active", Wait, stalledAt) is not null, Dump(pair));
 

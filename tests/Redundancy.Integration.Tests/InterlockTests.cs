@@ -17,7 +17,7 @@ public sealed class InterlockTests
 
         var stopAt = pair.Cabinet.Mark("SIGSTOP A");
         pair.A.Signal(Signals.Stop);
-        var blocked = pair.B.WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Alarm"] == "InterlockBlocksTakeover", Wait, stopAt);
+        var blocked = pair.B.WaitForAlarm("InterlockBlocksTakeover", Wait, stopAt);
         Assert.True(blocked is not null, Dump(pair));
         Hold(TimeSpan.FromMilliseconds(300));
         Assert.False(pair.Cabinet.IsDriving("B", "pump1"));
@@ -25,7 +25,7 @@ public sealed class InterlockTests
 
         var killAt = pair.Cabinet.Mark("kill -9 A");
         pair.A.Signal(Signals.Kill); // the box loses power: its line drops
-        Assert.True(pair.B.WaitFor(e => e.Id == AgentEvent.TookOver, Wait, killAt) is not null, Dump(pair));
+        Assert.True(pair.B.WaitForTakeover(Wait, killAt) is not null, Dump(pair));
         Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
         Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
     }
@@ -39,7 +39,7 @@ public sealed class InterlockTests
 
         var stopAt = pair.Cabinet.Mark("SIGSTOP A");
         pair.A.Signal(Signals.Stop);
-        Assert.True(pair.B.WaitFor(e => e.Id == AgentEvent.TookOver, Wait, stopAt) is not null, Dump(pair));
+        Assert.True(pair.B.WaitForTakeover(Wait, stopAt) is not null, Dump(pair));
         Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
 
         var timeline = pair.Cabinet.Timeline();

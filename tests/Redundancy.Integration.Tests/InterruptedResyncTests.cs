@@ -1,4 +1,5 @@
 using Redundancy.Edges.Storage;
+using Redundancy.Protocol.Events;
 using Redundancy.Simulation.Harness;
 using static Redundancy.Integration.Tests.PairAssert;
 
@@ -51,7 +52,7 @@ public sealed class InterruptedResyncTests
         var pump = pair.Cabinet.Events.Where(e => e.T > since && e.Node == "B" && e.Kind is "pin-write" or "pin-output" && e.Subject == "17").ToArray();
         Assert.NotEmpty(pump);
         Assert.All(pump, e => Assert.Equal(0, e.Value));
-        Assert.Contains(pair.B.Events, e => e.Id == AgentEvent.AlarmRaised && e.Message.Contains("not agreed", StringComparison.Ordinal));
+        Assert.Contains(pair.B.NodeEvents, e => e.Kind == NodeEventKind.AlarmRaised && e.Reason.Contains("not agreed", StringComparison.Ordinal));
     }
 
     private static void WriteCommonHistory(PairHarness pair)

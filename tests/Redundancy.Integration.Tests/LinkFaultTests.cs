@@ -1,3 +1,4 @@
+using Redundancy.Protocol.Events;
 using Redundancy.Simulation.Harness;
 using static Redundancy.Integration.Tests.PairAssert;
 
@@ -13,26 +14,26 @@ public sealed class LinkFaultTests
     public void SerialCablePulled_AlarmOnBothNodes_NoTakeover_ClearedWhenPluggedBack()
     {
         using var pair = PairHarness.StartPair(Spec);
-        Assert.True(Eventually(() => pair.A.Events.Any(e => e.Message.Contains("serial link up", StringComparison.Ordinal)), Wait), Dump(pair));
+        Assert.True(pair.A.WaitForEvent(e => e.Kind == NodeEventKind.LinkUp && e.Subject == "serial", Wait) is not null, Dump(pair));
         var changes = pair.A.RoleChanges.Count + pair.B.RoleChanges.Count;
 
         var pullAt = pair.Cabinet.Mark("kill socat");
         pair.Socat!.Pull();
         foreach (var node in new[] { pair.A, pair.B })
         {
-            var alarm = node.WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Subject"] == "serial", Wait, pullAt);
+            var alarm = node.WaitForEvent(e => e.Kind == NodeEventKind.AlarmRaised && e.Subject == "serial", Wait, pullAt);
             Assert.True(alarm is not null, $"{node.Node} raised no alarm" + Dump(pair));
-            Assert.Equal("redundancy degraded: serial link down", alarm["Text"]);
+            Assert.Equal("redundancy degraded: serial link down", alarm.Reason);
         }
 
         Hold(TimeSpan.FromMilliseconds(1000));
         Assert.Equal(changes, pair.A.RoleChanges.Count + pair.B.RoleChanges.Count);
         Assert.True(pair.DrivesAll("A"));
-        Assert.DoesNotContain(pair.B.Events, e => e.T > pullAt && e.Id == AgentEvent.AlarmRaised && e["Alarm"] == "PeerLost");
+        Assert.DoesNotContain(pair.B.Received, e => e.T > pullAt && e.Event.IsAlarmRaised("PeerLost"));
 
         var plugAt = pair.Cabinet.Mark("socat back");
         pair.Socat.Plug();
-        Assert.True(pair.B.WaitFor(e => e.Id == AgentEvent.AlarmCleared && e["Subject"] == "serial", Wait, plugAt) is not null, Dump(pair));
+        Assert.True(pair.B.WaitForEvent(e => e.Kind == NodeEventKind.AlarmCleared && e.Subject == "serial", Wait, plugAt) is not null, Dump(pair));
     }
 
     [Fact]
@@ -40,14 +41,14 @@ public sealed class LinkFaultTests
     {
         Assert.True(NetnsPair.Available(), "this test needs root and iproute2 (network namespaces)");
         using var pair = PairHarness.StartPair(Spec with { Netns = true });
-        Assert.True(Eventually(() => pair.A.Events.Any(e => e.Message.Contains("udp link up", StringComparison.Ordinal)), Wait), Dump(pair));
+        Assert.True(pair.A.WaitForEvent(e => e.Kind == NodeEventKind.LinkUp && e.Subject == "udp", Wait) is not null, Dump(pair));
         var changes = pair.A.RoleChanges.Count + pair.B.RoleChanges.Count;
 
         var pullAt = pair.Cabinet.Mark("ip link set down");
         pair.Netns!.Pull();
-        var alarm = pair.B.WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Subject"] == "udp", Wait, pullAt);
+        var alarm = pair.B.WaitForEvent(e => e.Kind == NodeEventKind.AlarmRaised && e.Subject == "udp", Wait, pullAt);
         Assert.True(alarm is not null, Dump(pair));
-        Assert.Equal("redundancy degraded: udp link down", alarm["Text"]);
+        Assert.Equal("redundancy degraded: udp link down", alarm.Reason);
 
         Hold(TimeSpan.FromMilliseconds(1000));
         Assert.True(changes == pair.A.RoleChanges.Count + pair.B.RoleChanges.Count, Dump(pair));
@@ -55,6 +56,6 @@ public sealed class LinkFaultTests
 
         var plugAt = pair.Cabinet.Mark("ip link set up");
         pair.Netns.Plug();
-        Assert.True(pair.B.WaitFor(e => e.Id == AgentEvent.AlarmCleared && e["Subject"] == "udp", Wait, plugAt) is not null, Dump(pair));
+        Assert.True(pair.B.WaitForEvent(e => e.Kind == NodeEventKind.AlarmCleared && e.Subject == "udp", Wait, plugAt) is not null, Dump(pair));
     }
 }

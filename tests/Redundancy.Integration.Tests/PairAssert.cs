@@ -21,5 +21,6 @@ internal static class PairAssert
     public static void Hold(TimeSpan span) => Poll.Hold(span);
 
     private static string Tail(AgentProcess agent) =>
-        string.Join('\n', agent.Events.TakeLast(25).Select(e => e.Message));
+        string.Join('\n', agent.LogEvents.TakeLast(25).Select(e => e.Message))
+        + (agent.FollowsEvents ? $"\n(events: {agent.Follower})" : string.Empty);
 }

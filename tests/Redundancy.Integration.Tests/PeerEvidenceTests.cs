@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Redundancy.Protocol.Events;
 using Redundancy.Simulation.Cabinet;
 using Redundancy.Simulation.Harness;
 using static Redundancy.Integration.Tests.PairAssert;
@@ -31,9 +32,9 @@ public sealed class PeerEvidenceTests
 
         foreach (var node in new[] { pair.A, pair.B })
         {
-            var alarm = node.WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Alarm"] == "DuplicateNodeId", Wait);
+            var alarm = node.WaitForAlarm("DuplicateNodeId", Wait);
             Assert.True(alarm is not null, $"{node.Node} raised no duplicate-id alarm" + Dump(pair));
-            Assert.Contains("another node uses node id 1", alarm["Text"]);
+            Assert.Contains("another node uses node id 1", alarm.Reason);
             Assert.True(node.WaitForRole("Faulted", Wait) is not null, $"{node.Node} should be Faulted" + Dump(pair));
         }
 
@@ -67,19 +68,19 @@ public sealed class PeerEvidenceTests
 
         foreach (var node in new[] { pair.A, pair.B })
         {
-            var alarm = node.WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Alarm"] == "MisconfiguredPeer", Wait);
+            var alarm = node.WaitForAlarm("MisconfiguredPeer", Wait);
             Assert.True(alarm is not null, $"{node.Node} raised no misconfigured-peer alarm" + Dump(pair));
-            Assert.Contains(expected, alarm["Text"]);
+            Assert.Contains(expected, alarm.Reason);
         }
 
         Hold(TimeSpan.FromMilliseconds(BothListening.StartupWindowMs + 1000));
         Assert.Equal("Starting", pair.A.Role);
         Assert.Equal("Starting", pair.B.Role);
         Assert.DoesNotContain(pair.Cabinet.Events, e => e.Kind == "pin-output");
-        Assert.DoesNotContain(pair.A.Events.Concat(pair.B.Events), e => e.Id == AgentEvent.AlarmRaised && e["Alarm"] is "WaitingForPeer" or "PeerLost");
+        Assert.DoesNotContain(pair.A.NodeEvents.Concat(pair.B.NodeEvents), e => e.Kind == NodeEventKind.AlarmRaised && e.Alarm is "WaitingForPeer" or "PeerLost");
         if (what == "pairId")
         {
-            Assert.Contains(pair.A.Events, e => e.Id == AgentEvent.AlarmRaised && e["Text"].Contains("carry pair id 8, this node's is 7", StringComparison.Ordinal));
+            Assert.Contains(pair.A.NodeEvents, e => e.Kind == NodeEventKind.AlarmRaised && e.Reason.Contains("carry pair id 8, this node's is 7", StringComparison.Ordinal));
         }
     }
 
@@ -125,9 +126,9 @@ public sealed class PeerEvidenceTests
         var restartAt = pair.Cabinet.Mark("B restarted at once");
         pair.StartAgent("B");
 
-        var joined = pair.B.WaitFor(e => e.Id == AgentEvent.RoleChanged, Wait, restartAt);
+        var joined = pair.B.WaitForEvent(e => e.Kind == NodeEventKind.RoleChanged, Wait, restartAt);
         Assert.True(joined is not null, Dump(pair));
-        Assert.Equal("Standby", joined["To"]);
+        Assert.Equal("Standby", joined.To);
         Hold(TimeSpan.FromMilliseconds(500));
         Assert.Equal("Active", pair.A.Role);
         Assert.Equal("Standby", pair.B.Role);
@@ -159,8 +160,8 @@ public sealed class PeerEvidenceTests
 
         var active = pair.B.WaitForRole("Active", Wait, restartAt);
         Assert.True(active is not null, "B took the recording for a live peer" + Dump(pair));
-        Assert.DoesNotContain(pair.B.Events, e => e.T > restartAt && e.Id == AgentEvent.RoleChanged && e["To"] == "Standby");
-        Assert.Contains("solo start", active["Reason"]);
+        Assert.DoesNotContain(pair.B.Received, e => e.T > restartAt && e.Event.IsRoleChange("Standby"));
+        Assert.Contains("solo start", active.Reason);
         Assert.True(replay.Sent > 0);
         using var b = pair.Control("B");
         Assert.True(Eventually(() => b.Status().Links[0].Dropped["Stale"] > 10, Wait), "the recording should reach B and be judged stale" + Dump(pair));
@@ -180,12 +181,12 @@ public sealed class PeerEvidenceTests
 
         var killAt = pair.Cabinet.Mark("kill -9 A during the flood");
         pair.A.Signal(9);
-        var took = pair.B.WaitFor(e => e.Id == AgentEvent.TookOver, Wait, killAt);
+        var took = pair.B.WaitForTakeover(Wait, killAt);
         var sent = flood.Sent;
 
         Assert.True(took is not null, "no takeover during the flood" + Dump(pair));
         Assert.True(sent > 10_000, $"only {sent} datagrams flooded");
-        var detection = took.Number("DetectionMs");
+        var detection = took.DetectionMs!.Value;
         Assert.True(detection <= Spec.PeerTimeoutMs + Spec.IntervalMs, $"detection {detection} ms > timeout + interval" + Dump(pair));
         var drivenAt = pair.Cabinet.Timeline().FirstFullDrive("B", Spec.Channels, killAt);
         Assert.True(drivenAt is not null, Dump(pair));

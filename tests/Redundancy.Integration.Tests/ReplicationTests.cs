@@ -117,7 +117,7 @@ public sealed class ReplicationTests
         var target = a.Status().LastSequence;
         Assert.True(Eventually(() => b.Status().LastSequence == target, Wait), Dump(pair));
         Assert.Equal(a.State(), b.State());
-        Assert.Contains(pair.A.Events, e => e.Id == 201 && e.T > restartAt && e["Plan"] == "Stream");
+        Assert.Contains(pair.A.LogEvents, e => e.Id == 201 && e.T > restartAt && e["Plan"] == "Stream");
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class ReplicationTests
         Hold(TimeSpan.FromMilliseconds(1500)); // the active compacts its log beyond the retention
         var restartAt = pair.Cabinet.Mark("B restarts");
         pair.StartAgent("B");
-        var installed = pair.B.WaitFor(e => e.Id == 207, Wait, restartAt);
+        var installed = pair.B.WaitForLog(e => e.Id == 207, Wait, restartAt);
         Assert.True(installed is not null, Dump(pair));
         using var b = pair.Control("B");
         var target = a.Status().LastSequence;

@@ -23,7 +23,7 @@ public sealed class SplitBrainTests
         var cutAt = pair.Cabinet.Mark("both links cut");
         pair.Socat!.Pull();
         pair.Netns!.Pull();
-        var unfenced = pair.B.WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Alarm"] == "UnfencedTakeover", Wait, cutAt);
+        var unfenced = pair.B.WaitForAlarm("UnfencedTakeover", Wait, cutAt);
         Assert.True(unfenced is not null, "B should take over and say it is unfenced" + Dump(pair));
         Assert.Equal("Active", pair.A.Role);
 
@@ -34,20 +34,20 @@ public sealed class SplitBrainTests
         var healAt = pair.Cabinet.Mark("links restored");
         pair.Netns.Plug();
         pair.Socat.Plug();
-        var yielded = pair.A.WaitFor(e => e.Id == AgentEvent.RoleChanged && e["To"] == "Standby", Wait, healAt);
+        var yielded = pair.A.WaitForRole("Standby", Wait, healAt);
         Assert.True(yielded is not null, "A (lower epoch) should step down" + Dump(pair));
-        Assert.Contains("epoch 514", yielded["Reason"]);
-        Assert.True(pair.A.WaitFor(e => e.Id == 208, Wait, healAt) is not null, "A should report the divergence" + Dump(pair));
+        Assert.Contains("epoch 514", yielded.Reason);
+        Assert.True(pair.A.WaitForLog(e => e.Id == 208, Wait, healAt) is not null, "A should report the divergence" + Dump(pair));
 
         // Dual active is an alarm on both sides, the winner's included (before, the winning side said nothing).
         foreach (var node in new[] { pair.A, pair.B })
         {
-            Assert.True(node.WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Alarm"] == "DualActive", Wait, healAt) is not null, $"{node.Node} raised no dual-active alarm" + Dump(pair));
+            Assert.True(node.WaitForAlarm("DualActive", Wait, healAt) is not null, $"{node.Node} raised no dual-active alarm" + Dump(pair));
         }
 
         // The winner either heard the loser claim Active, or learnt from its frames that it yielded first.
-        Assert.Contains(pair.B.Events, e => e.T > healAt && e.Id == AgentEvent.AlarmRaised && e["Alarm"] == "DualActive"
-            && (e["Text"].Contains("must step down", StringComparison.Ordinal) || e["Text"].Contains("yielded", StringComparison.Ordinal)));
+        Assert.Contains(pair.B.Received, e => e.T > healAt && e.Event.IsAlarmRaised("DualActive")
+            && (e.Event.Reason.Contains("must step down", StringComparison.Ordinal) || e.Event.Reason.Contains("yielded", StringComparison.Ordinal)));
         Assert.True(Eventually(() => a.State().SequenceEqual(b.State()), Wait), Dump(pair));
 
         Assert.Equal("\"from-B\"", Text(a.Get("x").Value));

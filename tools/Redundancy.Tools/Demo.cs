@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Redundancy.Protocol.Control;
+using Redundancy.Protocol.Events;
 using Redundancy.Simulation.Cabinet;
 using Redundancy.Simulation.Harness;
 
@@ -40,7 +41,7 @@ internal static class Demo
         Say($"\nStep 1: node {active} dies (kill -9 {pair.Agent(active).Pid}: as if its box lost power).");
         var killAt = pair.Cabinet.Mark($"kill -9 node {active}");
         pair.Agent(active).Signal(Signals.Kill);
-        var took = pair.Agent(standby).WaitFor(e => e.Id == AgentEvent.TookOver, TimeSpan.FromSeconds(5), killAt);
+        var took = pair.Agent(standby).WaitForTakeover(TimeSpan.FromSeconds(5), killAt);
         if (took is null)
         {
             Say($"  FAILED: node {standby} did not take over");
@@ -50,8 +51,8 @@ internal static class Demo
         Poll.Until(() => pair.DrivesAll(standby), TimeSpan.FromSeconds(2));
         var timeline = pair.Cabinet.Timeline();
         var drivenAt = timeline.FirstFullDrive(standby, spec.Channels.ToArray(), killAt);
-        Say($"  Node {standby} took over: \"{took["Reason"]}\".");
-        Say($"  Measured by {standby}: detection {PairHarness.F(took.Number("DetectionMs"))} ms (peer's last frame -> decision), takeover {took.Number("TakeoverMs"):F2} ms (decision -> outputs driven).");
+        Say($"  Node {standby} took over: \"{took.Reason}\".");
+        Say($"  Measured by {standby}: detection {PairHarness.F(took.DetectionMs ?? 0)} ms (peer's last frame -> decision), takeover {took.TakeoverMs ?? 0:F2} ms (decision -> outputs driven).");
         Say($"  Measured by the cabinet: {PairHarness.F(PairHarness.Ms(killAt, drivenAt ?? killAt))} ms from the kill to node {standby} driving every output; overlap {timeline.Overlap().TotalMilliseconds:F1} ms.");
         Say($"  Node {standby} still holds the set-point: {Json(reader.Get("setpoints/boiler"))}, and drives pump1 high as mirrored (policy resume).");
         Say("  Output timeline from the kill:");
@@ -62,31 +63,31 @@ internal static class Demo
         var restartAt = SimulatedCabinet.Now;
         pair.StartAgent(active);
         var back = pair.Agent(active).WaitForRole("Standby", TimeSpan.FromSeconds(10), restartAt);
-        Say(back is null ? "  FAILED: it did not become standby" : $"  Node {active}: \"{back["Reason"]}\".");
-        var linksUp = pair.Agent(standby).WaitFor(e => e.Id == 101 && e["Link"] == "serial", TimeSpan.FromSeconds(5), restartAt) is not null
-            && pair.Agent(standby).WaitFor(e => e.Id == 101 && e["Link"] == "udp", TimeSpan.FromSeconds(5), restartAt) is not null;
+        Say(back is null ? "  FAILED: it did not become standby" : $"  Node {active}: \"{back.Reason}\".");
+        var linksUp = pair.Agent(standby).WaitForEvent(e => e.Kind == NodeEventKind.LinkUp && e.Subject == "serial", TimeSpan.FromSeconds(5), restartAt) is not null
+            && pair.Agent(standby).WaitForEvent(e => e.Kind == NodeEventKind.LinkUp && e.Subject == "udp", TimeSpan.FromSeconds(5), restartAt) is not null;
         Say(linksUp ? $"  Node {standby} hears it again on both links, serial and UDP." : "  FAILED: the links did not come back");
 
         Say($"\nStep 3: the serial cable is pulled (kill socat, pid {pair.Socat!.Pid}).");
         var pullAt = pair.Cabinet.Mark("serial cable pulled");
         pair.Socat.Pull();
-        var alarm = pair.Agent(standby).WaitFor(e => e.Id == AgentEvent.AlarmRaised && e["Subject"] == "serial", TimeSpan.FromSeconds(5), pullAt);
-        Say(alarm is null ? "  FAILED: no alarm" : $"  Node {standby} raises an alarm: \"{alarm["Text"]}\".");
+        var alarm = pair.Agent(standby).WaitForEvent(e => e.Kind == NodeEventKind.AlarmRaised && e.Subject == "serial", TimeSpan.FromSeconds(5), pullAt);
+        Say(alarm is null ? "  FAILED: no alarm" : $"  Node {standby} raises an alarm: \"{alarm.Reason}\".");
         Poll.Hold(TimeSpan.FromSeconds(2));
-        var changes = pair.A.RoleChanges.Count(e => e.T >= pullAt) + pair.B.RoleChanges.Count(e => e.T >= pullAt);
+        var changes = pair.A.EventsSince(pullAt).Count(e => e.Kind == NodeEventKind.RoleChanged) + pair.B.EventsSince(pullAt).Count(e => e.Kind == NodeEventKind.RoleChanged);
         Say($"  Two seconds later: role changes since the pull: {changes}; node {standby} still drives the outputs: {pair.DrivesAll(standby)}.");
         Say("  The heartbeats still flow over UDP, so one cable fault is an alarm, never a takeover.");
 
         Say("\nStep 4: the cable is plugged back in.");
         var plugAt = SimulatedCabinet.Now;
         pair.Socat.Plug();
-        var cleared = pair.Agent(standby).WaitFor(e => e.Id == AgentEvent.AlarmCleared && e["Subject"] == "serial", TimeSpan.FromSeconds(5), plugAt);
-        Say(cleared is null ? "  (alarm not cleared yet)" : $"  Node {standby}: alarm cleared: \"{cleared["Text"]}\".");
+        var cleared = pair.Agent(standby).WaitForEvent(e => e.Kind == NodeEventKind.AlarmCleared && e.Subject == "serial", TimeSpan.FromSeconds(5), plugAt);
+        Say(cleared is null ? "  (alarm not cleared yet)" : $"  Node {standby}: alarm cleared: \"{cleared.Reason}\".");
 
         Say($"\nStep 5: node {standby}, now active, hangs (kill -STOP {pair.Agent(standby).Pid}): the process is alive and keeps its pins.");
         var stopAt = pair.Cabinet.Mark($"SIGSTOP node {standby}");
         pair.Agent(standby).Signal(Signals.Stop);
-        var took2 = pair.Agent(active).WaitFor(e => e.Id == AgentEvent.TookOver, TimeSpan.FromSeconds(5), stopAt);
+        var took2 = pair.Agent(active).WaitForTakeover(TimeSpan.FromSeconds(5), stopAt);
         Poll.Until(() => pair.DrivesAll(active), TimeSpan.FromSeconds(2));
         var contAt = pair.Cabinet.Mark($"SIGCONT node {standby}");
         pair.Agent(standby).Signal(Signals.Continue);
@@ -94,9 +95,9 @@ internal static class Demo
         Poll.Hold(TimeSpan.FromMilliseconds(500));
         var hang = pair.Cabinet.Timeline();
         Say($"  Its engine loop stops toggling the life signal, so its watchdog relay cuts its outputs and its");
-        Say($"  'I am active' line; node {active} then takes over: \"{took2?["Reason"] ?? "FAILED: no takeover"}\".");
+        Say($"  'I am active' line; node {active} then takes over: \"{took2?.Reason ?? "FAILED: no takeover"}\".");
         Console.Write(hang.Render(stopAt, e => e.Kind is "mark" or "drive-on" or "drive-off" or "relay-open" or "input"));
-        Say($"  On resuming, node {standby} finds its own stall and releases before anything else: \"{stepDown?["Reason"] ?? "FAILED"}\".");
+        Say($"  On resuming, node {standby} finds its own stall and releases before anything else: \"{stepDown?.Reason ?? "FAILED"}\".");
         Say($"  Overlap over the whole demo: {hang.Overlap().TotalMilliseconds:F1} ms.");
 
         var ok = took2 is not null && stepDown is not null && hang.Overlap() == TimeSpan.Zero && took is not null && back is not null && linksUp && alarm is not null && changes == 0 && timeline.Overlap() == TimeSpan.Zero;

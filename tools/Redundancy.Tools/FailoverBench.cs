@@ -1,4 +1,5 @@
 using System.Globalization;
+using Redundancy.Protocol.Events;
 using Redundancy.Simulation.Cabinet;
 using Redundancy.Simulation.Harness;
 
@@ -44,7 +45,7 @@ internal static class FailoverBench
             pause.Wait(300 + random.Next(interval));
             var killAt = pair.Cabinet.Mark($"kill -9 {active}");
             pair.Agent(active).Signal(Signals.Kill);
-            var took = pair.Agent(standby).WaitFor(e => e.Id == AgentEvent.TookOver, TimeSpan.FromSeconds(10), killAt);
+            var took = pair.Agent(standby).WaitForTakeover(TimeSpan.FromSeconds(10), killAt);
             Poll.Until(() => pair.DrivesAll(standby), TimeSpan.FromSeconds(5), everyMs: 1);
 
             var timeline = pair.Cabinet.Timeline();
@@ -52,10 +53,13 @@ internal static class FailoverBench
             if (took is null || drivenAt is null)
             {
                 Console.WriteLine($"round {round}: node {standby} did not take over");
-                foreach (var e in pair.A.Events.Concat(pair.B.Events).Where(e => e.Id is AgentEvent.RoleChanged or AgentEvent.TookOver or AgentEvent.AlarmRaised).OrderBy(e => e.T).TakeLast(12))
+                foreach (var e in pair.A.Received.Concat(pair.B.Received).OrderBy(r => r.T).Select(r => r.Event)
+                             .Where(e => e.Kind is NodeEventKind.RoleChanged or NodeEventKind.AlarmRaised).TakeLast(12))
                 {
-                    Console.WriteLine($"    {e.Message}");
+                    Console.WriteLine($"    {(e.IsTakeover() ? e.DescribeTakeover() + "\n    " : string.Empty)}{e.Describe()}");
                 }
+
+                Console.WriteLine($"    events followed: A {pair.A.Follower}; B {pair.B.Follower}");
 
                 return 1;
             }
@@ -65,7 +69,7 @@ internal static class FailoverBench
             failovers.Add(failover);
             gaps.Add(gap);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $" {round,5}  {active,6}  {failover,11:F1}  {took.Number("DetectionMs"),12:F1}  {took.Number("TakeoverMs"),11:F2}  {gap,6:F1}"));
+                $" {round,5}  {active,6}  {failover,11:F1}  {took.DetectionMs ?? 0,12:F1}  {took.TakeoverMs ?? 0,11:F2}  {gap,6:F1}"));
 
             var restartAt = SimulatedCabinet.Now;
             pair.StartAgent(active);
@@ -119,15 +123,15 @@ internal static class FailoverBench
         }
 
         var changes = pair.A.RoleChanges.Count + pair.B.RoleChanges.Count - before;
-        foreach (var e in pair.A.RoleChanges.Concat(pair.B.RoleChanges).Where(e => e.T >= start))
+        foreach (var e in pair.A.EventsSince(start).Concat(pair.B.EventsSince(start)).Where(e => e.Kind == NodeEventKind.RoleChanged))
         {
-            Console.WriteLine($"  role change under stress: {e.Message}");
+            Console.WriteLine($"  role change under stress: {e.Describe()}");
         }
 
         // What held the threads up: late heartbeat senders, runtime pauses, spins (the worst of each kind as it rose).
-        foreach (var e in pair.A.Events.Concat(pair.B.Events).Where(e => e.T >= start && e.IsStall).OrderBy(e => e.T))
+        foreach (var e in pair.A.Received.Concat(pair.B.Received).Where(e => e.T >= start && e.Event.Kind == NodeEventKind.Stall).OrderBy(e => e.T))
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    +{PairHarness.Ms(start, e.T) / 1000:F2} s: {e.Message}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    +{PairHarness.Ms(start, e.T) / 1000:F2} s: {e.Event.Describe()}"));
         }
 
         return changes;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Redundancy.Edges.Storage;
+using Redundancy.Protocol.Events;
 using Redundancy.Simulation.Cabinet;
 using Redundancy.Simulation.Harness;
 
@@ -235,14 +236,17 @@ internal static class ReplicationBench
         var target = a.Status().LastSequence;
         var restartAt = SimulatedCabinet.Now;
         pair.StartAgent("B");
-        var connected = pair.A.WaitFor(e => e.Id == 201, TimeSpan.FromSeconds(30), restartAt);
+        var connected = pair.A.WaitForLog(e => e.Id == 201, TimeSpan.FromSeconds(30), restartAt);
         using var b = pair.Control("B");
         if (!Poll.Until(() => b.Status().LastSequence >= target, TimeSpan.FromMinutes(2), everyMs: 2))
         {
             Console.WriteLine($"  standby did not catch up: at {b.Status().LastSequence} of {target}; replication and role events:");
-            foreach (var e in pair.A.Events.Concat(pair.B.Events).Where(e => e.T >= restartAt && (e.Id is >= 200 and < 300 or 401)).OrderBy(e => e.T))
+            // Replication's own events are in the log only (2xx); the role changes come from the event stream.
+            var replication = pair.A.LogEvents.Concat(pair.B.LogEvents).Where(e => e.T >= restartAt && e.Id is >= 200 and < 300).Select(e => (e.T, Text: e.Message));
+            var roles = pair.A.Received.Concat(pair.B.Received).Where(e => e.T >= restartAt && e.Event.Kind == NodeEventKind.RoleChanged).Select(e => (e.T, Text: e.Event.Describe()));
+            foreach (var (_, text) in replication.Concat(roles).OrderBy(e => e.T))
             {
-                Console.WriteLine($"    {e.Message}");
+                Console.WriteLine($"    {text}");
             }
         }
 
@@ -277,12 +281,12 @@ internal static class ReplicationBench
     {
         // Senders report each new worst wake-up past a third of the timeout: show when they happened, since the
         // status figure is the worst since the agent started (start-up and pair forming included).
-        var events = pair.A.Events.Concat(pair.B.Events).Where(e => e.T >= since).ToArray();
-        var origin = pair.A.Events.Concat(pair.B.Events).Select(e => e.T).DefaultIfEmpty(0).Min();
-        foreach (var e in events.Where(e => e.IsStall).OrderBy(e => e.T))
+        var events = pair.A.Received.Concat(pair.B.Received).Where(e => e.T >= since).ToArray();
+        var origin = Math.Min(pair.A.StartedAt, pair.B.StartedAt);
+        foreach (var e in events.Where(e => e.Event.Kind == NodeEventKind.Stall).OrderBy(e => e.T))
         {
             var inStorm = Windows.Any(w => e.T >= w.From && e.T <= w.To) ? " (in a storm)" : string.Empty;
-            Console.WriteLine(F($"    +{PairHarness.Ms(origin, e.T) / 1000:F2} s{inStorm}: {e.Message}"));
+            Console.WriteLine(F($"    +{PairHarness.Ms(origin, e.T) / 1000:F2} s{inStorm}: {e.Event.Describe()}"));
         }
 
         foreach (var node in new[] { "A", "B" })
@@ -294,10 +298,15 @@ internal static class ReplicationBench
             Console.WriteLine(F($"    {node}: longest stop of all threads {d.RuntimePauseMaxMs:F1} ms ({d.RuntimePauseMaxReason}), {d.RuntimePauses} stops; heap {d.GcHeapBytes / 1048576.0:F1} MiB, generations [{string.Join(", ", d.GcGenerationBytes)}] bytes, collector threads at real-time priority: {d.CollectorThreadsRealtime}"));
         }
 
-        var changes = events.Where(e => e.Id == AgentEvent.RoleChanged && e["From"] != "Starting").OrderBy(e => e.T).ToArray();
+        var changes = events.Where(e => e.Event.Kind == NodeEventKind.RoleChanged && e.Event.From != "Starting").OrderBy(e => e.T).ToArray();
         foreach (var e in changes)
         {
-            Console.WriteLine(F($"    role change at +{PairHarness.Ms(origin, e.T) / 1000:F2} s: {e.Message}"));
+            Console.WriteLine(F($"    role change at +{PairHarness.Ms(origin, e.T) / 1000:F2} s: {e.Event.Describe()}"));
+        }
+
+        if (pair.A.MissedEvents + pair.B.MissedEvents > 0)
+        {
+            Console.WriteLine($"    events missed by the harness (the agents' rings overflowed): A {pair.A.MissedEvents}, B {pair.B.MissedEvents}");
         }
 
         return (roleChanges + changes.Length, lateMax);

@@ -137,7 +137,7 @@ public sealed class PairHarness : IDisposable
         }
 
         var ns = Netns is null ? null : node == "A" ? Netns.NamespaceA : Netns.NamespaceB;
-        var agent = new AgentProcess(node, ConfigPath(node), ns, _echo, Spec.Wrapper);
+        var agent = new AgentProcess(node, ConfigPath(node), ns, _echo, Spec.Wrapper, Spec.FollowEvents ? ControlSocket(node) : null);
         _agents[node] = agent;
         return agent;
     }
@@ -148,12 +148,13 @@ public sealed class PairHarness : IDisposable
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed < timeout)
         {
-            if (A.Role == "Active" && B.Role == "Standby")
+            var (a, b) = (RoleOf("A"), RoleOf("B"));
+            if (a == "Active" && b == "Standby")
             {
                 return "A";
             }
 
-            if (B.Role == "Active" && A.Role == "Standby")
+            if (b == "Active" && a == "Standby")
             {
                 return "B";
             }
@@ -163,10 +164,31 @@ public sealed class PairHarness : IDisposable
                 break;
             }
 
-            A.WaitFor(_ => false, TimeSpan.FromMilliseconds(50));
+            Poll.Hold(TimeSpan.FromMilliseconds(20));
         }
 
-        throw new TimeoutException($"pair did not form: A is {A.Role}, B is {B.Role}\nA:\n{string.Join('\n', A.Lines.TakeLast(20))}\nB:\n{string.Join('\n', B.Lines.TakeLast(20))}");
+        throw new TimeoutException($"pair did not form: A is {RoleOf("A")}, B is {RoleOf("B")}\nA:\n{string.Join('\n', A.Lines.TakeLast(20))}\nB:\n{string.Join('\n', B.Lines.TakeLast(20))}");
+    }
+
+    /// <summary>The role of <paramref name="node"/>: from its followed events, or (not followed) asked through a
+    /// short-lived control connection; "Starting" while it does not answer.</summary>
+    public string RoleOf(string node)
+    {
+        var agent = Agent(node);
+        if (agent.FollowsEvents)
+        {
+            return agent.Role;
+        }
+
+        try
+        {
+            using var c = new ControlClient(ControlSocket(node), TimeSpan.FromSeconds(2));
+            return c.Status().Role;
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or ControlRefusedException)
+        {
+            return "Starting";
+        }
     }
 
     /// <summary>Whether <paramref name="node"/> drives every configured channel right now.</summary>

@@ -54,6 +54,11 @@ public sealed record PairSpec
     /// <summary>Most log entries kept for an absent standby.</summary>
     public int RetentionEntries { get; init; } = 100_000;
 
+    /// <summary>Follow each agent's events through its control socket (one connection held per agent, see
+    /// <see cref="EventFollower"/>). Off for tests where a held control connection changes what they measure (the
+    /// connection limit, the descriptors); then <see cref="AgentProcess.Role"/> and the event waits are not available.</summary>
+    public bool FollowEvents { get; init; } = true;
+
     /// <summary>Real-time priority of the agents' heartbeat threads (0: none), or null for the agent's default.</summary>
     public int? RealtimePriority { get; init; }
 }
