@@ -2,30 +2,18 @@ using System.Text.Json;
 
 namespace Redundancy.Simulation.Harness;
 
-/// <summary>One structured log event of an agent, read from its JSON log.</summary>
+/// <summary>
+/// One structured log event of an agent, read from its JSON log: for diagnostics and the log events with no node
+/// event (replication 2xx, listeners 60x, drops 103, warnings 502 ...). Role changes, takeovers, alarms, links and
+/// stalls are read from the agent's event stream instead (<see cref="AgentProcess.NodeEvents"/>).
+/// </summary>
 /// <param name="Node">The node that logged it.</param>
-/// <param name="Id">Event id (401 role change, 402 takeover, 403 alarm raised, ...).</param>
+/// <param name="Id">Event id (201 standby connected, 207 snapshot installed, 502 warning, ...).</param>
 /// <param name="Message">The rendered message.</param>
 /// <param name="Fields">The structured fields.</param>
 /// <param name="T">When the harness read it (machine monotonic clock).</param>
 public sealed record AgentEvent(string Node, int Id, string Message, IReadOnlyDictionary<string, string> Fields, long T)
 {
-    /// <summary>Event id of a role change.</summary>
-    public const int RoleChanged = 401;
-
-    /// <summary>Event id of a takeover.</summary>
-    public const int TookOver = 402;
-
-    /// <summary>Event id of a raised alarm.</summary>
-    public const int AlarmRaised = 403;
-
-    /// <summary>Event id of a cleared alarm.</summary>
-    public const int AlarmCleared = 404;
-
-    /// <summary>Whether the event tells that a heartbeat thread was held up: a sender woke up late (104), the runtime
-    /// stopped every thread (107), or the spin guard lowered a spinning heartbeat thread (108).</summary>
-    public bool IsStall => Id is 104 or 107 or 108;
-
     /// <summary>A field's value, or "".</summary>
     public string this[string field] => Fields.TryGetValue(field, out var v) ? v : string.Empty;
 
