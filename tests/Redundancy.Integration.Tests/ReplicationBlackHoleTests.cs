@@ -29,7 +29,7 @@ public sealed class ReplicationBlackHoleTests
         using (Nft.DropTcpPort(pair.Netns!.NamespaceB, 5406))
         {
             Assert.True(Eventually(() => a.Status().Peer?.Readiness != "Hot", Wait), "B still reports Hot" + Dump(pair));
-            Assert.True(pair.B.WaitForLog(e => e.Message.Contains("ALARM Replication", StringComparison.Ordinal), Wait, cut) is not null, "no alarm on B" + Dump(pair));
+            Assert.True(pair.B.WaitForAlarm("Replication", Wait, cut) is not null, "no alarm on B" + Dump(pair));
             Assert.True(pair.A.WaitForLog(e => e.Message.Contains("standby connection lost", StringComparison.Ordinal), Wait, cut) is not null, "A kept the stale session" + Dump(pair));
             Assert.True(pair.B.WaitForLog(e => e.Message.Contains("lost the active", StringComparison.Ordinal) || e.Message.Contains("cannot follow", StringComparison.Ordinal), Wait, cut) is not null, "B kept the stale session" + Dump(pair));
         }

@@ -66,7 +66,7 @@ internal sealed class AgentGraph
         var links = new HeartbeatLinks(options, key, heartbeatLinks, inbox, view, () => storage?.Store.LastSequence ?? 0, time);
         var threads = new RealtimeThreads(options.RealtimePriority, log, options.NodeName);
         var replication = storage is not null && options.Replication is not null
-            ? new ReplicationService(options, key, storage, values, view, transitions, logging.CreateLogger("Redundancy.Replication"), time)
+            ? new ReplicationService(options, key, storage, values, view, transitions, events, logging.CreateLogger("Redundancy.Replication"), time)
             : null;
         var engine = new AgentEngine(options, view, inbox, links, threads, bank, storage, values, events, transitions, replication, boot, fault, log, time);
         var diagnostics = new RuntimeDiagnostics(options, threads, links, view, events, log, time);

@@ -221,10 +221,10 @@ internal sealed partial class ReplicationService
         switch (state)
         {
             case LivenessState.Silent:
-                Log.ReplicationAlarm(_log, _options.NodeName, $"{stream} silent for {Keepalive.SilentAfter.TotalMilliseconds:F0} ms ({Keepalive.SilentAfterMissed} keepalives missed)");
+                _events.Raise("Replication", "stream", $"{stream} silent for {Keepalive.SilentAfter.TotalMilliseconds:F0} ms ({Keepalive.SilentAfterMissed} keepalives missed)");
                 break;
             case LivenessState.Alive:
-                Log.ReplicationAlarmCleared(_log, _options.NodeName, $"{stream} heard again");
+                _events.Clear("Replication", "stream", $"{stream} heard again");
                 break;
         }
     }

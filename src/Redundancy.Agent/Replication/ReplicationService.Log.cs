@@ -16,11 +16,7 @@ internal sealed partial class ReplicationService
         [LoggerMessage(203, LogLevel.Warning, "{Node}: replication refused ({Refusal}): {Error}")]
         public static partial void Refused(ILogger logger, string node, string refusal, string error);
 
-        [LoggerMessage(204, LogLevel.Error, "{Node}: ALARM Replication (standby): {Text}")]
-        public static partial void ReplicationAlarm(ILogger logger, string node, string text);
-
-        [LoggerMessage(205, LogLevel.Information, "{Node}: alarm cleared Replication (standby): {Text}")]
-        public static partial void ReplicationAlarmCleared(ILogger logger, string node, string text);
+        // 204 and 205 were the replication alarms: they are alarms of the event stream now (journal 403/404).
 
         [LoggerMessage(206, LogLevel.Information, "{Node}: snapshot of {Rows} keys at change {Sequence} sent to the standby")]
         public static partial void SnapshotSent(ILogger logger, string node, int rows, ulong sequence);

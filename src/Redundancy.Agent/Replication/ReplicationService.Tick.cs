@@ -46,11 +46,11 @@ internal sealed partial class ReplicationService
                         {
                             if (alarm.Raised)
                             {
-                                Log.ReplicationAlarm(_log, _options.NodeName, alarm.Text);
+                                _events.Raise("Replication", "standby", alarm.Text); // journal: 403, as every alarm
                             }
                             else
                             {
-                                Log.ReplicationAlarmCleared(_log, _options.NodeName, alarm.Text);
+                                _events.Clear("Replication", "standby", alarm.Text);
                             }
                         }
 

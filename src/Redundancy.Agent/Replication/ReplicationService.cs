@@ -43,6 +43,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
     private readonly Engine.RoleTransitions _transitions;
     private CancellationTokenSource? _following;
     private readonly Engine.EngineView _view;
+    private readonly Status.NodeEvents _events;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
@@ -65,6 +66,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
         OutputValues values,
         Engine.EngineView view,
         Engine.RoleTransitions transitions,
+        Status.NodeEvents events,
         ILogger log,
         TimeProvider time)
     {
@@ -76,6 +78,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
         _transitions = transitions;
         _role = () => view.Role;
         _view = view;
+        _events = events;
         _log = log;
         _time = time;
         _waiters = new WriteWaiters(time, _settings.SyncTimeout * 2 + TimeSpan.FromSeconds(1));
