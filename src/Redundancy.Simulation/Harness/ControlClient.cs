@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Text;
 using Redundancy.Protocol.Control;
 using Redundancy.Protocol.Status;
 
@@ -12,25 +11,13 @@ namespace Redundancy.Simulation.Harness;
 public sealed class ControlClient : IDisposable
 {
     /// <summary>How long an answer may take by default: past the longest events wait (30 s) with room to spare.</summary>
-    public static readonly TimeSpan DefaultAnswerTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultAnswerTimeout = ControlConnection.DefaultAnswerTimeout;
 
-    private readonly Socket _socket;
-    private readonly StreamReader _reader;
-    private readonly StreamWriter _writer;
+    private readonly ControlConnection _connection;
 
     /// <summary>Connects to the socket at <paramref name="path"/>; an answer that takes longer than
     /// <paramref name="answerTimeout"/> (default <see cref="DefaultAnswerTimeout"/>) fails with an <see cref="IOException"/>.</summary>
-    public ControlClient(string path, TimeSpan? answerTimeout = null)
-    {
-        _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
-        {
-            ReceiveTimeout = (int)(answerTimeout ?? DefaultAnswerTimeout).TotalMilliseconds,
-        };
-        _socket.Connect(new UnixDomainSocketEndPoint(path));
-        var stream = new NetworkStream(_socket, ownsSocket: false);
-        _reader = new StreamReader(stream, Encoding.UTF8);
-        _writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
-    }
+    public ControlClient(string path, TimeSpan? answerTimeout = null) => _connection = new ControlConnection(path, answerTimeout);
 
     /// <summary>Connects, retrying while the agent is still starting.</summary>
     public static ControlClient Connect(string path, TimeSpan timeout)
@@ -55,16 +42,14 @@ public sealed class ControlClient : IDisposable
     public T Send<T>(ControlRequest request)
         where T : ControlResponse
     {
-        _writer.WriteLine(ControlProtocol.Format(request));
-        return ControlProtocol.ParseResponse<T>(ReadAnswer());
+        return _connection.Send<T>(request);
     }
 
     /// <summary>Sends one raw request line (which may be a request the protocol types could not produce: the bad-input
     /// tests) and reads the answer's ok, v and error.</summary>
     public ControlResponse SendLine(string line)
     {
-        _writer.WriteLine(line);
-        return ControlProtocol.ParseResponse<ControlResponse>(ReadAnswer());
+        return _connection.SendLine(line);
     }
 
     /// <summary>Sets <paramref name="key"/> to the JSON <paramref name="jsonValue"/>.</summary>
@@ -99,14 +84,10 @@ public sealed class ControlClient : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _writer.Dispose();
-        _reader.Dispose();
-        _socket.Dispose();
+        _connection.Dispose();
     }
 
     private static T Ok<T>(T answer)
         where T : ControlResponse =>
         answer.Ok ? answer : throw new ControlRefusedException(answer.Error ?? "the agent answered ok:false without an error");
-
-    private string ReadAnswer() => _reader.ReadLine() ?? throw new IOException("control socket closed without an answer");
 }
