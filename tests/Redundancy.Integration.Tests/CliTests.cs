@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Redundancy.Simulation.Harness;
+using static Redundancy.Integration.Tests.PairAssert;
+
+namespace Redundancy.Integration.Tests;
+
+/// <summary>The real redundancyctl binary against a real pair, through the real control socket.</summary>
+[Collection("pair")]
+public sealed class CliTests
+{
+    private static readonly PairSpec Spec = new() { IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 500, ReplicationMode = "sync" };
+
+    [Fact]
+    public void Status_OnARedundantPair_SaysSoFirst_AndExits0_ItsJsonToo()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        using (var a = pair.Control("A"))
+        {
+            Assert.True(Eventually(() => a.Status().Peer?.Readiness == "Hot", Wait), Dump(pair));
+        }
+
+        var (code, text, _) = Cli(pair, "A", "status");
+        Assert.Equal(0, code);
+        Assert.StartsWith("pair ", text);
+        Assert.Contains("A active, node 2 standby hot, redundant", text.Split('\n')[0]);
+        Assert.Contains("Links:", text);
+        Assert.Contains("pump1", text);
+
+        var (jsonCode, json, _) = Cli(pair, "A", "status", "--json");
+        Assert.Equal(0, jsonCode);
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal(1, doc.RootElement.GetProperty("schema").GetInt32());
+        Assert.Equal("redundant", doc.RootElement.GetProperty("verdict").GetString());
+        Assert.Equal("Active", doc.RootElement.GetProperty("status").GetProperty("role").GetString());
+    }
+
+    [Fact]
+    public void Status_WithTheStandbyGone_IsNotRedundant_Exit2_AndAnUnreachableAgentExits2()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        pair.B.Dispose();
+        using (var a = pair.Control("A"))
+        {
+            Assert.True(Eventually(() => a.Status().Peer is null, Wait), Dump(pair));
+        }
+
+        var (code, text, _) = Cli(pair, "A", "status");
+        Assert.Equal(2, code);
+        Assert.Contains("NOT REDUNDANT", text.Split('\n')[0]);
+        Assert.Contains("the peer is not heard on any link", text);
+
+        var (unreachable, _, error) = Cli(pair, "B", "status");
+        Assert.Equal(2, unreachable);
+        Assert.Contains("agent unreachable", error);
+    }
+
+    [Fact]
+    public void State_SetGetDelete_OnTheActive_RefusedOnTheStandbyWithExit3_AndEventsShowTheRoleChange()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+
+        Assert.Equal(0, Cli(pair, "A", "state", "set", "setpoints/boiler", "{\"celsius\":72.5}").Code);
+        var (getCode, got, _) = Cli(pair, "A", "state", "get", "setpoints/boiler");
+        Assert.Equal(0, getCode);
+        Assert.Contains("setpoints/boiler = {\"celsius\":72.5}", got);
+
+        var (refused, _, why) = Cli(pair, "B", "state", "set", "setpoints/boiler", "1");
+        Assert.Equal(3, refused);
+        Assert.Contains("refused", why);
+
+        var (badJson, _, badWhy) = Cli(pair, "A", "state", "set", "k", "not json");
+        Assert.Equal(64, badJson);
+        Assert.Contains("not JSON", badWhy);
+
+        var (eventsCode, events, _) = Cli(pair, "A", "events");
+        Assert.Equal(0, eventsCode);
+        Assert.Contains(events.Split('\n'), l => l.Contains(" -> Active (epoch ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void UsageErrors_Exit64_NamingTheProblem()
+    {
+        var (code, _, error) = Run("statsu");
+        Assert.Equal(64, code);
+        Assert.Contains("statsu", error);
+    }
+
+    private static (int Code, string Out, string Error) Cli(PairHarness pair, string node, params string[] args) =>
+        Run([.. args, "--socket", pair.ControlSocket(node)]);
+
+    private static (int Code, string Out, string Error) Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(AgentBinary.LocateBuilt(Path.Combine("src", "Redundancy.Cli"), "redundancyctl.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"redundancyctl {string.Join(' ', args)} did not end in 30 s");
+        }
+
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
