@@ -27,7 +27,7 @@ internal static class ExitCodes
           0   ok (status: redundant)
           1   status: degraded (an alarm, the standby not hot, a link down)
           2   status: not redundant; any command: agent unreachable
-          3   refused by the agent (the reason is printed)
+          3   refused by the agent, or config check found problems (each is printed)
           4   timed out waiting for the agent
           64  usage error
         """;

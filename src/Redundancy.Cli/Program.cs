@@ -124,6 +124,45 @@ conflicts.SetAction(p => Run(p, c => Answer(p, c.Send<ConflictsResponse>(new Con
         $"{i.Key} = {(i.Deleted ? "(deleted)" : Text(i.Value))}  (epoch {i.Epoch}, change {i.Sequence}, moved {i.MovedAt:yyyy-MM-dd HH:mm:ss}Z)")))));
 root.Subcommands.Add(conflicts);
 
+var configFile = new Argument<string>("file") { Description = "The agent config to check (e.g. /etc/redundancy/agent.json)" };
+var check = new Command("check", "Check an agent config file with the agent's own rules; every problem is named") { configFile };
+check.SetAction(p =>
+{
+    var file = p.GetValue(configFile)!;
+    string json;
+    try
+    {
+        json = File.ReadAllText(file);
+    }
+    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"redundancyctl: cannot read {file}: {ex.Message}");
+        return ExitCodes.Usage;
+    }
+
+    var options = Redundancy.Core.Configuration.AgentConfig.Parse(json, out var problems);
+    if (p.GetValue(jsonOption))
+    {
+        Console.WriteLine(ConfigJson(file, options is not null, problems));
+    }
+    else if (options is null)
+    {
+        Console.WriteLine($"{file}: {problems.Count} problem(s):");
+        foreach (var problem in problems)
+        {
+            Console.WriteLine($"  {problem}");
+        }
+    }
+    else
+    {
+        Console.WriteLine($"{file}: OK: node {options.NodeName} ({options.NodeId}) of pair {options.PairId}, {options.Outputs.Count} output(s); the pair key file and control.group are checked when the agent starts (redundancy-agent --check)");
+    }
+
+    return options is null ? ExitCodes.Refused : ExitCodes.Ok;
+});
+var config = new Command("config", "The agent's configuration") { check };
+root.Subcommands.Add(config);
+
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
@@ -227,6 +266,28 @@ static string StatusJson(PairVerdict v, StatusResponse answer)
         w.WriteEndArray();
         w.WritePropertyName("status");
         JsonSerializer.Serialize(w, answer.Status!, ControlJsonContext.Default.NodeStatus);
+        w.WriteEndObject();
+    }
+
+    return Encoding.UTF8.GetString(buffer.ToArray());
+}
+
+static string ConfigJson(string file, bool ok, IReadOnlyList<string> problems)
+{
+    using var buffer = new MemoryStream();
+    using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+    {
+        w.WriteStartObject();
+        w.WriteNumber("schema", 1);
+        w.WriteString("file", file);
+        w.WriteBoolean("ok", ok);
+        w.WriteStartArray("problems");
+        foreach (var problem in problems)
+        {
+            w.WriteStringValue(problem);
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

@@ -79,6 +79,40 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ConfigCheck_NamesEachProblemOfABrokenFile_Exit3_AndPassesTheExamples()
+    {
+        var dir = Directory.CreateTempSubdirectory("cli-config-");
+        try
+        {
+            var broken = Path.Combine(dir.FullName, "agent.json");
+            File.WriteAllText(broken, """{"pairId":7,"nodeId":0,"heartbeat":{"intervalMs":1,"peerTimeoutMs":3}}""");
+            var (code, text, _) = Run("config", "check", broken);
+            Assert.Equal(3, code);
+            Assert.Contains("nodeId: must be from 1 to 255 (got 0)", text);
+            Assert.Contains("heartbeat.peerTimeoutMs: must be at least 20 ms", text);
+            Assert.Contains("gpio: is required", text);
+
+            var example = Path.Combine(AgentBinary.RepositoryRoot(), "firmware-config", "examples", "node-a.json");
+            var (ok, okText, _) = Run("config", "check", example);
+            Assert.Equal(0, ok);
+            Assert.Contains("OK: node A (1) of pair 7", okText);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Help_ListsTheExitCodes()
+    {
+        var (code, text, _) = Run("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("64  usage error", text);
+        Assert.Contains("2   status: not redundant; any command: agent unreachable", text);
+    }
+
+    [Fact]
     public void UsageErrors_Exit64_NamingTheProblem()
     {
         var (code, _, error) = Run("statsu");
