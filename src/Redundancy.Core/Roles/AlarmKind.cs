@@ -37,6 +37,9 @@ public enum AlarmKind
 
     /// <summary>Role changes came too fast; takeovers are held until the rate falls.</summary>
     RoleChangesLimited,
+
+    /// <summary>The pair is in maintenance: an automatic takeover was due and is not made.</summary>
+    MaintenanceBlocksTakeover,
 }
 
 /// <summary>An alarm raised or cleared by the <see cref="RoleStateMachine"/>.</summary>

@@ -28,4 +28,8 @@ public enum HealthFlags : ushort
     /// <summary>The sender stepped down moments ago because both nodes were active: the winner may never have heard
     /// the loser claim Active (it yielded at the first frame), and raises its dual-active alarm from this.</summary>
     YieldedToPeer = 1 << 6,
+
+    /// <summary>The pair is in maintenance as this node knows it: no automatic takeover on either node (a node that
+    /// hears it keeps it, even when the announcing node then falls silent, until it hears it cleared).</summary>
+    Maintenance = 1 << 7,
 }

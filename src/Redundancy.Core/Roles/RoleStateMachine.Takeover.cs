@@ -5,6 +5,15 @@ public sealed partial class RoleStateMachine
 {
     private Decision TakeOver(string reason, TimeSpan? detection)
     {
+        // Maintenance inhibits every automatic takeover on the pair (a switchover by hand comes apart from this).
+        if (PairInMaintenance)
+        {
+            Raise(ref _maintenanceAlarm, AlarmKind.MaintenanceBlocksTakeover, "pair",
+                $"the pair is in maintenance: no automatic takeover, although one is due ({reason}); the outputs stay as they are until maintenance is turned off");
+            return Decision.None;
+        }
+
+        Clear(ref _maintenanceAlarm, AlarmKind.MaintenanceBlocksTakeover, "pair", "took over");
         // Role changes are rate-limited: a node that flaps (a starved box stalling, stepping down and taking over again)
         // holds its next takeover until the oldest change of the window has left it. Step-downs are never held.
         var now = _time.GetTimestamp();

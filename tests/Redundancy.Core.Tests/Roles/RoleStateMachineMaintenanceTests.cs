@@ -1,0 +1,84 @@
+using Redundancy.Core.Roles;
+
+namespace Redundancy.Core.Tests.Roles;
+
+/// <summary>Maintenance: no automatic takeover on the pair while it holds, whichever node it was turned on at.</summary>
+public sealed class RoleStateMachineMaintenanceTests
+{
+    private static readonly TimeSpan T = RoleHarness.PeerTimeout;
+
+    [Fact]
+    public void MaintenanceOnHere_PeerSilent_NoTakeover_AlarmSaysWhy_OffRestoresTheRule()
+    {
+        var h = RoleHarness.StandbyWithActivePeer();
+        h.Machine.SetMaintenance(true);
+
+        var during = h.Run(T * 3, RoleHarness.NoLinks);
+
+        Assert.Equal(DecisionKind.None, during.Kind);
+        Assert.Equal(Role.Standby, h.Machine.Role);
+        Assert.True(h.IsRaised(AlarmKind.MaintenanceBlocksTakeover, "pair"));
+        Assert.True(h.Machine.LinkHealth.HasFlag(HealthFlags.Maintenance));
+
+        h.Machine.SetMaintenance(false);
+        var after = h.Step(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(DecisionKind.BecomeActive, after.Kind);
+        Assert.False(h.IsRaised(AlarmKind.MaintenanceBlocksTakeover, "pair"));
+    }
+
+    [Fact]
+    public void PeerAnnouncesMaintenance_ThenDies_TheStandbyKeepsIt_AndDoesNotTakeOver()
+    {
+        var h = RoleHarness.StandbyWithActivePeer();
+        h.PeerHealth = HealthFlags.Maintenance;
+        h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks);
+        Assert.True(h.Machine.PairInMaintenance);
+        Assert.False(h.Machine.Maintenance);
+
+        var silent = h.Run(T * 3, RoleHarness.NoLinks); // kill -9 of the active in maintenance
+
+        Assert.Equal(DecisionKind.None, silent.Kind);
+        Assert.Equal(Role.Standby, h.Machine.Role);
+        Assert.True(h.IsRaised(AlarmKind.MaintenanceBlocksTakeover, "pair"));
+        Assert.True(h.Machine.LinkHealth.HasFlag(HealthFlags.Maintenance)); // and says so in its own heartbeats
+    }
+
+    [Fact]
+    public void PeerClearsMaintenance_TheStandbyForgetsIt_AndTheOrdinaryRuleHoldsAgain()
+    {
+        var h = RoleHarness.StandbyWithActivePeer();
+        h.PeerHealth = HealthFlags.Maintenance;
+        h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks);
+        h.PeerHealth = HealthFlags.None;
+        h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks);
+        Assert.False(h.Machine.PairInMaintenance);
+
+        h.Run(T - RoleHarness.Interval, RoleHarness.NoLinks);
+        var d = h.Step(RoleHarness.Interval * 2);
+        Assert.Equal(DecisionKind.BecomeActive, d.Kind);
+    }
+
+    [Fact]
+    public void SoloStartInMaintenance_IsHeld()
+    {
+        var h = new RoleHarness(soloStart: true);
+        h.Machine.SetMaintenance(true);
+
+        var d = h.Run(RoleHarness.StartupWindow * 2, RoleHarness.NoLinks);
+
+        Assert.Equal(DecisionKind.None, d.Kind);
+        Assert.NotEqual(Role.Active, h.Machine.Role);
+        Assert.True(h.IsRaised(AlarmKind.MaintenanceBlocksTakeover, "pair"));
+    }
+
+    [Fact]
+    public void ActiveInMaintenance_KeepsDriving_StepDownsStillHappen()
+    {
+        var h = RoleHarness.SoloActive();
+        h.Machine.SetMaintenance(true);
+
+        Assert.Equal(DecisionKind.None, h.Run(T * 3, RoleHarness.NoLinks).Kind);
+        Assert.Equal(Role.Active, h.Machine.Role);
+        Assert.Equal(DecisionKind.BecomeStopping, h.Machine.OnStopRequested("stop").Kind);
+    }
+}
