@@ -38,6 +38,12 @@ internal sealed record PairVerdict(string Verdict, string Summary, IReadOnlyList
             reasons.Add($"the standby is {Words(standbyReadiness ?? "NotReady")}, not hot");
         }
 
+        if (s.Maintenance)
+        {
+            reasons.Add("the pair is in MAINTENANCE: no automatic takeover (redundancyctl maintenance off ends it)");
+            notRedundant = true;
+        }
+
         if (s.Role is "Faulted" or "Stopping" or "Maintenance")
         {
             reasons.Add($"this node is {s.Role}");
@@ -57,7 +63,7 @@ internal sealed record PairVerdict(string Verdict, string Summary, IReadOnlyList
         var verdict = notRedundant ? "not-redundant" : reasons.Count > 0 ? "degraded" : "redundant";
         var self = $"{s.Node} {Words(s.Role)}{(s.Role == "Standby" ? " " + Words(s.Readiness) : string.Empty)}";
         var other = peer is null ? "peer not heard" : $"node {peer.NodeId} {Words(peer.Role)}{(peer.Role == "Standby" ? " " + Words(peer.Readiness) : string.Empty)}";
-        var summary = $"pair {s.PairId}: {self}, {other}, {(notRedundant ? "NOT REDUNDANT" : verdict)}";
+        var summary = $"pair {s.PairId}: {self}, {other}, {(s.Maintenance ? "MAINTENANCE, " : string.Empty)}{(notRedundant ? "NOT REDUNDANT" : verdict)}";
         return new PairVerdict(verdict, summary, reasons,
             notRedundant ? ExitCodes.NotRedundantOrUnreachable : reasons.Count > 0 ? ExitCodes.Degraded : ExitCodes.Ok);
     }

@@ -11,7 +11,7 @@ var socketOption = new Option<string?>("--socket") { Description = $"The agent's
 var jsonOption = new Option<bool>("--json") { Description = "Print JSON (docs/cli.md) instead of text", Recursive = true };
 var timeoutOption = new Option<double>("--timeout") { Description = "Seconds to wait for the agent's answer", DefaultValueFactory = _ => 10, Recursive = true };
 
-var root = new RootCommand("redundancyctl: the field CLI of a Redundancy pair (status, state, events).\n\n" + ExitCodes.Help);
+var root = new RootCommand("redundancyctl: the field CLI of a Redundancy pair (status, state, events, maintenance).\n\n" + ExitCodes.Help);
 root.Options.Add(socketOption);
 root.Options.Add(jsonOption);
 root.Options.Add(timeoutOption);
@@ -123,6 +123,12 @@ conflicts.SetAction(p => Run(p, c => Answer(p, c.Send<ConflictsResponse>(new Con
     r.Items is not { Count: > 0 } ? "no conflicts" : string.Join('\n', r.Items.Select(i =>
         $"{i.Key} = {(i.Deleted ? "(deleted)" : Text(i.Value))}  (epoch {i.Epoch}, change {i.Sequence}, moved {i.MovedAt:yyyy-MM-dd HH:mm:ss}Z)")))));
 root.Subcommands.Add(conflicts);
+
+var onOff = new Argument<string>("on|off") { Description = "on: no automatic takeover on the pair; off: the ordinary rules" };
+onOff.AcceptOnlyFromAmong("on", "off");
+var maintenance = new Command("maintenance", "Maintenance mode of the pair: while on, neither node takes over automatically") { onOff };
+maintenance.SetAction(p => Run(p, c => Answer(p, c.Send<CommandResponse>(new MaintenanceRequest(p.GetValue(onOff) == "on")), r => r.Text ?? "done")));
+root.Subcommands.Add(maintenance);
 
 var configFile = new Argument<string>("file") { Description = "The agent config to check (e.g. /etc/redundancy/agent.json)" };
 var check = new Command("check", "Check an agent config file with the agent's own rules; every problem is named") { configFile };

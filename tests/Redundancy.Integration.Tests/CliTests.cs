@@ -113,6 +113,38 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void MaintenanceOn_ActiveKilled_StandbyDoesNotTakeOver_WithAnAlarm_OffOnTheSurvivorTakesOver()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        var (on, onText, onError) = Cli(pair, "A", "maintenance", "on");
+        Assert.True(on == 0, onError);
+        Assert.Contains("maintenance on", onText);
+        using (var b = pair.Control("B"))
+        {
+            Assert.True(Eventually(() => b.Status().Maintenance, Wait), "B never learned of the maintenance" + Dump(pair));
+            Assert.Equal(0, b.Status().ServiceLevel);
+        }
+
+        var (statusCode, status, _) = Cli(pair, "A", "status");
+        Assert.Equal(2, statusCode);
+        Assert.Contains("MAINTENANCE", status.Split('\n')[0]);
+
+        var killAt = pair.Cabinet.Mark("kill -9 A in maintenance");
+        pair.A.Signal(Signals.Kill);
+        Assert.True(pair.B.WaitForAlarm("MaintenanceBlocksTakeover", Wait, killAt) is not null, "no alarm on B" + Dump(pair));
+        Hold(TimeSpan.FromMilliseconds(Spec.PeerTimeoutMs * 5));
+        Assert.Equal("Standby", pair.B.Role);
+        Assert.False(pair.DrivesAll("B"));
+
+        var (off, offText, offError) = Cli(pair, "B", "maintenance", "off");
+        Assert.True(off == 0, offError);
+        Assert.Contains("ordinary takeover rules", offText);
+        Assert.True(pair.B.WaitForRole("Active", Wait, killAt) is not null, Dump(pair));
+        Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
+        Assert.Contains(pair.B.NodeEvents, e => e.Kind == Redundancy.Protocol.Events.NodeEventKind.Command && e.Subject == "maintenance" && e.Uid == 0);
+    }
+
+    [Fact]
     public void UsageErrors_Exit64_NamingTheProblem()
     {
         var (code, _, error) = Run("statsu");

@@ -41,7 +41,7 @@ public sealed class ControlProtocolTests
     [Fact]
     public void UnknownOp_IsRefusedListingEveryOp()
     {
-        Assert.Equal("unknown op 'x': use set, delete, get, list, conflicts, status, diagnostics or events", Refused("""{"op":"x"}"""));
+        Assert.Equal("unknown op 'x': use set, delete, get, list, conflicts, status, diagnostics, events or maintenance", Refused("""{"op":"x"}"""));
     }
 
     [Theory]

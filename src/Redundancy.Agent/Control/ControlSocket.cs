@@ -30,6 +30,9 @@ internal sealed class ControlSocket : IDisposable
     /// <summary>Clients served at once: the CLI, a control application and some to spare.</summary>
     internal const int MaxConnections = 16;
 
+    /// <summary>Longest the engine may take to decide a command (it decides within a loop round: milliseconds).</summary>
+    internal static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>A client that sends no complete request (or reads no answer) for this long is closed.</summary>
     internal static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
 
@@ -38,6 +41,7 @@ internal sealed class ControlSocket : IDisposable
 
     private readonly string _path;
     private readonly ControlState _state;
+    private readonly Engine.IEngineCommands? _engine;
     private readonly INodeStatusSource _status;
     private readonly NodeEvents _events;
     private readonly ControlAccess _access;
@@ -49,8 +53,10 @@ internal sealed class ControlSocket : IDisposable
     private bool _bound;
     private int _disposed;
 
-    public ControlSocket(string path, ControlState state, INodeStatusSource status, NodeEvents events, ControlAccess access, ILogger log, string node, TimeProvider time)
+    public ControlSocket(string path, ControlState state, INodeStatusSource status, NodeEvents events, ControlAccess access, ILogger log, string node, TimeProvider time,
+        Engine.IEngineCommands? engine = null)
     {
+        _engine = engine;
         _path = path;
         _state = state;
         _status = status;
@@ -180,6 +186,10 @@ internal sealed class ControlSocket : IDisposable
                     return new DiagnosticsResponse { Ok = true, Diagnostics = _status.Diagnostics() };
                 case EventsRequest events:
                     return await Events(events, cancellationToken).ConfigureAwait(false);
+                case MaintenanceRequest maintenance when _engine is not null:
+                    var reply = await _engine.Send(new Engine.EngineCommand(Engine.EngineCommandKind.Maintenance, $"uid {caller.Uid} over the control socket", (int)caller.Uid) { On = maintenance.On })
+                        .WaitAsync(CommandTimeout, _time, cancellationToken).ConfigureAwait(false);
+                    return reply.Accepted ? new CommandResponse { Ok = true, Text = reply.Text } : ControlProtocol.Failure(reply.Text);
                 default:
                     return ControlProtocol.Failure($"op '{request.Op}' is not served by this agent");
             }

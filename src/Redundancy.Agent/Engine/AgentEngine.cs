@@ -19,7 +19,7 @@ namespace Redundancy.Agent.Engine;
 /// It publishes what it decided (the announcement, role transitions, events) and never waits on disk, logging, the
 /// control socket or anything else slow.
 /// </summary>
-internal sealed class AgentEngine : IDisposable, IEffectObserver
+internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommands
 {
     // What each kind of a misconfigured peer's frames is counted as by the receivers.
     private static readonly (ForeignFrameKind Kind, DropReason CountedAs)[] ForeignKinds =
@@ -385,6 +385,14 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver
                 View.Progress(_time.GetTimestamp());
                 _stopping = command;
                 return FinishStop();
+            case EngineCommandKind.Maintenance:
+                _machine.SetMaintenance(command.On);
+                var text = command.On
+                    ? "maintenance on: no automatic takeover on the pair until it is turned off"
+                    : _machine.PairInMaintenance ? "maintenance off here, but the peer still announces it" : "maintenance off: the ordinary takeover rules hold again";
+                Events.Command("maintenance", $"{text} ({command.Reason})", command.Uid);
+                command.Complete(true, text);
+                return false;
             default:
                 command.Complete(false, $"unknown command {command.Kind}");
                 return false;

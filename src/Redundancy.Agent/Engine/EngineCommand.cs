@@ -5,6 +5,9 @@ internal enum EngineCommandKind : byte
 {
     /// <summary>Stop gracefully: release the outputs, announce Stopping (the peer takes over at once).</summary>
     Stop,
+
+    /// <summary>Turn the pair's maintenance mode on or off (<see cref="EngineCommand.On"/>).</summary>
+    Maintenance,
 }
 
 /// <summary>The engine's answer to a command.</summary>
@@ -35,6 +38,9 @@ internal sealed class EngineCommand
 
     /// <summary>The caller's uid, or -1 for the agent itself.</summary>
     public int Uid { get; }
+
+    /// <summary>For <see cref="EngineCommandKind.Maintenance"/>: on or off.</summary>
+    public bool On { get; init; }
 
     /// <summary>Completes when the engine has decided.</summary>
     public Task<CommandReply> Reply => _reply.Task;

@@ -53,7 +53,8 @@ internal sealed class StatusBuilder : INodeStatusSource
     {
         var a = _view.Announcement;
         var peer = _view.Peer;
-        var level = ServiceLevel.Of(a.Role, a.Readiness, peer?.Role, peer?.Readiness ?? Readiness.NotReady);
+        var maintenance = (a.Health & HealthFlags.Maintenance) != 0;
+        var level = ServiceLevel.Of(a.Role, a.Readiness, peer?.Role, peer?.Readiness ?? Readiness.NotReady, maintenance);
         var driving = a.Role == Role.Active;
         var links = new LinkStatus[_links.Count];
         for (var i = 0; i < links.Length; i++)
@@ -85,6 +86,7 @@ internal sealed class StatusBuilder : INodeStatusSource
             Readiness = a.Readiness.ToString(),
             ServiceLevel = level.Level,
             Mode = level.Mode,
+            Maintenance = maintenance,
             LastSequence = _storage?.Store.LastSequence ?? 0,
             StorageCommits = _storage?.Commits ?? 0,
             StorageEntries = _storage?.Entries ?? 0,

@@ -23,6 +23,7 @@ namespace Redundancy.Protocol.Control;
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(DiagnosticsResponse))]
 [JsonSerializable(typeof(EventsResponse))]
+[JsonSerializable(typeof(CommandResponse))]
 [JsonSerializable(typeof(NodeStatus))]
 [JsonSerializable(typeof(NodeDiagnostics))]
 [JsonSerializable(typeof(NodeEvent))]

@@ -91,6 +91,8 @@ public static partial class ControlProtocol
                     : null;
             case "conflicts" or "status" or "diagnostics":
                 return null;
+            case "maintenance":
+                return f.On is JsonTokenType.True or JsonTokenType.False ? null : "'maintenance' needs \"on\": true or false";
             default:
                 return $"unknown op '{f.Op}': use {OpNames}";
         }
@@ -105,6 +107,7 @@ public static partial class ControlProtocol
         : reader.ValueTextEquals("since"u8) ? Field.Since
         : reader.ValueTextEquals("max"u8) ? Field.Max
         : reader.ValueTextEquals("waitMs"u8) ? Field.WaitMs
+        : reader.ValueTextEquals("on"u8) ? Field.On
         : Field.Other;
 
     private static string? ReadOp(ref Utf8JsonReader reader, ref Fields fields)
@@ -155,6 +158,9 @@ public static partial class ControlProtocol
             case Field.Max:
                 fields.Max = token;
                 fields.MaxValid = token == JsonTokenType.Number && reader.TryGetInt32(out var max) && max >= 1;
+                break;
+            case Field.On:
+                fields.On = token;
                 break;
             case Field.WaitMs:
                 fields.WaitMs = token;
@@ -214,6 +220,7 @@ public static partial class ControlProtocol
         Field.Prefix => "prefix",
         Field.Since => "since",
         Field.Max => "max",
+        Field.On => "on",
         _ => "waitMs",
     };
 
@@ -228,6 +235,7 @@ public static partial class ControlProtocol
         Since,
         Max,
         WaitMs,
+        On,
     }
 
     private struct Fields
@@ -243,5 +251,6 @@ public static partial class ControlProtocol
         public bool MaxValid;
         public JsonTokenType WaitMs;
         public bool WaitMsValid;
+        public JsonTokenType On;
     }
 }

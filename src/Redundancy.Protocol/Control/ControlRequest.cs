@@ -16,6 +16,7 @@ namespace Redundancy.Protocol.Control;
 [JsonDerivedType(typeof(StatusRequest), "status")]
 [JsonDerivedType(typeof(DiagnosticsRequest), "diagnostics")]
 [JsonDerivedType(typeof(EventsRequest), "events")]
+[JsonDerivedType(typeof(MaintenanceRequest), "maintenance")]
 public abstract record ControlRequest
 {
     // 0 only when absent: the parser refuses a version below 1 before it deserializes.

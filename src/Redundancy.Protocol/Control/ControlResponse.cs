@@ -15,6 +15,7 @@ namespace Redundancy.Protocol.Control;
 [JsonDerivedType(typeof(StatusResponse))]
 [JsonDerivedType(typeof(DiagnosticsResponse))]
 [JsonDerivedType(typeof(EventsResponse))]
+[JsonDerivedType(typeof(CommandResponse))]
 public record ControlResponse
 {
     /// <summary>Whether the request was carried out; when false, <see cref="Error"/> says why.</summary>

@@ -42,6 +42,9 @@ public sealed record NodeStatus
     /// <summary>primary-with-backup, primary-only, backup-ready, backup-not-ready, or not-serving.</summary>
     public required string Mode { get; init; }
 
+    /// <summary>Whether the pair is in maintenance as this node knows it: no automatic takeover (service level 0).</summary>
+    public bool Maintenance { get; init; }
+
     /// <summary>The newest change in this node's log.</summary>
     public required ulong LastSequence { get; init; }
 
