@@ -38,9 +38,6 @@ internal sealed class EffectExecutor
     /// <summary>Whether part of a plan waits for a slow effect.</summary>
     public bool Waiting => _waitingSlot >= 0;
 
-    /// <summary>When the waiting part goes on regardless (a timestamp), or 0.</summary>
-    public long WaitUntil => Waiting ? _waitUntil : 0;
-
     /// <summary>
     /// Runs <paramref name="plan"/>; a failure of a takeover's own steps (assert, life, drive) stops the plan and is
     /// returned, for the engine to fault on. A plan still waiting from before is finished first, without its wait.
@@ -149,7 +146,7 @@ internal sealed class EffectExecutor
                             _waitUntil = _time.GetTimestamp() + (long)(_lane.Bound.TotalSeconds * _time.TimestampFrequency);
                             plan[(i + 1)..].CopyTo(_rest);
                             _restCount = plan.Length - i - 1;
-                            return new ExecutionResult(null, drivenAt, Waiting: true);
+                            return new ExecutionResult(null, drivenAt);
                         }
 
                         break;
@@ -158,7 +155,7 @@ internal sealed class EffectExecutor
             catch (Exception ex) when (ex is IOException or InvalidOperationException or StorageException or UnauthorizedAccessException)
             {
                 // A takeover that cannot assert or drive must not go on as active: the engine faults the node.
-                return new ExecutionResult($"{e}: {ex.Message}", drivenAt, Waiting: false);
+                return new ExecutionResult($"{e}: {ex.Message}", drivenAt);
             }
         }
 
@@ -167,7 +164,7 @@ internal sealed class EffectExecutor
             drivenAt = _time.GetTimestamp();
         }
 
-        return new ExecutionResult(null, drivenAt, Waiting: false);
+        return new ExecutionResult(null, drivenAt);
     }
 
     private IOutputBank Bank() => _bank ?? throw new InvalidOperationException("no outputs");
@@ -202,5 +199,4 @@ internal sealed class EffectExecutor
 /// <summary>How running a plan went.</summary>
 /// <param name="Failure">Why a takeover's own step failed (the engine faults the node); null when it did not.</param>
 /// <param name="DrivenAt">When the last output was driven (or the plan ended), a timestamp; 0 when nothing ran.</param>
-/// <param name="Waiting">Whether the rest of the plan waits for a slow effect.</param>
-internal readonly record struct ExecutionResult(string? Failure, long DrivenAt, bool Waiting);
+internal readonly record struct ExecutionResult(string? Failure, long DrivenAt);

@@ -27,6 +27,7 @@ internal sealed class HeartbeatSender : IDisposable
     private long _maxLateTicks;
     private long _lastSentAt;
     private long _due;
+    private readonly long _intervalTicks;
 
     public HeartbeatSender(
         IHeartbeatLink link,
@@ -50,6 +51,7 @@ internal sealed class HeartbeatSender : IDisposable
         _lastApplied = lastApplied;
         _time = time;
         _waits = [Kick, stopping.WaitHandle];
+        _intervalTicks = (long)(options.HeartbeatInterval.TotalSeconds * time.TimestampFrequency);
     }
 
     /// <summary>Set to send at once (role change).</summary>
@@ -93,7 +95,7 @@ internal sealed class HeartbeatSender : IDisposable
     /// </summary>
     public void SendNow(long now)
     {
-        var interval = (long)(_options.HeartbeatInterval.TotalSeconds * _time.TimestampFrequency);
+        var interval = _intervalTicks;
         if (now - _due > Interlocked.Read(ref _maxLateTicks))
         {
             Interlocked.Exchange(ref _maxLateTicks, now - _due);

@@ -49,7 +49,7 @@ internal sealed partial class ReplicationService
 
     private async Task Serve(ListenerConnection connection)
     {
-        if (_role() != Role.Active)
+        if (_view.Role != Role.Active)
         {
             return; // closed by the listener
         }

@@ -31,7 +31,7 @@ internal sealed partial class ReplicationService
         {
             try
             {
-                if (_role() is Role.Active or Role.Faulted or Role.Stopping || _view.ActivePeer == 0)
+                if (_view.Role is Role.Active or Role.Faulted or Role.Stopping || _view.ActivePeer == 0)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(20), _time, _stop.Token).ConfigureAwait(false);
                     continue;
@@ -123,7 +123,7 @@ internal sealed partial class ReplicationService
             }, follow);
             // A standby that becomes active (or the active that vanishes) ends the following at once: TermLoop.
             Volatile.Write(ref _following, follow);
-            if (_role() is Role.Active or Role.Faulted or Role.Stopping)
+            if (_view.Role is Role.Active or Role.Faulted or Role.Stopping)
             {
                 await follow.CancelAsync().ConfigureAwait(false); // became so before this session was registered
             }

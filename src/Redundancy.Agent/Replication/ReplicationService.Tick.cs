@@ -35,7 +35,7 @@ internal sealed partial class ReplicationService
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                var active = _role() == Role.Active;
+                var active = _view.Role == Role.Active;
                 ulong bound = 0;
                 lock (_ledgerGate)
                 {

@@ -39,7 +39,6 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
     private readonly byte[] _key;
     private readonly StorageWorker _storage;
     private readonly OutputValues _values;
-    private readonly Func<Role> _role;
     private readonly Engine.RoleTransitions _transitions;
     private CancellationTokenSource? _following;
     private readonly Engine.EngineView _view;
@@ -76,7 +75,6 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
         _storage = storage;
         _values = values;
         _transitions = transitions;
-        _role = () => view.Role;
         _view = view;
         _events = events;
         _log = log;
@@ -87,7 +85,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
 
     /// <summary>This node's readiness as a standby.</summary>
     public Readiness Readiness =>
-        _role() == Role.Active ? Readiness.Hot
+        _view.Role == Role.Active ? Readiness.Hot
         : StandbyReadiness.Compute(_clientConnected, _snapshotInProgress, _storage.Store.LastSequence, _view.PeerLastApplied, _storage.Store.NeedsSnapshot, _streamSilent);
 
     /// <summary>Messages refused (forged, replayed, foreign) since start.</summary>
