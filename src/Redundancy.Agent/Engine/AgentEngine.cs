@@ -348,11 +348,11 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
             case EngineInputKind.Verdict:
                 if (input.Flag)
                 {
-                    Events.Raise("StorageSlow", input.Source!, input.Text!);
+                    Events.Raise(input.Check!, input.Source!, input.Text!);
                 }
                 else
                 {
-                    Events.Clear("StorageSlow", input.Source!, input.Text!);
+                    Events.Clear(input.Check!, input.Source!, input.Text!);
                 }
 
                 break;
@@ -567,7 +567,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         storage.Failed += error => _inbox.Post(EngineInput.Fault("storage", error));
         storage.Recovered += () => _inbox.Post(EngineInput.Cleared("storage", "the database works again"));
         storage.Note += text => Events.Storage(text);
-        storage.SlowCommit += (raised, text) => _inbox.Post(EngineInput.CheckVerdict("storage", raised, text));
+        storage.SlowCommit += (raised, text) => _inbox.Post(EngineInput.CheckVerdict("StorageSlow", "storage", raised, text));
     }
 
     /// <summary>A failed database faults the node (an active hands over).</summary>

@@ -12,8 +12,9 @@ internal enum EngineInputKind : byte
     /// <summary>A part that failed works again: <see cref="EngineInput.Source"/> and <see cref="EngineInput.Text"/>.</summary>
     FaultCleared,
 
-    /// <summary>A slow check's verdict (the commit bound today; a witness next): <see cref="EngineInput.Source"/>,
-    /// <see cref="EngineInput.Flag"/> (true: the check fails) and <see cref="EngineInput.Text"/>.</summary>
+    /// <summary>A slow check's verdict (the commit bound today; a witness next): <see cref="EngineInput.Check"/> (the
+    /// alarm it raises), <see cref="EngineInput.Source"/>, <see cref="EngineInput.Flag"/> (true: the check fails) and
+    /// <see cref="EngineInput.Text"/>.</summary>
     Verdict,
 
     /// <summary>A slow effect finished: <see cref="EngineInput.Slot"/>, <see cref="EngineInput.Flag"/> (true: it worked) and
@@ -22,13 +23,14 @@ internal enum EngineInputKind : byte
 }
 
 /// <summary>One input to the engine other than a frame. A value: posting it allocates nothing but its payload.</summary>
-internal readonly record struct EngineInput(EngineInputKind Kind, EngineCommand? Command = null, string? Source = null, string? Text = null, bool Flag = false, int Slot = -1)
+internal readonly record struct EngineInput(EngineInputKind Kind, EngineCommand? Command = null, string? Source = null, string? Text = null, bool Flag = false, int Slot = -1, string? Check = null)
 {
     public static EngineInput Fault(string source, string text) => new(EngineInputKind.LocalFault, Source: source, Text: text);
 
     public static EngineInput Cleared(string source, string text) => new(EngineInputKind.FaultCleared, Source: source, Text: text);
 
-    public static EngineInput CheckVerdict(string source, bool failing, string text) => new(EngineInputKind.Verdict, Source: source, Text: text, Flag: failing);
+    public static EngineInput CheckVerdict(string check, string source, bool failing, string text) =>
+        new(EngineInputKind.Verdict, Source: source, Text: text, Flag: failing, Check: check);
 
     public static EngineInput Done(int slot, bool ok, string? error) => new(EngineInputKind.EffectDone, Text: error, Flag: ok, Slot: slot);
 }
