@@ -254,48 +254,44 @@ static string EventLine(NodeEvent e)
     return string.Create(CultureInfo.InvariantCulture, $"{e.Sequence,6}  {e.Time:yyyy-MM-dd HH:mm:ss.fff}Z  {e.Node}  {what}");
 }
 
-static string StatusJson(PairVerdict v, StatusResponse answer)
+static string StatusJson(PairVerdict v, StatusResponse answer) => Json(w =>
+{
+    w.WriteString("verdict", v.Verdict);
+    w.WriteString("summary", v.Summary);
+    Strings(w, "reasons", v.Reasons);
+    w.WritePropertyName("status");
+    JsonSerializer.Serialize(w, answer.Status!, ControlJsonContext.Default.NodeStatus);
+});
+
+static string ConfigJson(string file, bool ok, IReadOnlyList<string> problems) => Json(w =>
+{
+    w.WriteString("file", file);
+    w.WriteBoolean("ok", ok);
+    Strings(w, "problems", problems);
+});
+
+// One object of the CLI's own --json schema (docs/cli.md): "schema" first, then the command's fields.
+static string Json(Action<Utf8JsonWriter> fields)
 {
     using var buffer = new MemoryStream();
     using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
     {
         w.WriteStartObject();
         w.WriteNumber("schema", 1);
-        w.WriteString("verdict", v.Verdict);
-        w.WriteString("summary", v.Summary);
-        w.WriteStartArray("reasons");
-        foreach (var r in v.Reasons)
-        {
-            w.WriteStringValue(r);
-        }
-
-        w.WriteEndArray();
-        w.WritePropertyName("status");
-        JsonSerializer.Serialize(w, answer.Status!, ControlJsonContext.Default.NodeStatus);
+        fields(w);
         w.WriteEndObject();
     }
 
     return Encoding.UTF8.GetString(buffer.ToArray());
 }
 
-static string ConfigJson(string file, bool ok, IReadOnlyList<string> problems)
+static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
 {
-    using var buffer = new MemoryStream();
-    using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+    w.WriteStartArray(name);
+    foreach (var v in values)
     {
-        w.WriteStartObject();
-        w.WriteNumber("schema", 1);
-        w.WriteString("file", file);
-        w.WriteBoolean("ok", ok);
-        w.WriteStartArray("problems");
-        foreach (var problem in problems)
-        {
-            w.WriteStringValue(problem);
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
+        w.WriteStringValue(v);
     }
 
-    return Encoding.UTF8.GetString(buffer.ToArray());
+    w.WriteEndArray();
 }

@@ -38,8 +38,6 @@ public sealed partial class RoleStateMachine
     private bool _dualActiveAlarm;
     private long _yieldedUntil;
     private bool _rateAlarm;
-    private bool _maintenanceAlarm;
-    private bool _peerMaintenance;
     private readonly long[] _changes;
     private int _changeCount;
 
@@ -75,28 +73,6 @@ public sealed partial class RoleStateMachine
 
     /// <summary>The newest frame heard from the peer (default when none).</summary>
     public HeartbeatFrame Peer => _peer;
-
-    /// <summary>Whether maintenance was turned on at this node (by a command), until turned off here.</summary>
-    public bool Maintenance { get; private set; }
-
-    /// <summary>Whether the pair is in maintenance as this node knows it: turned on here, or announced by the peer in
-    /// its newest frame heard (kept while the peer is silent). No automatic takeover happens while it holds.</summary>
-    public bool PairInMaintenance => Maintenance || _peerMaintenance;
-
-    /// <summary>
-    /// Turns maintenance on or off at this node. Off also forgets the peer's announcement of it, so an operator can
-    /// end it on the survivor after the node that announced it died; if the peer still announces it, its next
-    /// frame brings it back.
-    /// </summary>
-    public void SetMaintenance(bool on)
-    {
-        Maintenance = on;
-        if (!on)
-        {
-            _peerMaintenance = false;
-            Clear(ref _maintenanceAlarm, AlarmKind.MaintenanceBlocksTakeover, "pair", "maintenance turned off");
-        }
-    }
 
     /// <summary>Link health bits for this node's own heartbeats.</summary>
     public HealthFlags LinkHealth
@@ -148,7 +124,7 @@ public sealed partial class RoleStateMachine
         if (!_peerHeard || frame.Instance != _peer.Instance || frame.Counter > _peer.Counter)
         {
             _peer = frame;
-            _peerMaintenance = (frame.Health & HealthFlags.Maintenance) != 0; // not HasFlag: unoptimised code boxes it
+            NotePeerMaintenance(frame);
         }
 
         if (!_peerHeard || receivedAt > _peerHeardAt)
