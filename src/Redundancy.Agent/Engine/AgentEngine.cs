@@ -21,9 +21,6 @@ namespace Redundancy.Agent.Engine;
 /// </summary>
 internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommands
 {
-    // What each kind of a misconfigured peer's frames is counted as by the receivers.
-    private static readonly (ForeignFrameKind Kind, DropReason CountedAs)[] ForeignKinds =
-        [(ForeignFrameKind.BadTag, DropReason.BadTag), (ForeignFrameKind.OtherPair, DropReason.OtherPair), (ForeignFrameKind.OtherVersion, DropReason.UnknownVersion)];
     private readonly AgentOptions _options;
     private readonly IOutputBank? _bank;
     private readonly StorageWorker? _storage;
@@ -36,14 +33,12 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     private readonly SlowLane _slowLane;
     private int _slowEffects;
     private readonly EngineInbox _inbox;
-    private readonly IReadinessSource? _readiness;
     private readonly RealtimeThreads _threads;
     private readonly ManualResetEventSlim _stopped = new(false);
-    private readonly bool[] _linkWasUp;
-    private readonly long[] _foreignSeen;
+    private readonly MachineReports _reports;
     private readonly bool[] _mirrored;
     private readonly string _node;
-    private readonly AnnouncementCache _announcements = new();
+    private readonly Announcer _announcer;
     private Decision _deciding;
     private EngineCommand? _stopping;
     private long _decidedAt;
@@ -80,7 +75,6 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         Links = links;
         _threads = threads;
         Transitions = transitions;
-        _readiness = readiness;
         _options = options;
         _bank = bank;
         _storage = storage;
@@ -104,10 +98,10 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         // A slow effect may hold a step-down's announcement (never its release of the outputs) for one peer timeout.
         _slowLane = new SlowLane(8, (slot, ok, error) => _inbox.Post(EngineInput.Done(slot, ok, error)), options.PeerTimeout, time);
         _executor = new EffectExecutor(bank, storage, _slowLane, this, time);
-        _linkWasUp = new bool[links.Count];
-        _foreignSeen = new long[links.Count * ForeignKinds.Length];
+        _reports = new MachineReports(_machine, links, view, events, time);
         _mirrored = new bool[options.Outputs.Count];
-        View.Publish(new Announcement(Role.Starting, _machine.Epoch, Readiness.NotReady, StaticHealth()));
+        _announcer = new Announcer(options, _machine, view, links, bank is not null, storage is not null, readiness);
+        View.Publish(new Announcement(Role.Starting, _machine.Epoch, Readiness.NotReady, _announcer.StaticHealth(storageFaulted: false)));
         View.Progress(time.GetTimestamp());
         WatchStorage(storage);
         Log.Starting(_log, _node, options.PairId, options.NodeId, options.Priority, _machine.Epoch, boot,
@@ -296,7 +290,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
             }
         }
 
-        ReportForeignFrames();
+        _reports.ReportForeignFrames();
         var pending = !_inbox.IsEmpty || Links.HasPendingInput;
         for (var i = 0; i < Links.Count; i++)
         {
@@ -305,10 +299,10 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
 
         var interlock = _bank?.ReadInterlock() ?? InterlockInput.NotWired;
         var decision = _machine.Evaluate(pending, interlock);
-        NotePeer();
+        _reports.NotePeer();
         Decide(decision);
         Finish(_executor.CheckBound(_time.GetTimestamp()));
-        PublishAlarms();
+        _reports.PublishAlarms();
 
         if (_machine.Role == Role.Active && _bank is not null && _values.Version != _drivenVersion && !_executor.Waiting)
         {
@@ -327,8 +321,11 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         }
 
         View.Progress(now);
-        PublishIfChanged();
-        ReportLinkChanges();
+        if (!_executor.Waiting) // a plan waiting for a slow effect announces when it goes on
+        {
+            _announcer.PublishIfChanged(_storageFault is not null);
+        }
+        _reports.ReportLinkChanges();
         return FinishStop();
     }
 
@@ -439,7 +436,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     void IEffectObserver.Announce(ulong epoch)
     {
         var d = _deciding;
-        Publish();
+        _announcer.Publish(_storageFault is not null);
         Transitions.Publish(new RoleTransition(d.From, d.To, d.Epoch, d.Reason));
         if (d.Kind == DecisionKind.BecomeActive)
         {
@@ -478,82 +475,6 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     /// installed its snapshot (the state may still hold entries the active never wrote).
     /// </summary>
     private bool StateAgreed => _storage is null || !_storage.Store.NeedsSnapshot;
-
-    private void NotePeer()
-    {
-        var fresh = _machine.PeerFresh;
-        var peer = _machine.Peer;
-        var seen = View.Peer;
-        if (!fresh)
-        {
-            seen = null;
-        }
-        else if (seen is null || seen.Role != peer.Role || seen.Readiness != peer.Readiness)
-        {
-            seen = PeerSeen.Of(peer.Role, peer.Readiness); // made once each: no garbage here
-        }
-
-        View.NotePeer(seen, peer.NodeId, fresh && peer.Role == Role.Active ? peer.NodeId : (byte)0, peer.LastAppliedSequence);
-        for (var i = 0; i < Links.Count; i++)
-        {
-            View.Link(i, _machine.Links[i].IsUp, _machine.Links[i].FramesPerSecond);
-        }
-    }
-
-    private void PublishAlarms()
-    {
-        while (_machine.TryDequeueAlarm(out var alarm))
-        {
-            if (alarm.Raised)
-            {
-                Events.Raise(alarm.Kind.ToString(), alarm.Subject, alarm.Text);
-            }
-            else
-            {
-                Events.Clear(alarm.Kind.ToString(), alarm.Subject, alarm.Text);
-            }
-        }
-    }
-
-    private void ReportLinkChanges()
-    {
-        for (var i = 0; i < Links.Count; i++)
-        {
-            var up = _machine.Links[i].IsUp;
-            if (up != _linkWasUp[i])
-            {
-                _linkWasUp[i] = up;
-                if (up)
-                {
-                    Events.LinkUp(Links[i].Name);
-                }
-                else
-                {
-                    Events.LinkDown(Links[i].Name);
-                }
-            }
-        }
-    }
-
-    /// <summary>Hands the machine the frames of a misconfigured peer (bad tag, another pair id) counted since last time.</summary>
-    private void ReportForeignFrames()
-    {
-        var now = _time.GetTimestamp();
-        for (var i = 0; i < Links.Count; i++)
-        {
-            var counters = Links[i].Counters;
-            var receiver = Links.Receiver(i);
-            for (var k = 0; k < ForeignKinds.Length; k++)
-            {
-                var (kind, countedAs) = ForeignKinds[k];
-                var slot = (i * ForeignKinds.Length) + k;
-                var total = counters.Dropped(countedAs);
-                var detail = kind == ForeignFrameKind.OtherPair ? receiver.LastOtherPairId : receiver.LastOtherVersion;
-                _machine.OnForeignFrames(i, kind, total - _foreignSeen[slot], now, detail);
-                _foreignSeen[slot] = total;
-            }
-        }
-    }
 
     private void WatchStorage(StorageWorker? storage)
     {
@@ -598,55 +519,5 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
             Events.Clear("StorageFault", "storage", $"{text} (was: {cause})");
             Decide(_machine.OnFaultCleared($"storage works again after: {cause}"));
         }
-    }
-
-    private void PublishIfChanged()
-    {
-        var a = View.Announcement;
-        var health = _machine.LinkHealth | StaticHealth();
-        if (!_executor.Waiting && (a.Role != _machine.Role || a.Epoch != _machine.Epoch || a.Health != health || a.Readiness != CurrentReadiness()))
-        {
-            Publish();
-        }
-    }
-
-    private void Publish()
-    {
-        var old = View.Announcement;
-        var next = _announcements.For(_machine.Role, _machine.Epoch, CurrentReadiness(), _machine.LinkHealth | StaticHealth());
-        View.Publish(next);
-        if (old.Role != next.Role)
-        {
-            Links.Kick();
-        }
-    }
-
-    private Readiness CurrentReadiness() =>
-        _storage is null || _storageFault is not null ? Readiness.NotReady : _readiness?.Readiness ?? Readiness.Hot;
-
-    private HealthFlags StaticHealth()
-    {
-        var h = HealthFlags.None;
-        if (_options.InterlockInputWired)
-        {
-            h |= HealthFlags.InterlockWired;
-        }
-
-        if (_options.Watchdog is not null)
-        {
-            h |= HealthFlags.WatchdogWired;
-        }
-
-        if (_bank is null)
-        {
-            h |= HealthFlags.OutputsFault;
-        }
-
-        if (_storage is null || _storageFault is not null)
-        {
-            h |= HealthFlags.StorageFault;
-        }
-
-        return h;
     }
 }

@@ -1,0 +1,64 @@
+using Redundancy.Core.Configuration;
+using Redundancy.Core.Roles;
+
+namespace Redundancy.Agent.Engine;
+
+/// <summary>
+/// What this node says about itself in its heartbeats: the machine's role and epoch, the readiness (from
+/// replication), and the health bits (the machine's links and maintenance, what is wired, what failed). Publishes a
+/// new announcement to the <see cref="EngineView"/> when any of it changes, and kicks the senders on a role change.
+/// On the engine thread; announcements are cached, so a readiness that flaps under writes allocates nothing.
+/// </summary>
+internal sealed class Announcer
+{
+    private readonly RoleStateMachine _machine;
+    private readonly EngineView _view;
+    private readonly HeartbeatLinks _links;
+    private readonly IReadinessSource? _readiness;
+    private readonly bool _hasStorage;
+    private readonly HealthFlags _wired;
+    private readonly AnnouncementCache _announcements = new();
+
+    public Announcer(AgentOptions options, RoleStateMachine machine, EngineView view, HeartbeatLinks links, bool hasOutputs, bool hasStorage, IReadinessSource? readiness)
+    {
+        _machine = machine;
+        _view = view;
+        _links = links;
+        _readiness = readiness;
+        _hasStorage = hasStorage;
+        _wired = (options.InterlockInputWired ? HealthFlags.InterlockWired : HealthFlags.None)
+            | (options.Watchdog is not null ? HealthFlags.WatchdogWired : HealthFlags.None)
+            | (hasOutputs ? HealthFlags.None : HealthFlags.OutputsFault);
+    }
+
+    /// <summary>Publishes when role, epoch, readiness or health differ from what is announced.</summary>
+    public void PublishIfChanged(bool storageFaulted)
+    {
+        var a = _view.Announcement;
+        if (a.Role != _machine.Role || a.Epoch != _machine.Epoch || a.Health != Health(storageFaulted) || a.Readiness != Readiness(storageFaulted))
+        {
+            Publish(storageFaulted);
+        }
+    }
+
+    /// <summary>Publishes the machine's role and epoch now (the Announce effect).</summary>
+    public void Publish(bool storageFaulted)
+    {
+        var old = _view.Announcement;
+        var next = _announcements.For(_machine.Role, _machine.Epoch, Readiness(storageFaulted), Health(storageFaulted));
+        _view.Publish(next);
+        if (old.Role != next.Role)
+        {
+            _links.Kick();
+        }
+    }
+
+    /// <summary>The bits that do not come from the machine: what is wired, and what failed.</summary>
+    public HealthFlags StaticHealth(bool storageFaulted) =>
+        _wired | (!_hasStorage || storageFaulted ? HealthFlags.StorageFault : HealthFlags.None);
+
+    private HealthFlags Health(bool storageFaulted) => _machine.LinkHealth | StaticHealth(storageFaulted);
+
+    private Readiness Readiness(bool storageFaulted) =>
+        !_hasStorage || storageFaulted ? Core.Roles.Readiness.NotReady : _readiness?.Readiness ?? Core.Roles.Readiness.Hot;
+}
