@@ -11,7 +11,7 @@ var socketOption = new Option<string?>("--socket") { Description = $"The agent's
 var jsonOption = new Option<bool>("--json") { Description = "Print JSON (docs/cli.md) instead of text", Recursive = true };
 var timeoutOption = new Option<double>("--timeout") { Description = "Seconds to wait for the agent's answer", DefaultValueFactory = _ => 10, Recursive = true };
 
-var root = new RootCommand("redundancyctl: the field CLI of a Redundancy pair (status, state, events, maintenance).\n\n" + ExitCodes.Help);
+var root = new RootCommand("redundancyctl: the field CLI of a Redundancy pair (status, switchover, drill, maintenance, state, events).\n\n" + ExitCodes.Help);
 root.Options.Add(socketOption);
 root.Options.Add(jsonOption);
 root.Options.Add(timeoutOption);
@@ -130,6 +130,17 @@ var maintenance = new Command("maintenance", "Maintenance mode of the pair: whil
 maintenance.SetAction(p => Run(p, c => Answer(p, c.Send<CommandResponse>(new MaintenanceRequest(p.GetValue(onOff) == "on")), r => r.Text ?? "done")));
 root.Subcommands.Add(maintenance);
 
+var force = new Option<bool>("--force") { Description = "Switch over even when the standby is not hot (it may lack changes); never overrides maintenance" };
+var switchover = new Command("switchover", "Graceful switchover: on the active, hand over to the hot standby; on the standby, take over from the active. No write lost, no output driven by both") { force };
+switchover.SetAction(p => Run(p, c => LegAnswer(p, c.Send<SwitchoverResponse>(new SwitchoverRequest(p.GetValue(force) ? true : null, CommandMs(p))), r => r.Leg is null ? [] : [r.Leg]),
+    answerTimeout: TimeSpan.FromSeconds(p.GetValue(timeoutOption) + 2)));
+root.Subcommands.Add(switchover);
+
+var drill = new Command("drill", "Failover drill: switch over and back, measuring each leg (command to drive, output gap, overlap, lag); refused unless the pair is redundant");
+drill.SetAction(p => Run(p, c => LegAnswer(p, c.Send<DrillResponse>(new DrillRequest(CommandMs(p))), r => r.Legs ?? []),
+    answerTimeout: TimeSpan.FromSeconds((p.GetValue(timeoutOption) * 3) + 2)));
+root.Subcommands.Add(drill);
+
 var configFile = new Argument<string>("file") { Description = "The agent config to check (e.g. /etc/redundancy/agent.json)" };
 var check = new Command("check", "Check an agent config file with the agent's own rules; every problem is named") { configFile };
 check.SetAction(p =>
@@ -228,6 +239,32 @@ int Answer<T>(ParseResult p, T answer, Func<T, string> text)
     }
 
     Console.WriteLine(text(answer));
+    return ExitCodes.Ok;
+}
+
+int? CommandMs(ParseResult p) => (int)Math.Clamp(p.GetValue(timeoutOption) * 1000, 1, ControlProtocol.MaxCommandMs);
+
+int LegAnswer<T>(ParseResult p, T answer, Func<T, IReadOnlyList<SwitchoverLeg>> legs)
+    where T : ControlResponse
+{
+    if (p.GetValue(jsonOption))
+    {
+        Console.WriteLine(ControlProtocol.Format(answer));
+        return answer.Ok ? ExitCodes.Ok : ExitCodes.Refused;
+    }
+
+    var shown = legs(answer);
+    if (shown.Count > 0)
+    {
+        Console.WriteLine(LegText.Render(shown));
+    }
+
+    if (!answer.Ok)
+    {
+        return Refused(answer);
+    }
+
+    Console.WriteLine(answer switch { SwitchoverResponse s => s.Text, DrillResponse d => d.Text, _ => "done" });
     return ExitCodes.Ok;
 }
 

@@ -25,7 +25,8 @@ internal static class StatusText
         };
         if (s.Peer is { } p)
         {
-            rows.Add([$"node {p.NodeId} (peer, as heard)", PairVerdict.Words(p.Role), string.Empty, PairVerdict.Words(p.Readiness), string.Empty, string.Empty]);
+            rows.Add([$"node {p.NodeId} (peer, as heard)", PairVerdict.Words(p.Role), p.Epoch == 0 ? string.Empty : p.Epoch.ToString(CultureInfo.InvariantCulture),
+                PairVerdict.Words(p.Readiness), p.Mode is null ? string.Empty : p.ServiceLevel.ToString(CultureInfo.InvariantCulture), p.Mode ?? string.Empty]);
         }
         else
         {
@@ -81,7 +82,7 @@ internal static class StatusText
         return b.ToString();
     }
 
-    private static void Table(StringBuilder b, List<string[]> rows)
+    internal static void Table(StringBuilder b, List<string[]> rows)
     {
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var r in rows)

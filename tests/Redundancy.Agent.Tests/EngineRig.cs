@@ -139,7 +139,7 @@ internal sealed class EngineRig : IDisposable
             Bank = new RecordingOutputBank(options.Outputs.Count, rig.Time);
             Values = new OutputValues(options.Outputs);
             Events = new NodeEvents(new EventStream(options.NodeName, rig.Time), rig.Time);
-            var view = new EngineView(links.Length, new Announcement(Role.Starting, 0, Readiness.NotReady, HealthFlags.None), rig.Time.GetTimestamp());
+            var view = new EngineView(links.Length, Announcement.Starting(0, HealthFlags.None), rig.Time.GetTimestamp());
             var inbox = new EngineInbox();
             var heartbeat = new HeartbeatLinks(options, Key, links, inbox, view, () => 0, rig.Time);
             Engine = new AgentEngine(options, view, inbox, heartbeat, new RealtimeThreads(0, NullLogger.Instance, options.NodeName), Bank,

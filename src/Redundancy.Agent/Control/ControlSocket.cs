@@ -190,6 +190,18 @@ internal sealed class ControlSocket : IDisposable
                     var reply = await _engine.Send(new Engine.EngineCommand(Engine.EngineCommandKind.Maintenance, $"uid {caller.Uid} over the control socket", (int)caller.Uid) { On = maintenance.On })
                         .WaitAsync(CommandTimeout, _time, cancellationToken).ConfigureAwait(false);
                     return reply.Accepted ? new CommandResponse { Ok = true, Text = reply.Text } : ControlProtocol.Failure(reply.Text);
+                case SwitchoverRequest switchover when Switchover is not null:
+                    var outcome = await Switchover.RunAsync((int)caller.Uid, switchover.Force == true, CommandWait(switchover.TimeoutMs), cancellationToken).ConfigureAwait(false);
+                    return new SwitchoverResponse
+                    {
+                        Ok = outcome.Ok,
+                        Error = outcome.Ok ? null : outcome.Text,
+                        Text = outcome.Text,
+                        Leg = outcome.Ok || outcome.HandedOver ? outcome.Leg(Switchover.NodeId, Switchover.PeerId) : null,
+                    };
+                case DrillRequest drill when Switchover is not null:
+                    var (ok, text, legs) = await Switchover.DrillAsync((int)caller.Uid, CommandWait(drill.TimeoutMs), cancellationToken).ConfigureAwait(false);
+                    return new DrillResponse { Ok = ok, Error = ok ? null : text, Text = text, Legs = legs.Select(l => l.Leg(Switchover.NodeId, Switchover.PeerId)).ToArray() };
                 default:
                     return ControlProtocol.Failure($"op '{request.Op}' is not served by this agent");
             }
@@ -212,6 +224,11 @@ internal sealed class ControlSocket : IDisposable
             return ControlProtocol.Failure($"internal error: {ex.GetType().Name}: {ex.Message}");
         }
     }
+
+    /// <summary>The switchover and drill (null: not served).</summary>
+    public Engine.SwitchoverCoordinator? Switchover { get; init; }
+
+    private static TimeSpan CommandWait(int? timeoutMs) => TimeSpan.FromMilliseconds(timeoutMs ?? 5000);
 
     private async Task<ControlResponse> Events(EventsRequest request, CancellationToken cancellationToken)
     {

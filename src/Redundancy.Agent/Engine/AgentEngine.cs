@@ -39,6 +39,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     private readonly bool[] _mirrored;
     private readonly string _node;
     private readonly Announcer _announcer;
+    private readonly SwitchoverSteps _switchover;
     private Decision _deciding;
     private EngineCommand? _stopping;
     private long _decidedAt;
@@ -47,6 +48,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     private bool _faultedByStorage;
     private int _drivenVersion;
     private long _nextLife;
+    private (bool On, uint Version) _savedMaintenance;
     private int _disposed;
 
     /// <summary>
@@ -94,6 +96,12 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
             },
             time,
             storage?.Store.Epoch ?? 0);
+        if (storage is not null)
+        {
+            _machine.RestoreMaintenance(storage.Store.Maintenance, storage.Store.MaintenanceVersion);
+            _savedMaintenance = (storage.Store.Maintenance, storage.Store.MaintenanceVersion);
+        }
+
         _planner = new TransitionPlanner(options.Outputs);
         // A slow effect may hold a step-down's announcement (never its release of the outputs) for one peer timeout.
         _slowLane = new SlowLane(8, (slot, ok, error) => _inbox.Post(EngineInput.Done(slot, ok, error)), options.PeerTimeout, time);
@@ -101,7 +109,8 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         _reports = new MachineReports(_machine, links, view, events, time);
         _mirrored = new bool[options.Outputs.Count];
         _announcer = new Announcer(options, _machine, view, links, bank is not null, storage is not null, readiness);
-        View.Publish(new Announcement(Role.Starting, _machine.Epoch, Readiness.NotReady, _announcer.StaticHealth(storageFaulted: false)));
+        _switchover = new SwitchoverSteps(_machine, storage, events, options.NodeName, () => _announcer.OwnReadiness(_storageFault is not null), Decide, time);
+        View.Publish(Announcement.Starting(_machine.Epoch, _announcer.StaticHealth(storageFaulted: false) | (_machine.PairInMaintenance ? HealthFlags.Maintenance : HealthFlags.None), _machine.MaintenanceVersion));
         View.Progress(time.GetTimestamp());
         WatchStorage(storage);
         Log.Starting(_log, _node, options.PairId, options.NodeId, options.Priority, _machine.Epoch, boot,
@@ -123,6 +132,10 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
 
     /// <summary>Role and term changes, for replication and the rest.</summary>
     public RoleTransitions Transitions { get; }
+
+    /// <summary>The switchover's steps on the engine thread; <see cref="SwitchoverSteps.PeerAsks"/> is where a standby's
+    /// request for a handover comes out.</summary>
+    public SwitchoverSteps Switchover => _switchover;
 
     /// <summary>The current role (for status and tests).</summary>
     public Role Role => View.Role;
@@ -298,9 +311,12 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         }
 
         var interlock = _bank?.ReadInterlock() ?? InterlockInput.NotWired;
+        _machine.LocalApplied = _storage?.Store.LastSequence ?? 0;
         var decision = _machine.Evaluate(pending, interlock);
         _reports.NotePeer();
         Decide(decision);
+        _switchover.AfterEvaluate();
+        NoteMaintenance();
         Finish(_executor.CheckBound(_time.GetTimestamp()));
         _reports.PublishAlarms();
 
@@ -385,15 +401,53 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
             case EngineCommandKind.Maintenance:
                 _machine.SetMaintenance(command.On);
                 var text = command.On
-                    ? "maintenance on: no automatic takeover on the pair until it is turned off"
-                    : _machine.PairInMaintenance ? "maintenance off here, but the peer still announces it" : "maintenance off: the ordinary takeover rules hold again";
+                    ? $"maintenance on for the pair (setting version {_machine.MaintenanceVersion}): no automatic takeover on either node until it is turned off"
+                    : $"maintenance off for the pair (setting version {_machine.MaintenanceVersion}): the ordinary takeover rules hold again";
+                _savedMaintenance = (_machine.Maintenance, _machine.MaintenanceVersion);
+                SaveMaintenance();
                 Events.Command("maintenance", $"{text} ({command.Reason})", command.Uid);
                 command.Complete(true, text);
+                return false;
+            case EngineCommandKind.Switchover:
+            case EngineCommandKind.HandOver:
+            case EngineCommandKind.SwitchoverAbort:
+            case EngineCommandKind.RequestSwitchover:
+                _switchover.Command(command);
                 return false;
             default:
                 command.Complete(false, $"unknown command {command.Kind}");
                 return false;
         }
+    }
+
+    /// <summary>A setting of the pair's maintenance taken from the peer's frames: kept here too (persisted), as an event.</summary>
+    private void NoteMaintenance()
+    {
+        var now = (_machine.Maintenance, _machine.MaintenanceVersion);
+        if (now == _savedMaintenance)
+        {
+            return;
+        }
+
+        _savedMaintenance = now;
+        SaveMaintenance();
+        Events.Command("maintenance", now.Maintenance
+            ? $"maintenance on for the pair, turned on at node {_machine.MaintenanceFrom} (setting version {now.MaintenanceVersion}): no automatic takeover on either node"
+            : $"maintenance off for the pair, turned off at node {_machine.MaintenanceFrom} (setting version {now.MaintenanceVersion}): the ordinary takeover rules hold again", -1);
+    }
+
+    /// <summary>Persists the pair's maintenance setting on the storage thread (never waits for it here).</summary>
+    private void SaveMaintenance()
+    {
+        if (_storage is null)
+        {
+            return;
+        }
+
+        var (on, version) = _savedMaintenance;
+        _storage.Run(store => store.SaveMaintenance(on, version)).ContinueWith(
+            t => Events.Storage($"the pair's maintenance setting ({(on ? "on" : "off")}, version {version}) could not be saved here: {t.Exception!.GetBaseException().Message}; it holds until restart"),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     /// <summary>A decision of the machine: plan its effects and run them.</summary>

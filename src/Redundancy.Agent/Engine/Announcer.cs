@@ -35,7 +35,9 @@ internal sealed class Announcer
     public void PublishIfChanged(bool storageFaulted)
     {
         var a = _view.Announcement;
-        if (a.Role != _machine.Role || a.Epoch != _machine.Epoch || a.Health != Health(storageFaulted) || a.Readiness != Readiness(storageFaulted))
+        var readiness = Readiness(storageFaulted);
+        if (a.Role != _machine.Role || a.Epoch != _machine.Epoch || a.Health != Health(storageFaulted) || a.Readiness != readiness
+            || a.Level != Level(readiness) || a.MaintenanceVersion != _machine.MaintenanceVersion || a.HandoverUid != _machine.HandoverUid)
         {
             Publish(storageFaulted);
         }
@@ -45,11 +47,12 @@ internal sealed class Announcer
     public void Publish(bool storageFaulted)
     {
         var old = _view.Announcement;
-        var next = _announcements.For(_machine.Role, _machine.Epoch, Readiness(storageFaulted), Health(storageFaulted));
+        var readiness = Readiness(storageFaulted);
+        var next = _announcements.For(_machine.Role, _machine.Epoch, readiness, Health(storageFaulted), Level(readiness), _machine.MaintenanceVersion, _machine.HandoverUid);
         _view.Publish(next);
-        if (old.Role != next.Role)
+        if (old.Role != next.Role || old.Health != next.Health)
         {
-            _links.Kick();
+            _links.Kick(); // a role change, maintenance or a handover goes out at once on every link
         }
     }
 
@@ -58,6 +61,26 @@ internal sealed class Announcer
         _wired | (!_hasStorage || storageFaulted ? HealthFlags.StorageFault : HealthFlags.None);
 
     private HealthFlags Health(bool storageFaulted) => _machine.LinkHealth | StaticHealth(storageFaulted);
+
+    /// <summary>The service level (one rule: <see cref="ServiceLevel.Of"/>), from the machine's view of the peer.</summary>
+    private ServiceLevel Level(Readiness readiness)
+    {
+        var peerFresh = _machine.PeerFresh;
+        var peer = _machine.Peer;
+        var down = 0;
+        foreach (var link in _machine.Links)
+        {
+            if (!link.IsUp)
+            {
+                down++;
+            }
+        }
+
+        return ServiceLevel.Of(_machine.Role, readiness, peerFresh ? peer.Role : null, peerFresh ? peer.Readiness : Core.Roles.Readiness.NotReady, _machine.PairInMaintenance, down);
+    }
+
+    /// <summary>This node's readiness as a standby, as it announces it.</summary>
+    public Readiness OwnReadiness(bool storageFaulted) => Readiness(storageFaulted);
 
     private Readiness Readiness(bool storageFaulted) =>
         !_hasStorage || storageFaulted ? Core.Roles.Readiness.NotReady : _readiness?.Readiness ?? Core.Roles.Readiness.Hot;

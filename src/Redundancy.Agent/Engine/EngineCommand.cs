@@ -8,12 +8,27 @@ internal enum EngineCommandKind : byte
 
     /// <summary>Turn the pair's maintenance mode on or off (<see cref="EngineCommand.On"/>).</summary>
     Maintenance,
+
+    /// <summary>Start a switchover on the active: check it may, pause the writes (the caller then makes sure the standby
+    /// has every change, off the engine thread, and sends <see cref="HandOver"/> or <see cref="SwitchoverAbort"/>).</summary>
+    Switchover,
+
+    /// <summary>Hand over to the standby now: release the outputs, step down, announce the handover on every link.</summary>
+    HandOver,
+
+    /// <summary>Give up a switchover before the handover: writes resume when this node is still active in its epoch.</summary>
+    SwitchoverAbort,
+
+    /// <summary>On the standby: ask the active peer to hand over to this node.</summary>
+    RequestSwitchover,
 }
 
 /// <summary>The engine's answer to a command.</summary>
 /// <param name="Accepted">Whether it was carried out.</param>
 /// <param name="Text">What happened, or why it was refused, in plain words.</param>
-internal sealed record CommandReply(bool Accepted, string Text);
+/// <param name="Epoch">For a switchover: the epoch it started in.</param>
+/// <param name="At">When the engine completed it (a timestamp; for a handover: the outputs are released by then).</param>
+internal sealed record CommandReply(bool Accepted, string Text, ulong Epoch = 0, long At = 0);
 
 /// <summary>
 /// A command for the engine with its reply. The reply's continuations run on the pool (the source is made with
@@ -41,6 +56,15 @@ internal sealed class EngineCommand
 
     /// <summary>For <see cref="EngineCommandKind.Maintenance"/>: on or off.</summary>
     public bool On { get; init; }
+
+    /// <summary>For a switchover: <c>--force</c> (overrides the standby's readiness only).</summary>
+    public bool Force { get; init; }
+
+    /// <summary>For <see cref="EngineCommandKind.HandOver"/> and <see cref="EngineCommandKind.SwitchoverAbort"/>: the epoch
+    /// the switchover started in (the engine refuses a handover of any other).</summary>
+    public ulong Epoch { get; init; }
+
+    public void Complete(bool accepted, string text, ulong epoch, long at = 0) => _reply.TrySetResult(new CommandReply(accepted, text, epoch, at));
 
     /// <summary>Completes when the engine has decided.</summary>
     public Task<CommandReply> Reply => _reply.Task;

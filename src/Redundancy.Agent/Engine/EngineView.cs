@@ -15,6 +15,8 @@ internal sealed class EngineView
     private Announcement _announcement;
     private long _lastProgress;
     private long _peerLastApplied;
+    private long _peerEpoch;
+    private int _peerLevel = (int)RedundancyMode.BackupNotReady << 8;
     private volatile PeerSeen? _peer;
     private volatile byte _peerNodeId;
     private volatile byte _activePeer;
@@ -58,8 +60,23 @@ internal sealed class EngineView
 
     internal void Progress(long now) => Interlocked.Exchange(ref _lastProgress, now);
 
-    internal void NotePeer(PeerSeen? seen, byte nodeId, byte activePeer, ulong lastApplied)
+    /// <summary>The epoch in the peer's newest frame (0 when not heard).</summary>
+    public ulong PeerEpoch => (ulong)Interlocked.Read(ref _peerEpoch);
+
+    /// <summary>The service level and mode in the peer's newest frame.</summary>
+    public ServiceLevel PeerLevel
     {
+        get
+        {
+            var packed = Volatile.Read(ref _peerLevel);
+            return new ServiceLevel((byte)packed, (RedundancyMode)(packed >> 8));
+        }
+    }
+
+    internal void NotePeer(PeerSeen? seen, byte nodeId, byte activePeer, ulong lastApplied, ulong epoch = 0, ServiceLevel level = default)
+    {
+        Volatile.Write(ref _peerLevel, level.Level | ((int)(level.Mode == 0 ? RedundancyMode.BackupNotReady : level.Mode) << 8));
+        Interlocked.Exchange(ref _peerEpoch, (long)epoch);
         _peer = seen;
         _peerNodeId = nodeId;
         _activePeer = activePeer;

@@ -122,7 +122,11 @@ internal sealed class HeartbeatSender : IDisposable
             _sent.Instance,
             _sent.Next(now),
             echoInstance,
-            echoCounter);
+            echoCounter,
+            a.Level.Level,
+            a.Level.Mode,
+            a.MaintenanceVersion,
+            a.HandoverUid);
         var n = _codec.Encode(frame, _buffer);
         _link.Send(_buffer.AsSpan(0, n));
         Interlocked.Exchange(ref _lastSentAt, now);

@@ -48,7 +48,7 @@ internal sealed class MachineReports
             seen = PeerSeen.Of(peer.Role, peer.Readiness); // made once each: no garbage here
         }
 
-        _view.NotePeer(seen, peer.NodeId, fresh && peer.Role == Role.Active ? peer.NodeId : (byte)0, peer.LastAppliedSequence);
+        _view.NotePeer(seen, peer.NodeId, fresh && peer.Role == Role.Active ? peer.NodeId : (byte)0, peer.LastAppliedSequence, peer.Epoch, new ServiceLevel(peer.ServiceLevel, peer.Mode));
         for (var i = 0; i < _links.Count; i++)
         {
             _view.Link(i, _machine.Links[i].IsUp, _machine.Links[i].FramesPerSecond);

@@ -60,7 +60,7 @@ internal sealed class AgentGraph
     {
         var log = logging.CreateLogger("Redundancy.Agent");
         var events = new NodeEvents(new EventStream(options.NodeName, time), time);
-        var view = new EngineView(heartbeatLinks.Count, new Announcement(Role.Starting, storage?.Store.Epoch ?? 0, Readiness.NotReady, HealthFlags.None), time.GetTimestamp());
+        var view = new EngineView(heartbeatLinks.Count, Announcement.Starting(storage?.Store.Epoch ?? 0, HealthFlags.None), time.GetTimestamp());
         var transitions = new RoleTransitions();
         var inbox = new EngineInbox();
         var links = new HeartbeatLinks(options, key, heartbeatLinks, inbox, view, () => storage?.Store.LastSequence ?? 0, time);
@@ -73,7 +73,11 @@ internal sealed class AgentGraph
         var status = new StatusBuilder(options, view, links, events, storage, values, diagnostics, time) { Replication = replication };
         var journal = new JournalWriter(events.Stream, options.NodeName, log, time);
         var state = new ControlState(storage, options.NodeName, view, replication is null ? null : replication.WaitReplicated);
-        var control = new ControlSocket(options.ControlSocket, state, status, events, access, logging.CreateLogger("Redundancy.Control"), options.NodeName, time, engine);
+        var switchover = new SwitchoverCoordinator(engine, storage, replication, options.NodeId, options.PeerTimeout, time);
+        var control = new ControlSocket(options.ControlSocket, state, status, events, access, logging.CreateLogger("Redundancy.Control"), options.NodeName, time, engine)
+        {
+            Switchover = switchover,
+        };
         return new AgentGraph(engine, replication, status, diagnostics, journal, control, storage);
     }
 }

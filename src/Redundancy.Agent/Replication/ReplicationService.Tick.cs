@@ -7,8 +7,53 @@ namespace Redundancy.Agent.Replication;
 /// <summary>The active's clock: terms, semi-sync fallback, judging waiting writers, compaction.</summary>
 internal sealed partial class ReplicationService
 {
+    /// <summary>
+    /// Completes true once the standby has acknowledged (persisted) every change up to <paramref name="sequence"/>,
+    /// whatever the mode: a switchover needs that even in async mode. False when it did not within
+    /// <paramref name="bound"/>, or this node is not active.
+    /// </summary>
+    public async Task<bool> WaitAcknowledged(ulong sequence, TimeSpan bound, CancellationToken cancellationToken)
+    {
+        var until = _time.GetTimestamp() + (long)(bound.TotalSeconds * _time.TimestampFrequency);
+        while (true)
+        {
+            TaskCompletionSource signal;
+            lock (_ledgerGate)
+            {
+                if (_ledger is not { } ledger)
+                {
+                    return false;
+                }
+
+                if (ledger.Acked >= sequence)
+                {
+                    return true;
+                }
+
+                signal = _ackSignal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            var left = _time.GetElapsedTime(_time.GetTimestamp(), until);
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            try
+            {
+                await signal.Task.WaitAsync(left, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+    }
+
     private void JudgeWaiters()
     {
+        // Someone waits for acknowledgements (a switchover): wake it. Nothing is made when nobody waits.
+        Interlocked.Exchange(ref _ackSignal, null)?.TrySetResult();
         lock (_ledgerGate)
         {
             var ledger = _ledger;

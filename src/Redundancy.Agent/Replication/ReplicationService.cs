@@ -56,6 +56,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
     private volatile bool _snapshotInProgress;
     private volatile bool _streamSilent;
     private long _refused;
+    private TaskCompletionSource? _ackSignal;
     private int _disposed;
 
     public ReplicationService(

@@ -19,6 +19,7 @@ internal sealed partial class StorageWorker : IDisposable, Redundancy.Agent.Effe
     private readonly Thread _thread;
     private volatile ControlStateStore _store;
     private ulong _writableEpoch; // 0: writes refused (not active)
+    private string? _paused; // why writes are refused while still active (a switchover), or null
     private volatile string? _fault; // written under _flightGate
     private int _disposed;
     private long _commits;
@@ -81,10 +82,31 @@ internal sealed partial class StorageWorker : IDisposable, Redundancy.Agent.Effe
     {
         _store.SaveEpoch(epoch);
         _writableEpoch = epoch;
+        _paused = null;
     }));
 
     /// <summary>This node is no longer active: refuse writes from here on.</summary>
-    public void StopWrites() => Post(new Control(() => _writableEpoch = 0));
+    public void StopWrites() => Post(new Control(() =>
+    {
+        _writableEpoch = 0;
+        _paused = null;
+    }));
+
+    /// <summary>
+    /// Refuses writes from here on with <paramref name="reason"/> (a switchover: the node is still active and its
+    /// writers must learn where to go); <see cref="ResumeWrites"/> undoes it. Ordered with the writes: the returned task
+    /// completes once every write queued before it has committed or failed.
+    /// </summary>
+    public Task PauseWrites(string reason) => Run(() => _paused = _writableEpoch == 0 ? null : reason);
+
+    /// <summary>Undoes <see cref="PauseWrites"/> when this node is still writable in <paramref name="epoch"/>.</summary>
+    public void ResumeWrites(ulong epoch) => Post(new Control(() =>
+    {
+        if (_writableEpoch == epoch)
+        {
+            _paused = null;
+        }
+    }));
 
     /// <summary>Appends one write; completes when it is committed locally, or fails when this node is not active.</summary>
     public Task<ChangeEntry> Write(string key, string? value)
@@ -230,9 +252,11 @@ internal sealed partial class StorageWorker : IDisposable, Redundancy.Agent.Effe
 
     private void Commit(List<WriteRequest> batch, List<(string, string?)> writes)
     {
-        if (_fault is not null || _writableEpoch == 0)
+        if (_fault is not null || _writableEpoch == 0 || _paused is not null)
         {
-            var error = _fault is null ? (Exception)new NotActiveException() : new StorageException(_fault);
+            var error = _fault is not null ? new StorageException(_fault)
+                : _paused is not null ? new WriteRefusedException(_paused)
+                : (Exception)new NotActiveException();
             foreach (var w in batch)
             {
                 w.Fail(error);

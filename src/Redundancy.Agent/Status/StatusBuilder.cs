@@ -54,7 +54,7 @@ internal sealed class StatusBuilder : INodeStatusSource
         var a = _view.Announcement;
         var peer = _view.Peer;
         var maintenance = (a.Health & HealthFlags.Maintenance) != 0;
-        var level = ServiceLevel.Of(a.Role, a.Readiness, peer?.Role, peer?.Readiness ?? Readiness.NotReady, maintenance);
+        var level = a.Level; // what the heartbeats announce: one rule, ServiceLevel.Of, computed by the engine
         var driving = a.Role == Role.Active;
         var links = new LinkStatus[_links.Count];
         for (var i = 0; i < links.Length; i++)
@@ -85,14 +85,15 @@ internal sealed class StatusBuilder : INodeStatusSource
             Epoch = a.Epoch,
             Readiness = a.Readiness.ToString(),
             ServiceLevel = level.Level,
-            Mode = level.Mode,
+            Mode = level.ModeName,
             Maintenance = maintenance,
             LastSequence = _storage?.Store.LastSequence ?? 0,
             StorageCommits = _storage?.Commits ?? 0,
             StorageEntries = _storage?.Entries ?? 0,
             RoleChanges = _events.RoleChanges,
             LastEventSequence = _events.Stream.Last,
-            Peer = peer is null ? null : new PeerStatus(_view.PeerNodeId, peer.Role.ToString(), peer.Readiness.ToString(), _view.PeerLastApplied),
+            Peer = peer is null ? null : new PeerStatus(_view.PeerNodeId, peer.Role.ToString(), peer.Readiness.ToString(), _view.PeerLastApplied,
+                _view.PeerEpoch, _view.PeerLevel.Level, _view.PeerLevel.ModeName),
             Links = links,
             Replication = Replication?.Status(),
             Outputs = _options.Outputs.Select((o, i) => new OutputStatus(o.Name, _values[i], driving)).ToArray(),

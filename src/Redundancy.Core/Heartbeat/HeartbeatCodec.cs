@@ -8,11 +8,13 @@ namespace Redundancy.Core.Heartbeat;
 /// Encodes and authenticates heartbeat frames (HMAC-SHA256 over the pair key, tag truncated to
 /// <see cref="TagLength"/> bytes). Layout, big-endian: version u8, type u8, pair u32, node u8, role u8,
 /// priority u8, readiness u8, health u16, epoch u64, last applied u64, interval µs u32, instance u64, counter u64,
-/// echo instance u64, echo counter u64, tag.
+/// echo instance u64, echo counter u64, service level u8, mode u8, maintenance version u32, handover uid i32, tag.
 /// </summary>
 /// <remarks>
 /// Version 2: version 1 had a 32-bit frame counter under a persisted boot counter (it wrapped after 2^32 frames,
 /// and a boot counter that went backwards made every frame stale) and nothing a receiver could check for freshness.
+/// Version 3 adds the service level and mode (OPC UA Part 4), the pair's maintenance version and the uid of a
+/// switchover's caller: both nodes of a pair must run the same version (a frame of another is dropped and counted).
 /// </remarks>
 /// <remarks>
 /// Not thread-safe: it keeps one incremental HMAC so that encoding and decoding allocate nothing.
@@ -21,7 +23,7 @@ namespace Redundancy.Core.Heartbeat;
 public sealed class HeartbeatCodec : IDisposable
 {
     /// <summary>The only frame version this build speaks.</summary>
-    public const byte Version = 2;
+    public const byte Version = 3;
 
     /// <summary>Message type of a heartbeat.</summary>
     public const byte TypeHeartbeat = 1;
@@ -30,7 +32,7 @@ public sealed class HeartbeatCodec : IDisposable
     public const int TagLength = 16;
 
     /// <summary>Bytes of the authenticated body.</summary>
-    public const int BodyLength = 64;
+    public const int BodyLength = 74;
 
     /// <summary>Bytes of a whole frame.</summary>
     public const int FrameLength = BodyLength + TagLength;
@@ -72,6 +74,10 @@ public sealed class HeartbeatCodec : IDisposable
         BinaryPrimitives.WriteUInt64BigEndian(destination[40..], frame.Counter);
         BinaryPrimitives.WriteUInt64BigEndian(destination[48..], frame.EchoInstance);
         BinaryPrimitives.WriteUInt64BigEndian(destination[56..], frame.EchoCounter);
+        destination[64] = frame.ServiceLevel;
+        destination[65] = (byte)frame.Mode;
+        BinaryPrimitives.WriteUInt32BigEndian(destination[66..], frame.MaintenanceVersion);
+        BinaryPrimitives.WriteInt32BigEndian(destination[70..], frame.HandoverUid);
         ComputeTag(destination[..BodyLength]);
         _tag.AsSpan(0, TagLength).CopyTo(destination[BodyLength..]);
         return FrameLength;
@@ -114,7 +120,8 @@ public sealed class HeartbeatCodec : IDisposable
 
         var role = (Role)source[7];
         var readiness = (Readiness)source[9];
-        if (!Enum.IsDefined(role) || !Enum.IsDefined(readiness) || source[6] == 0)
+        var mode = (RedundancyMode)source[65];
+        if (!Enum.IsDefined(role) || !Enum.IsDefined(readiness) || !Enum.IsDefined(mode) || source[6] == 0)
         {
             return DropReason.Malformed;
         }
@@ -132,7 +139,11 @@ public sealed class HeartbeatCodec : IDisposable
             Instance: BinaryPrimitives.ReadUInt64BigEndian(source[32..]),
             Counter: BinaryPrimitives.ReadUInt64BigEndian(source[40..]),
             EchoInstance: BinaryPrimitives.ReadUInt64BigEndian(source[48..]),
-            EchoCounter: BinaryPrimitives.ReadUInt64BigEndian(source[56..]));
+            EchoCounter: BinaryPrimitives.ReadUInt64BigEndian(source[56..]),
+            ServiceLevel: source[64],
+            Mode: mode,
+            MaintenanceVersion: BinaryPrimitives.ReadUInt32BigEndian(source[66..]),
+            HandoverUid: BinaryPrimitives.ReadInt32BigEndian(source[70..]));
         return DropReason.None;
     }
 

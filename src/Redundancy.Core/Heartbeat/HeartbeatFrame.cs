@@ -20,6 +20,12 @@ namespace Redundancy.Core.Heartbeat;
 /// <param name="EchoInstance">The instance of the newest frame the sender heard from another node (0: none).</param>
 /// <param name="EchoCounter">That frame's counter. A receiver that finds its own current instance and one of its recent
 /// counters here knows the sender heard it moments ago: the freshness a recorded frame cannot have.</param>
+/// <param name="ServiceLevel">The sender's OPC UA service level (0-255, see <see cref="Roles.ServiceLevel"/>).</param>
+/// <param name="Mode">The sender's redundancy mode (OPC UA Part 4), with <paramref name="ServiceLevel"/>.</param>
+/// <param name="MaintenanceVersion">The version of the pair's maintenance setting as the sender holds it (the
+/// setting itself is <see cref="HealthFlags.Maintenance"/>): the newer version wins on both nodes.</param>
+/// <param name="HandoverUid">While the sender hands over (<see cref="HealthFlags.HandingOver"/>): the uid of whoever
+/// asked for the switchover, for the event on the node taking over; -1 otherwise.</param>
 public readonly record struct HeartbeatFrame(
     uint PairId,
     byte NodeId,
@@ -33,4 +39,8 @@ public readonly record struct HeartbeatFrame(
     ulong Instance,
     ulong Counter,
     ulong EchoInstance = 0,
-    ulong EchoCounter = 0);
+    ulong EchoCounter = 0,
+    byte ServiceLevel = 0,
+    RedundancyMode Mode = RedundancyMode.BackupNotReady,
+    uint MaintenanceVersion = 0,
+    int HandoverUid = -1);

@@ -40,6 +40,10 @@ public enum AlarmKind
 
     /// <summary>The pair is in maintenance: an automatic takeover was due and is not made.</summary>
     MaintenanceBlocksTakeover,
+
+    /// <summary>The peer hands over (a switchover) but this node cannot take over: it lacks changes the peer has, or
+    /// its interlock says the peer still drives. The peer resumes after the handover timeout.</summary>
+    HandoverRefused,
 }
 
 /// <summary>An alarm raised or cleared by the <see cref="RoleStateMachine"/>.</summary>

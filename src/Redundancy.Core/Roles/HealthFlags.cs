@@ -32,4 +32,18 @@ public enum HealthFlags : ushort
     /// <summary>The pair is in maintenance as this node knows it: no automatic takeover on either node (a node that
     /// hears it keeps it, even when the announcing node then falls silent, until it hears it cleared).</summary>
     Maintenance = 1 << 7,
+
+    /// <summary>The sender was active and hands over to its peer (a switchover): it has released its outputs, its
+    /// last change is the frame's last applied sequence, and the peer takes over at once. Repeated in every frame
+    /// until the peer is heard active or the handover times out (then the sender resumes).</summary>
+    HandingOver = 1 << 8,
+
+    /// <summary>With <see cref="HandingOver"/>: forced (<c>switchover --force</c>): the peer takes over whatever its
+    /// readiness, and may lack changes the sender has.</summary>
+    HandoverForced = 1 << 9,
+
+    /// <summary>The sender is the standby and asks the active to hand over to it (a switchover run on the standby, the
+    /// second leg of a drill); the frame's handover uid names the caller, <see cref="HandoverForced"/> a forced one.
+    /// Repeated until the sender is active or the request times out.</summary>
+    RequestsHandover = 1 << 10,
 }

@@ -3,7 +3,9 @@ namespace Redundancy.Core.Roles;
 /// <summary>Becoming active: the rate limit, the alarms a takeover clears or raises, the epoch it takes.</summary>
 public sealed partial class RoleStateMachine
 {
-    private Decision TakeOver(string reason, TimeSpan? detection)
+    /// <summary>Becomes active. <paramref name="byHand"/>: a switchover (taking over from a handover, or resuming after
+    /// one that was not confirmed): not held by the rate limit, and not counted in it.</summary>
+    private Decision TakeOver(string reason, TimeSpan? detection, bool byHand = false)
     {
         // Maintenance inhibits every automatic takeover on the pair (a switchover by hand comes apart from this).
         if (PairInMaintenance)
@@ -17,7 +19,7 @@ public sealed partial class RoleStateMachine
         // Role changes are rate-limited: a node that flaps (a starved box stalling, stepping down and taking over again)
         // holds its next takeover until the oldest change of the window has left it. Step-downs are never held.
         var now = _time.GetTimestamp();
-        if (_changeCount >= _changes.Length && _time.GetElapsedTime(_changes[_changeCount % _changes.Length], now) < _options.RoleChangeWindow)
+        if (!byHand && _changeCount >= _changes.Length && _time.GetElapsedTime(_changes[_changeCount % _changes.Length], now) < _options.RoleChangeWindow)
         {
             if (!_rateAlarm)
             {
@@ -39,7 +41,7 @@ public sealed partial class RoleStateMachine
 
         var epoch = RoleOptions.NextEpoch(Math.Max(Epoch, _peerHeard ? _peer.Epoch : 0), _options.NodeId);
         _noActiveSince = -1;
-        return Change(Role.Active, DecisionKind.BecomeActive, epoch, reason, detection);
+        return Change(Role.Active, DecisionKind.BecomeActive, epoch, reason, detection, countsForRate: !byHand);
     }
 
     private Decision Withhold()

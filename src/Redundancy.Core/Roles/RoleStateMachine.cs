@@ -98,6 +98,15 @@ public sealed partial class RoleStateMachine
                 flags |= HealthFlags.Maintenance;
             }
 
+            if (HandingOver)
+            {
+                flags |= _handoverForced ? HealthFlags.HandingOver | HealthFlags.HandoverForced : HealthFlags.HandingOver;
+            }
+            else if (RequestingHandover)
+            {
+                flags |= _requestForced ? HealthFlags.RequestsHandover | HealthFlags.HandoverForced : HealthFlags.RequestsHandover;
+            }
+
             return flags;
         }
     }
@@ -306,6 +315,17 @@ public sealed partial class RoleStateMachine
 
     private Decision EvaluateStandby(long now, bool fresh, bool misconfigured, bool inputPending, InterlockInput interlock)
     {
+        if (HandingOver && EvaluateHandingOver(now, fresh) is { } handingOver)
+        {
+            return handingOver;
+        }
+
+        if (fresh && _peer.Role == Role.Standby && (_peer.Health & HealthFlags.HandingOver) != 0)
+        {
+            return AcceptHandover(now, interlock);
+        }
+
+        ClearHandoverRefused();
         if (fresh)
         {
             Clear(ref _interlockAlarm, AlarmKind.InterlockBlocksTakeover, "peer", "peer heard again");
@@ -379,12 +399,24 @@ public sealed partial class RoleStateMachine
         return TakeOver($"peer node {_peer.NodeId} silent on all links for {silence.TotalMilliseconds:F0} ms", silence);
     }
 
-    private Decision Change(Role to, DecisionKind kind, ulong epoch, string reason, TimeSpan? detection)
+    /// <summary>A role change. <paramref name="countsForRate"/>: false for a switchover's two changes, asked for by hand:
+    /// a drill or a planned switchover must not hold the automatic takeover of a real failure that follows it.</summary>
+    private Decision Change(Role to, DecisionKind kind, ulong epoch, string reason, TimeSpan? detection, bool countsForRate = true)
     {
         var from = Role;
         Role = to;
         Epoch = epoch;
-        _changes[_changeCount++ % _changes.Length] = _time.GetTimestamp();
+        if (to != Role.Standby)
+        {
+            _handoverUntil = 0; // any other change ends a handover (a fault, a stop, the resume itself)
+            _requestUntil = 0; // and a request for one (this node took over, or cannot any more)
+        }
+
+        if (countsForRate)
+        {
+            _changes[_changeCount++ % _changes.Length] = _time.GetTimestamp();
+        }
+
         return new Decision(kind, from, to, epoch, reason, detection);
     }
 

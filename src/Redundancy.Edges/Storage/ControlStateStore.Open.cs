@@ -97,6 +97,8 @@ public sealed partial class ControlStateStore
             LastEpoch = (ulong)meta["lastEpoch"].AsInt64;
             LastSequence = (ulong)meta["lastSeq"].AsInt64;
             NeedsSnapshot = meta["needsSnapshot"].IsBoolean && meta["needsSnapshot"].AsBoolean;
+            Maintenance = meta["maintenance"].IsBoolean && meta["maintenance"].AsBoolean;
+            MaintenanceVersion = meta["maintenanceVersion"].IsNumber ? (uint)Math.Clamp(meta["maintenanceVersion"].AsInt64, 0, uint.MaxValue) : 0;
         }
 
         var decoded = new List<ChangeEntry>();

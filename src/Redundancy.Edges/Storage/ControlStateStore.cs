@@ -72,6 +72,34 @@ public sealed partial class ControlStateStore : IDisposable
         Epoch = epoch;
     }
 
+    /// <summary>The pair's maintenance setting as this node last held it (on or off), and its version: kept across
+    /// restarts, so that a node that comes back neither forgets maintenance nor brings back one turned off since.</summary>
+    public bool Maintenance { get; private set; }
+
+    /// <summary>The version of <see cref="Maintenance"/> (0: never set).</summary>
+    public uint MaintenanceVersion { get; private set; }
+
+    /// <summary>Persists the pair's maintenance setting (durably).</summary>
+    public void SaveMaintenance(bool on, uint version)
+    {
+        if (on == Maintenance && version == MaintenanceVersion)
+        {
+            return;
+        }
+
+        var (oldOn, oldVersion) = (Maintenance, MaintenanceVersion);
+        (Maintenance, MaintenanceVersion) = (on, version);
+        try
+        {
+            InTransaction(() => WriteMeta(Epoch, LastEpoch, LastSequence));
+        }
+        catch
+        {
+            (Maintenance, MaintenanceVersion) = (oldOn, oldVersion);
+            throw;
+        }
+    }
+
     /// <summary>
     /// Appends a batch of writes made by the active in <paramref name="epoch"/> and applies them, in one
     /// transaction (group commit). Returns the entries with their sequences.
@@ -271,6 +299,8 @@ public sealed partial class ControlStateStore : IDisposable
             ["lastEpoch"] = (long)lastEpoch,
             ["lastSeq"] = (long)lastSequence,
             ["needsSnapshot"] = needsSnapshot ?? NeedsSnapshot,
+            ["maintenance"] = Maintenance,
+            ["maintenanceVersion"] = (long)MaintenanceVersion,
         });
 
     private void InTransaction(Action body)

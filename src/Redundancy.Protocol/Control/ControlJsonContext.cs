@@ -24,6 +24,8 @@ namespace Redundancy.Protocol.Control;
 [JsonSerializable(typeof(DiagnosticsResponse))]
 [JsonSerializable(typeof(EventsResponse))]
 [JsonSerializable(typeof(CommandResponse))]
+[JsonSerializable(typeof(SwitchoverResponse))]
+[JsonSerializable(typeof(DrillResponse))]
 [JsonSerializable(typeof(NodeStatus))]
 [JsonSerializable(typeof(NodeDiagnostics))]
 [JsonSerializable(typeof(NodeEvent))]

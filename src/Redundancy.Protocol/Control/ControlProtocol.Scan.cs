@@ -93,6 +93,15 @@ public static partial class ControlProtocol
                 return null;
             case "maintenance":
                 return f.On is JsonTokenType.True or JsonTokenType.False ? null : "'maintenance' needs \"on\": true or false";
+            case "switchover" or "drill":
+                if (f.Force is not (JsonTokenType.None or JsonTokenType.Null or JsonTokenType.True or JsonTokenType.False))
+                {
+                    return "\"force\" must be true or false";
+                }
+
+                return f.TimeoutMs is not (JsonTokenType.None or JsonTokenType.Null) && !f.TimeoutMsValid
+                    ? $"\"timeoutMs\" must be a whole number of milliseconds from 1 to {Int(MaxCommandMs)}"
+                    : null;
             default:
                 return $"unknown op '{f.Op}': use {OpNames}";
         }
@@ -108,6 +117,8 @@ public static partial class ControlProtocol
         : reader.ValueTextEquals("max"u8) ? Field.Max
         : reader.ValueTextEquals("waitMs"u8) ? Field.WaitMs
         : reader.ValueTextEquals("on"u8) ? Field.On
+        : reader.ValueTextEquals("force"u8) ? Field.Force
+        : reader.ValueTextEquals("timeoutMs"u8) ? Field.TimeoutMs
         : Field.Other;
 
     private static string? ReadOp(ref Utf8JsonReader reader, ref Fields fields)
@@ -161,6 +172,13 @@ public static partial class ControlProtocol
                 break;
             case Field.On:
                 fields.On = token;
+                break;
+            case Field.Force:
+                fields.Force = token;
+                break;
+            case Field.TimeoutMs:
+                fields.TimeoutMs = token;
+                fields.TimeoutMsValid = token == JsonTokenType.Number && reader.TryGetInt32(out var timeout) && timeout is >= 1 and <= MaxCommandMs;
                 break;
             case Field.WaitMs:
                 fields.WaitMs = token;
@@ -221,6 +239,8 @@ public static partial class ControlProtocol
         Field.Since => "since",
         Field.Max => "max",
         Field.On => "on",
+        Field.Force => "force",
+        Field.TimeoutMs => "timeoutMs",
         _ => "waitMs",
     };
 
@@ -236,6 +256,8 @@ public static partial class ControlProtocol
         Max,
         WaitMs,
         On,
+        Force,
+        TimeoutMs,
     }
 
     private struct Fields
@@ -252,5 +274,8 @@ public static partial class ControlProtocol
         public JsonTokenType WaitMs;
         public bool WaitMsValid;
         public JsonTokenType On;
+        public JsonTokenType Force;
+        public JsonTokenType TimeoutMs;
+        public bool TimeoutMsValid;
     }
 }

@@ -23,7 +23,10 @@ public static partial class ControlProtocol
     public const int MaxWaitMs = 30_000;
 
     /// <summary>The ops, as error messages list them.</summary>
-    public const string OpNames = "set, delete, get, list, conflicts, status, diagnostics, events or maintenance";
+    public const string OpNames = "set, delete, get, list, conflicts, status, diagnostics, events, maintenance, switchover or drill";
+
+    /// <summary>Longest a switchover or drill may be given to finish (<c>timeoutMs</c>).</summary>
+    public const int MaxCommandMs = 60_000;
 
     // The context's options with the relaxed escaper: lines are read by people (socat, the CLI's --json) and by JSON
     // parsers, never put into HTML, so "'", "+" and "é" stay as they are instead of \u0027, \u002B and \u00E9.

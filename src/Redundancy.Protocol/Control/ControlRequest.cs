@@ -17,6 +17,8 @@ namespace Redundancy.Protocol.Control;
 [JsonDerivedType(typeof(DiagnosticsRequest), "diagnostics")]
 [JsonDerivedType(typeof(EventsRequest), "events")]
 [JsonDerivedType(typeof(MaintenanceRequest), "maintenance")]
+[JsonDerivedType(typeof(SwitchoverRequest), "switchover")]
+[JsonDerivedType(typeof(DrillRequest), "drill")]
 public abstract record ControlRequest
 {
     // 0 only when absent: the parser refuses a version below 1 before it deserializes.

@@ -16,6 +16,8 @@ namespace Redundancy.Protocol.Control;
 [JsonDerivedType(typeof(DiagnosticsResponse))]
 [JsonDerivedType(typeof(EventsResponse))]
 [JsonDerivedType(typeof(CommandResponse))]
+[JsonDerivedType(typeof(SwitchoverResponse))]
+[JsonDerivedType(typeof(DrillResponse))]
 public record ControlResponse
 {
     /// <summary>Whether the request was carried out; when false, <see cref="Error"/> says why.</summary>

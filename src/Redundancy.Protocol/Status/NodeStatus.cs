@@ -84,7 +84,10 @@ public sealed record NodeStatus
 /// <param name="Role">Its announced role.</param>
 /// <param name="Readiness">Its announced readiness.</param>
 /// <param name="LastApplied">The newest change it announced as applied.</param>
-public sealed record PeerStatus(int NodeId, string Role, string Readiness, ulong LastApplied);
+/// <param name="Epoch">Its announced epoch.</param>
+/// <param name="ServiceLevel">Its announced OPC UA service level (0-255).</param>
+/// <param name="Mode">Its announced redundancy mode (primary-with-backup, primary-only, backup-ready, backup-not-ready).</param>
+public sealed record PeerStatus(int NodeId, string Role, string Readiness, ulong LastApplied, ulong Epoch = 0, int ServiceLevel = 0, string? Mode = null);
 
 /// <summary>One heartbeat link.</summary>
 /// <param name="Name">serial or udp.</param>

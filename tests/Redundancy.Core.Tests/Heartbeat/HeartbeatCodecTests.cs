@@ -23,7 +23,11 @@ public sealed class HeartbeatCodecTests : IDisposable
         Instance: 0x3132333435363738,
         Counter: 0x4142434445464748,
         EchoInstance: 0x5152535455565758,
-        EchoCounter: 0x6162636465666768);
+        EchoCounter: 0x6162636465666768,
+        ServiceLevel: 0xDC,
+        Mode: RedundancyMode.BackupReady,
+        MaintenanceVersion: 0x71727374,
+        HandoverUid: 0x01020304);
 
     private readonly HeartbeatCodec _codec = new(Key);
 
@@ -39,7 +43,7 @@ public sealed class HeartbeatCodecTests : IDisposable
         var n = _codec.Encode(Sample, buffer);
 
         Assert.Equal(HeartbeatCodec.FrameLength, n);
-        Assert.Equal(80, n);
+        Assert.Equal(90, n);
         Assert.Equal(HeartbeatCodec.Version, buffer[0]);
         Assert.Equal(HeartbeatCodec.TypeHeartbeat, buffer[1]);
         Assert.Equal(new byte[] { 0xA1, 0xB2, 0xC3, 0xD4 }, buffer[2..6]);
@@ -49,6 +53,18 @@ public sealed class HeartbeatCodecTests : IDisposable
         Assert.Equal(new byte[] { 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48 }, buffer[40..48]);
         Assert.Equal(new byte[] { 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58 }, buffer[48..56]);
         Assert.Equal(new byte[] { 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68 }, buffer[56..64]);
+        Assert.Equal(0xDC, buffer[64]);
+        Assert.Equal((byte)RedundancyMode.BackupReady, buffer[65]);
+        Assert.Equal(new byte[] { 0x71, 0x72, 0x73, 0x74 }, buffer[66..70]);
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, buffer[70..74]);
+    }
+
+    [Fact]
+    public void UnknownRedundancyMode_IsMalformed()
+    {
+        var buffer = Encode(Sample with { Mode = (RedundancyMode)9 });
+
+        Assert.Equal(DropReason.Malformed, _codec.TryDecode(buffer, PairId, out _));
     }
 
     [Fact]

@@ -55,6 +55,18 @@ internal sealed class RoleHarness
     /// <summary>The health flags the peer announces.</summary>
     public HealthFlags PeerHealth { get; set; }
 
+    /// <summary>The maintenance version in the peer's frames.</summary>
+    public uint PeerMaintenanceVersion { get; set; }
+
+    /// <summary>The last change the peer announces.</summary>
+    public ulong PeerLastApplied { get; set; }
+
+    /// <summary>The peer's readiness.</summary>
+    public Readiness PeerReadiness { get; set; } = Readiness.Hot;
+
+    /// <summary>The handover uid in the peer's frames.</summary>
+    public int PeerHandoverUid { get; set; } = -1;
+
     /// <summary>The heartbeat interval the peer announces, in microseconds.</summary>
     public uint PeerIntervalMicros { get; set; } = 20_000;
 
@@ -97,7 +109,8 @@ internal sealed class RoleHarness
     }
 
     public HeartbeatFrame NextPeerFrame() =>
-        new(PairId, PeerId, PeerRole, PeerPriority, Readiness.Hot, PeerHealth, PeerEpoch, 0, PeerIntervalMicros, PeerInstance, _counter++);
+        new(PairId, PeerId, PeerRole, PeerPriority, PeerReadiness, PeerHealth, PeerEpoch, PeerLastApplied, PeerIntervalMicros, PeerInstance, _counter++,
+            MaintenanceVersion: PeerMaintenanceVersion, HandoverUid: PeerHandoverUid);
 
     /// <summary>The peer sends one frame, received now on each of <paramref name="links"/>.</summary>
     public void PeerSends(int[] links)

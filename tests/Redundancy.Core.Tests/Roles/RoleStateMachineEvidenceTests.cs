@@ -138,7 +138,7 @@ public sealed class RoleStateMachineEvidenceTests
     [Theory]
     [InlineData(ForeignFrameKind.BadTag, "fail authentication: pair key mismatch?")]
     [InlineData(ForeignFrameKind.OtherPair, "carry pair id 8, this node's is 7: pair id mismatch?")]
-    [InlineData(ForeignFrameKind.OtherVersion, "speak heartbeat version 8, this node speaks 2")] // a peer on another release
+    [InlineData(ForeignFrameKind.OtherVersion, "speak heartbeat version 8, this node speaks 3")] // a peer on another release
     public void StreamOfMisconfiguredFrames_HoldsSoloStartWithAnAlarmSayingWhatArrives(ForeignFrameKind kind, string text)
     {
         // Before: "no peer heard" while 50 frames a second of a misconfigured peer arrived, and a solo start.

@@ -31,9 +31,11 @@ public sealed class RoleStateMachineMaintenanceTests
     {
         var h = RoleHarness.StandbyWithActivePeer();
         h.PeerHealth = HealthFlags.Maintenance;
+        h.PeerMaintenanceVersion = 1;
         h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks);
         Assert.True(h.Machine.PairInMaintenance);
-        Assert.False(h.Machine.Maintenance);
+        Assert.Equal(1u, h.Machine.MaintenanceVersion);
+        Assert.Equal(h.PeerId, h.Machine.MaintenanceFrom);
 
         var silent = h.Run(T * 3, RoleHarness.NoLinks); // kill -9 of the active in maintenance
 
@@ -48,8 +50,10 @@ public sealed class RoleStateMachineMaintenanceTests
     {
         var h = RoleHarness.StandbyWithActivePeer();
         h.PeerHealth = HealthFlags.Maintenance;
+        h.PeerMaintenanceVersion = 1;
         h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks);
         h.PeerHealth = HealthFlags.None;
+        h.PeerMaintenanceVersion = 2;
         h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks);
         Assert.False(h.Machine.PairInMaintenance);
 
@@ -80,5 +84,51 @@ public sealed class RoleStateMachineMaintenanceTests
         Assert.Equal(DecisionKind.None, h.Run(T * 3, RoleHarness.NoLinks).Kind);
         Assert.Equal(Role.Active, h.Machine.Role);
         Assert.Equal(DecisionKind.BecomeStopping, h.Machine.OnStopRequested("stop").Kind);
+    }
+
+    [Fact]
+    public void OlderSettingOfThePeer_IsIgnored_NewerWins()
+    {
+        // Off at the survivor (version 3) while the other node was dead; it comes back announcing its old "on" (version 2).
+        var h = RoleHarness.StandbyWithActivePeer();
+        h.Machine.RestoreMaintenance(false, 3);
+        h.PeerHealth = HealthFlags.Maintenance;
+        h.PeerMaintenanceVersion = 2;
+        h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks);
+        Assert.False(h.Machine.PairInMaintenance);
+        Assert.Equal(3u, h.Machine.MaintenanceVersion);
+
+        h.PeerMaintenanceVersion = 4; // turned on there again, later
+        h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks);
+        Assert.True(h.Machine.PairInMaintenance);
+        Assert.Equal(4u, h.Machine.MaintenanceVersion);
+    }
+
+    [Fact]
+    public void SetHere_TakesAVersionNewerThanThePeers()
+    {
+        var h = RoleHarness.StandbyWithActivePeer();
+        h.PeerMaintenanceVersion = 7;
+        h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks);
+
+        h.Machine.SetMaintenance(true);
+
+        Assert.Equal(8u, h.Machine.MaintenanceVersion);
+        Assert.True(h.Machine.PairInMaintenance);
+        h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks); // the peer still says off at 7: older, ignored
+        Assert.True(h.Machine.PairInMaintenance);
+    }
+
+    [Fact]
+    public void SameVersionSetBothWays_OnWins()
+    {
+        var h = RoleHarness.StandbyWithActivePeer();
+        h.Machine.RestoreMaintenance(false, 5);
+        h.PeerHealth = HealthFlags.Maintenance;
+        h.PeerMaintenanceVersion = 5;
+
+        h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks);
+
+        Assert.True(h.Machine.PairInMaintenance);
     }
 }
