@@ -169,6 +169,7 @@ check.SetAction(p =>
 });
 var config = new Command("config", "The agent's configuration") { check };
 root.Subcommands.Add(config);
+root.Subcommands.Add(Completion.Command(root));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
