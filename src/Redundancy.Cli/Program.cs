@@ -15,6 +15,7 @@ var root = new RootCommand("redundancyctl: the field CLI of a Redundancy pair (s
 root.Options.Add(socketOption);
 root.Options.Add(jsonOption);
 root.Options.Add(timeoutOption);
+root.Options.Add(Paint.Option);
 
 var status = new Command("status", "Both nodes as this node sees them; exit 0 redundant, 1 degraded, 2 not redundant or unreachable");
 status.SetAction(p => Run(p, c =>
@@ -32,7 +33,7 @@ status.SetAction(p => Run(p, c =>
     }
     else
     {
-        Console.Write(StatusText.Render(answer.Status, verdict));
+        Console.Write(StatusText.Render(answer.Status, verdict, Paint.For(p)));
     }
 
     return verdict.ExitCode;
@@ -63,7 +64,7 @@ events.SetAction(p => Run(p, c =>
 
         foreach (var e in answer.Events ?? [])
         {
-            Console.WriteLine(p.GetValue(jsonOption) ? JsonSerializer.Serialize(e, ControlJsonContext.Default.NodeEvent) : EventLine(e));
+            Console.WriteLine(p.GetValue(jsonOption) ? JsonSerializer.Serialize(e, ControlJsonContext.Default.NodeEvent) : EventLine(e, Paint.For(p)));
         }
 
         next = answer.Next;
@@ -179,6 +180,7 @@ check.SetAction(p =>
 });
 var config = new Command("config", "The agent's configuration") { check };
 root.Subcommands.Add(config);
+root.Subcommands.Add(Completion.Command(root));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
@@ -276,17 +278,18 @@ static int Refused(ControlResponse answer)
 
 static string Text(JsonElement? value) => value is { } v ? ControlProtocol.JsonText(v) : "null";
 
-static string EventLine(NodeEvent e)
+static string EventLine(NodeEvent e, Paint? paint = null)
 {
+    paint ??= Paint.None;
     var what = e.Kind switch
     {
         NodeEventKind.RoleChanged when e.TakeoverMs is { } t => string.Create(CultureInfo.InvariantCulture,
-            $"role {e.From} -> {e.To} (epoch {e.Epoch}): {e.Reason}; detection {e.DetectionMs:F1} ms, takeover {t:F2} ms"),
-        NodeEventKind.RoleChanged => $"role {e.From} -> {e.To} (epoch {e.Epoch}): {e.Reason}",
-        NodeEventKind.AlarmRaised => $"ALARM {e.Alarm} ({e.Subject}): {e.Reason}",
+            $"role {paint.Role(e.From)} -> {paint.Role(e.To)} (epoch {e.Epoch}): {e.Reason}; detection {e.DetectionMs:F1} ms, takeover {t:F2} ms"),
+        NodeEventKind.RoleChanged => $"role {paint.Role(e.From)} -> {paint.Role(e.To)} (epoch {e.Epoch}): {e.Reason}",
+        NodeEventKind.AlarmRaised => paint.Alarm(e.Alarm, $"ALARM {e.Alarm} ({e.Subject}): {e.Reason}"),
         NodeEventKind.AlarmCleared => $"alarm cleared {e.Alarm} ({e.Subject}): {e.Reason}",
         NodeEventKind.Command => $"{e.Subject} by uid {e.Uid}: {e.Reason}",
-        _ => $"{e.Kind} {e.Subject}: {e.Reason}",
+        _ => $"{paint.EventKind(e.Kind.ToString())} {e.Subject}: {e.Reason}",
     };
     return string.Create(CultureInfo.InvariantCulture, $"{e.Sequence,6}  {e.Time:yyyy-MM-dd HH:mm:ss.fff}Z  {e.Node}  {what}");
 }

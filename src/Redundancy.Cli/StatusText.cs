@@ -7,13 +7,15 @@ namespace Redundancy.Cli;
 /// <summary>The status screen, laid out like <c>pcs status</c>: the summary line, then nodes, links, outputs, alarms.</summary>
 internal static class StatusText
 {
-    public static string Render(NodeStatus s, PairVerdict v)
+    /// <summary>The screen, in colour when <paramref name="paint"/> is on (default: plain).</summary>
+    public static string Render(NodeStatus s, PairVerdict v, Paint? paint = null)
     {
+        paint ??= Paint.None;
         var b = new StringBuilder();
-        b.AppendLine(v.Summary);
+        b.AppendLine(paint.Summary(v));
         foreach (var reason in v.Reasons)
         {
-            b.AppendLine(CultureInfo.InvariantCulture, $"  ! {reason}");
+            b.AppendLine(CultureInfo.InvariantCulture, $"  ! {paint.Maintenance(reason)}");
         }
 
         b.AppendLine();
@@ -33,7 +35,7 @@ internal static class StatusText
             rows.Add(["peer", "not heard", string.Empty, string.Empty, string.Empty, string.Empty]);
         }
 
-        Table(b, rows);
+        Table(b, rows, (column, cell) => column == 1 ? paint.Role(cell) : cell);
         b.AppendLine();
         b.AppendLine("Links:");
         var links = new List<string[]> { new[] { "link", "state", "frames/s", "round trip", "dropped" } };
@@ -43,7 +45,7 @@ internal static class StatusText
             l.RoundTripMs is { } rt ? rt.ToString("F1", CultureInfo.InvariantCulture) + " ms" : "-",
             l.Dropped.Values.Sum().ToString(CultureInfo.InvariantCulture),
         }));
-        Table(b, links);
+        Table(b, links, (column, cell) => column == 1 ? paint.LinkState(cell) : cell);
         if (s.Replication is { } r)
         {
             b.AppendLine();
@@ -66,7 +68,7 @@ internal static class StatusText
             b.AppendLine("Alarms:");
             foreach (var a in s.Alarms)
             {
-                b.AppendLine(CultureInfo.InvariantCulture, $"  {a.Since:yyyy-MM-dd HH:mm:ss}Z  {a.Kind} ({a.Subject}): {a.Text}");
+                b.Append("  ").AppendLine(paint.Alarm(a.Kind, string.Create(CultureInfo.InvariantCulture, $"{a.Since:yyyy-MM-dd HH:mm:ss}Z  {a.Kind} ({a.Subject}): {a.Text}")));
             }
         }
 
@@ -82,13 +84,16 @@ internal static class StatusText
         return b.ToString();
     }
 
-    internal static void Table(StringBuilder b, List<string[]> rows)
+    // Widths come from the plain cells and the padding goes outside the escapes, so a coloured table lines up as a
+    // plain one does. The header row is never coloured.
+    internal static void Table(StringBuilder b, List<string[]> rows, Func<int, string, string>? colour = null)
     {
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        foreach (var r in rows)
+        for (var i = 0; i < rows.Count; i++)
         {
+            var cells = rows[i].Select((cell, c) => (i > 0 && colour is not null ? colour(c, cell) : cell) + new string(' ', widths[c] - cell.Length));
             b.Append("  ");
-            b.AppendLine(string.Join("  ", r.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
+            b.AppendLine(string.Join("  ", cells).TrimEnd());
         }
     }
 }
