@@ -145,11 +145,81 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Switchover_OnTheActive_HandsOverToTheHotStandby_AndOnTheStandby_TakesItBack_EventsNameTheCaller()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        Assert.True(WaitRedundant(pair, "A"), Dump(pair));
+        using (var a = pair.Control("A"))
+        {
+            Assert.True(a.Set("setpoints/flow", "12.5").Ok);
+        }
+
+        var mark = pair.Cabinet.Mark("switchover A -> B");
+        var (code, text, error) = Cli(pair, "A", "switchover");
+        Assert.True(code == 0, $"exit {code}: {error}{text}{Dump(pair)}");
+        Assert.Contains("switched over: node 2 is active", text);
+        Assert.Contains("command to drive", text); // the leg's table
+        Assert.True(pair.B.WaitForRole("Active", Wait, mark) is not null, Dump(pair));
+        Assert.True(Eventually(() => pair.DrivesAll("B") && !Spec.Channels.Any(c => pair.Cabinet.IsDriving("A", c)), Wait), Dump(pair));
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+        var took = pair.B.NodeEvents.Last(e => e.Kind == Redundancy.Protocol.Events.NodeEventKind.RoleChanged && e.To == "Active");
+        Assert.StartsWith("switchover:", took.Reason);
+        Assert.Contains("uid 0", took.Reason);
+        Assert.Contains(pair.A.NodeEvents, e => e.Kind == Redundancy.Protocol.Events.NodeEventKind.RoleChanged && e.To == "Standby" && e.Reason!.Contains("uid 0", StringComparison.Ordinal));
+        using (var b = pair.Control("B"))
+        {
+            Assert.Contains("12.5", b.Get("setpoints/flow").Value.ToString());
+        }
+
+        // Back, asked from the standby (the drill's second leg), with --json.
+        Assert.True(WaitRedundant(pair, "B"), Dump(pair));
+        var back = pair.Cabinet.Mark("switchover B -> A, asked on A");
+        var (backCode, json, backError) = Cli(pair, "A", "switchover", "--json");
+        Assert.True(backCode == 0, $"exit {backCode}: {backError}{json}{Dump(pair)}");
+        using var doc = JsonDocument.Parse(json);
+        Assert.True(doc.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Equal(1, doc.RootElement.GetProperty("leg").GetProperty("to").GetInt32());
+        Assert.True(pair.A.WaitForRole("Active", Wait, back) is not null, Dump(pair));
+        Assert.True(Eventually(() => pair.DrivesAll("A"), Wait), Dump(pair));
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+    }
+
+    [Fact]
+    public void Switchover_Refused_WhenTheStandbyIsAbsent_OrThePairInMaintenance_Exit3_NothingMoves()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        Assert.True(WaitRedundant(pair, "A"), Dump(pair));
+        Assert.Equal(0, Cli(pair, "A", "maintenance", "on").Code);
+        var (code, _, error) = Cli(pair, "A", "switchover", "--force");
+        Assert.Equal(3, code);
+        Assert.Contains("maintenance", error);
+        Assert.Equal(0, Cli(pair, "A", "maintenance", "off").Code);
+
+        pair.B.Signal(Signals.Kill);
+        using (var a = pair.Control("A"))
+        {
+            Assert.True(Eventually(() => a.Status().Peer is null, Wait), Dump(pair));
+        }
+
+        var (absent, _, absentError) = Cli(pair, "A", "switchover");
+        Assert.Equal(3, absent);
+        Assert.Contains("not heard", absentError);
+        Assert.Equal("Active", pair.A.Role);
+        Assert.True(pair.DrivesAll("A"));
+    }
+
+    [Fact]
     public void UsageErrors_Exit64_NamingTheProblem()
     {
         var (code, _, error) = Run("statsu");
         Assert.Equal(64, code);
         Assert.Contains("statsu", error);
+    }
+
+    private static bool WaitRedundant(PairHarness pair, string active)
+    {
+        using var c = pair.Control(active);
+        return Eventually(() => c.Status() is { Role: "Active", Peer.Readiness: "Hot" } s && s.Links.All(l => l.Up), Wait);
     }
 
     private static (int Code, string Out, string Error) Cli(PairHarness pair, string node, params string[] args) =>

@@ -31,7 +31,10 @@ internal sealed class LeanWriter : IDisposable
     }
 
     /// <summary>Sets key prefix + <paramref name="key"/> to {"i":<paramref name="value"/>}; true when the agent said ok.</summary>
-    public bool Set(int key, int value)
+    public bool Set(int key, int value) => Write(key, value).Ok;
+
+    /// <summary>As <see cref="Set"/>, with the agent's whole answer (its error says why a write was refused).</summary>
+    public WriteResponse Write(int key, int value)
     {
         _value.ResetWrittenCount();
         _valueWriter.Reset();
@@ -60,7 +63,7 @@ internal sealed class LeanWriter : IDisposable
             got += r;
             if (_answer[got - 1] == (byte)'\n')
             {
-                return ControlProtocol.ParseResponse<WriteResponse>(_answer.AsSpan(0, got - 1)).Ok;
+                return ControlProtocol.ParseResponse<WriteResponse>(_answer.AsSpan(0, got - 1));
             }
         }
     }

@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "bench-failover" => FailoverBench.Run(args[1..]),
     "store-writer" => StoreWriter.Run(args[1..]),
     "bench-replication" => ReplicationBench.Run(args[1..]),
+    "bench-switchover" => SwitchoverBench.Run(args[1..]),
     _ => Usage(),
 };
 

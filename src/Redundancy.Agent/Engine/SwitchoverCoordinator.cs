@@ -60,6 +60,8 @@ internal sealed class SwitchoverCoordinator
     private readonly TimeSpan _handoverTimeout;
     private readonly TimeProvider _time;
     private int _running;
+    private long _startedAt;
+    private double _committedMs;
 
     public SwitchoverCoordinator(AgentEngine engine, StorageWorker? storage, ReplicationService? replication, byte nodeId, TimeSpan peerTimeout, TimeProvider time)
     {
@@ -202,6 +204,7 @@ internal sealed class SwitchoverCoordinator
     private async Task<SwitchoverOutcome> HandOverAsync(int uid, bool force, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
+        _startedAt = started;
         var lag = (long)(_replication?.Lag.Entries ?? 0);
         var start = await Send(new EngineCommand(EngineCommandKind.Switchover, "switchover", uid) { Force = force }, cancellationToken).ConfigureAwait(false);
         if (!start.Accepted)
@@ -210,6 +213,7 @@ internal sealed class SwitchoverCoordinator
         }
 
         var epoch = start.Epoch;
+        var pausedMs = Ms(started);
         var confirmed = await ConfirmEveryChange(cancellationToken).ConfigureAwait(false);
         var confirmMs = Ms(started);
         if (confirmed is { } problem)
@@ -235,7 +239,8 @@ internal sealed class SwitchoverCoordinator
             var peerActiveAt = _steps.PeerActiveAt;
             if (peerActiveAt != 0)
             {
-                var text = $"switched over: node {_view.ActivePeer} is active (epoch {_view.PeerEpoch}){(confirmed is null ? string.Empty : $"; forced without the standby's confirmation ({confirmed})")}";
+                var text = $"switched over: node {_view.ActivePeer} is active (epoch {_view.PeerEpoch}){(confirmed is null ? string.Empty : $"; forced without the standby's confirmation ({confirmed})")}"
+                    + string.Create(System.Globalization.CultureInfo.InvariantCulture, $" [paused at {pausedMs:F2} ms, queued writes committed at {_committedMs:F2} ms, standby confirmed at {confirmMs:F2} ms, handed over at {_time.GetElapsedTime(started, handed.At).TotalMilliseconds:F2} ms]");
                 // Taken over by the silence rule instead, the peer would have waited at least a peer timeout.
                 var gap = _time.GetElapsedTime(handed.At, peerActiveAt);
                 return new(true, text, true, _view.ActivePeer, _view.PeerEpoch, false, lag, confirmMs,
@@ -299,6 +304,7 @@ internal sealed class SwitchoverCoordinator
         {
             // Ordered after the pause the engine posted: every write queued before it has committed or failed.
             await _storage.Run(_ => { }).WaitAsync(ConfirmBound, _time, cancellationToken).ConfigureAwait(false);
+            _committedMs = Ms(_startedAt);
         }
         catch (TimeoutException)
         {
