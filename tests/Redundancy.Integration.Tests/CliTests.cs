@@ -209,6 +209,121 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Drill_SwitchesOverAndBack_MeasuresBothLegs_KeepsItAsAnEvent_RefusedWhenNotRedundant()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        Assert.True(WaitRedundant(pair, "A"), Dump(pair));
+        var mark = pair.Cabinet.Mark("drill");
+
+        var (code, text, error) = Cli(pair, "A", "drill");
+
+        Assert.True(code == 0, $"exit {code}: {error}{text}{Dump(pair)}");
+        Assert.Contains("drill passed", text);
+        var legs = text.Split('\n').Where(l => l.TrimStart().StartsWith('1') || l.TrimStart().StartsWith('2')).ToArray();
+        Assert.True(legs.Length == 2, text);
+        Assert.Matches(@"^\s*1\s+node 1\s+node 2\s", legs[0]);
+        Assert.Matches(@"^\s*2\s+node 2\s+node 1\s", legs[1]);
+        Assert.True(Eventually(() => pair.DrivesAll("A"), Wait), Dump(pair));
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+        Assert.Equal(2, pair.B.EventsSince(mark).Count(e => e.Kind == Redundancy.Protocol.Events.NodeEventKind.RoleChanged));
+        var drill = pair.A.WaitForEvent(e => e.Kind == Redundancy.Protocol.Events.NodeEventKind.Command && e.Subject == "drill", Wait, mark);
+        Assert.NotNull(drill);
+        Assert.Contains("leg 2", drill!.Reason);
+        Assert.Contains("overlap 0.0 ms", drill.Reason);
+
+        pair.B.Signal(Signals.Kill);
+        using (var a = pair.Control("A"))
+        {
+            Assert.True(Eventually(() => a.Status().Peer is null, Wait), Dump(pair));
+        }
+
+        var (refused, _, why) = Cli(pair, "A", "drill", "--json");
+        Assert.Equal(3, refused);
+        Assert.Contains("not redundant", why + Cli(pair, "A", "drill").Error);
+    }
+
+    [Fact]
+    public void SyncWriter_Through20Switchovers_LosesNothing_AndNoOutputIsEverDrivenByBoth()
+    {
+        using var pair = PairHarness.StartPair(Spec);
+        var acked = new Dictionary<string, int>();
+        var stop = false;
+        var refused = 0;
+        var unknown = 0;
+        var writer = new Thread(() =>
+        {
+            var node = "A";
+            for (var i = 0; !Volatile.Read(ref stop);)
+            {
+                try
+                {
+                    using var c = pair.Control(node);
+                    while (!Volatile.Read(ref stop))
+                    {
+                        var key = $"w/{i % 50}";
+                        var answer = c.Set(key, $"{{\"i\":{i}}}");
+                        if (!answer.Ok)
+                        {
+                            if ((answer.Error ?? string.Empty).Contains("UNKNOWN", StringComparison.Ordinal))
+                            {
+                                Interlocked.Increment(ref unknown);
+                            }
+
+                            Interlocked.Increment(ref refused);
+                            break;
+                        }
+
+                        lock (acked)
+                        {
+                            acked[key] = i;
+                        }
+
+                        i++;
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException)
+                {
+                }
+
+                node = PairHarness.Other(node);
+                Thread.Sleep(1);
+            }
+        }) { IsBackground = true };
+        writer.Start();
+
+        var active = "A";
+        for (var round = 0; round < 20; round++)
+        {
+            Assert.True(WaitRedundant(pair, active), $"round {round}" + Dump(pair));
+            Hold(TimeSpan.FromMilliseconds(50));
+            using (var c = pair.Control(active))
+            {
+                var answer = c.Send<Redundancy.Protocol.Control.SwitchoverResponse>(new Redundancy.Protocol.Control.SwitchoverRequest());
+                Assert.True(answer.Ok, $"round {round}: {answer.Error}" + Dump(pair));
+            }
+
+            active = PairHarness.Other(active);
+            Assert.True(Eventually(() => pair.DrivesAll(active), Wait), $"round {round}" + Dump(pair));
+        }
+
+        Volatile.Write(ref stop, true);
+        Assert.True(writer.Join(Wait));
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+        Assert.True(refused >= 1, "the writer never met a switchover");
+        Assert.Equal(0, unknown); // a switchover waits for the writes in flight: none ends with an unknown outcome
+        using var final = pair.Control(active);
+        var held = final.List("w/").Items!.ToDictionary(x => x.Key, x => x.Value!.Value.GetProperty("i").GetInt32());
+        lock (acked)
+        {
+            Assert.NotEmpty(acked);
+            foreach (var (key, value) in acked)
+            {
+                Assert.True(held.TryGetValue(key, out var v) && v >= value, $"{key}: acknowledged {value}, the new active holds {(held.TryGetValue(key, out var h) ? h : "nothing")}");
+            }
+        }
+    }
+
+    [Fact]
     public void UsageErrors_Exit64_NamingTheProblem()
     {
         var (code, _, error) = Run("statsu");

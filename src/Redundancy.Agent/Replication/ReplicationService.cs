@@ -57,6 +57,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
     private volatile bool _streamSilent;
     private long _refused;
     private TaskCompletionSource? _ackSignal;
+    private long _caughtUpAt = long.MinValue / 2;
     private int _disposed;
 
     public ReplicationService(
@@ -84,10 +85,29 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
         _storage.Sequenced += OnSequenced;
     }
 
-    /// <summary>This node's readiness as a standby.</summary>
-    public Readiness Readiness =>
-        _view.Role == Role.Active ? Readiness.Hot
-        : StandbyReadiness.Compute(_clientConnected, _snapshotInProgress, _storage.Store.LastSequence, _view.PeerLastApplied, _storage.Store.NeedsSnapshot, _streamSilent);
+    /// <summary>This node's readiness as a standby: hot while it keeps up with the active (it reached the active's
+    /// announced position within the last three peer timeouts), even when a write is always on its way.</summary>
+    public Readiness Readiness
+    {
+        get
+        {
+            if (_view.Role == Role.Active)
+            {
+                return Readiness.Hot;
+            }
+
+            var last = _storage.Store.LastSequence;
+            var activeLast = _view.PeerLastApplied;
+            var now = _time.GetTimestamp();
+            if (last >= activeLast)
+            {
+                Interlocked.Exchange(ref _caughtUpAt, now);
+            }
+
+            var recently = _time.GetElapsedTime(Interlocked.Read(ref _caughtUpAt), now) <= _options.PeerTimeout * 3;
+            return StandbyReadiness.Compute(_clientConnected, _snapshotInProgress, last, activeLast, _storage.Store.NeedsSnapshot, _streamSilent, recently);
+        }
+    }
 
     /// <summary>Messages refused (forged, replayed, foreign) since start.</summary>
     public long Refused => Interlocked.Read(ref _refused);

@@ -13,8 +13,11 @@ public static class StandbyReadiness
     /// missed, so what the standby holds may be old however caught up it looks); <see cref="Readiness.NotReady"/> when
     /// not connected.
     /// </summary>
-    public static Readiness Compute(bool connected, bool snapshotInProgress, ulong lastApplied, ulong activeLast, bool needsSnapshot = false, bool streamSilent = false) =>
+    /// <remarks><paramref name="caughtUpRecently"/>: the standby reached the active's announced position moments ago
+    /// (the caller keeps the time). Under a steady writer the active's position moves ahead with every write in flight,
+    /// so a standby that keeps up is hot, not flapping to warm at every heartbeat that finds a write on its way.</remarks>
+    public static Readiness Compute(bool connected, bool snapshotInProgress, ulong lastApplied, ulong activeLast, bool needsSnapshot = false, bool streamSilent = false, bool caughtUpRecently = false) =>
         !connected ? Readiness.NotReady
-        : !snapshotInProgress && !needsSnapshot && !streamSilent && lastApplied >= activeLast ? Readiness.Hot
+        : !snapshotInProgress && !needsSnapshot && !streamSilent && (lastApplied >= activeLast || caughtUpRecently) ? Readiness.Hot
         : Readiness.Warm;
 }
