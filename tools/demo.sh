@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The pair demo: two agents on this machine (socat pty pair as the serial crossover, loopback UDP,
-# simulated cabinet). Kills the active, shows the takeover and the output timeline, pulls the serial cable.
+# simulated cabinet). Kills the active, shows the takeover and the output timeline, pulls the serial cable,
+# then runs the field CLI: redundancyctl status, a graceful switchover and a drill.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 tools/ensure-deps.sh socat
 echo "building ..."
 log=$(mktemp)
-if ! dotnet build tools/Redundancy.Tools -c Release -nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1; then cat "$log" >&2; rm -f "$log"; exit 1; fi
+if ! dotnet build tools/Redundancy.Tools -c Release -nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1 \
+  || ! dotnet build src/Redundancy.Cli -c Release -nologo -v quiet -clp:ErrorsOnly >>"$log" 2>&1; then cat "$log" >&2; rm -f "$log"; exit 1; fi
 rm -f "$log"
 exec dotnet tools/Redundancy.Tools/bin/Release/net10.0/redundancy-tools.dll demo

@@ -100,9 +100,72 @@ internal static class Demo
         Say($"  On resuming, node {standby} finds its own stall and releases before anything else: \"{stepDown?.Reason ?? "FAILED"}\".");
         Say($"  Overlap over the whole demo: {hang.Overlap().TotalMilliseconds:F1} ms.");
 
-        var ok = took2 is not null && stepDown is not null && hang.Overlap() == TimeSpan.Zero && took is not null && back is not null && linksUp && alarm is not null && changes == 0 && timeline.Overlap() == TimeSpan.Zero;
+        var cli = FieldCli(pair, active, standby);
+        var ok = cli && took2 is not null && stepDown is not null && hang.Overlap() == TimeSpan.Zero && took is not null && back is not null && linksUp && alarm is not null && changes == 0 && timeline.Overlap() == TimeSpan.Zero;
         Say($"\nCleaning up (agents, socat and the cabinet, by PID). Demo {(ok ? "passed" : "FAILED")} in {total.Elapsed.TotalSeconds:F0} s.");
         return ok ? 0 : 1;
+    }
+
+    /// <summary>Steps 6-8: the field CLI as the technician at the cabinet uses it: status, a switchover, a drill.</summary>
+    private static bool FieldCli(PairHarness pair, string active, string standby)
+    {
+        Say($"\nStep 6: the technician at the cabinet runs `redundancyctl status` on node {active}:");
+        using (var c = pair.Control(active))
+        {
+            Poll.Until(() => c.Status() is { Peer.Readiness: "Hot" } s && s.Links.All(l => l.Up) && s.Alarms.Count == 0, TimeSpan.FromSeconds(10));
+        }
+
+        var status = Ctl(pair, active, "status");
+        Say($"  (exit {status}: 0 redundant, 1 degraded, 2 not redundant)");
+
+        Say($"\nStep 7: before servicing node {active}, a graceful switchover: `redundancyctl switchover`. Writes pause, the");
+        Say($"  standby confirms every change, node {active} releases and hands over in a frame on both links.");
+        var mark = pair.Cabinet.Mark("switchover");
+        var switched = Ctl(pair, active, "switchover");
+        Poll.Until(() => pair.DrivesAll(standby), TimeSpan.FromSeconds(2));
+        var t = pair.Cabinet.Timeline();
+        var drivenAt = t.FirstFullDrive(standby, pair.Spec.Channels.ToArray(), mark);
+        Say($"  Measured by the cabinet: {PairHarness.F(PairHarness.Ms(mark, drivenAt ?? mark))} ms from the command to node {standby} driving every output (this includes starting the CLI); overlap {t.Overlap().TotalMilliseconds:F1} ms.");
+
+        Say($"\nStep 8: a failover drill, `redundancyctl drill` on node {standby}: over to node {active} and back, each leg measured.");
+        using (var c = pair.Control(standby))
+        {
+            Poll.Until(() => c.Status() is { Role: "Active", Peer.Readiness: "Hot" }, TimeSpan.FromSeconds(10));
+        }
+
+        var drilled = Ctl(pair, standby, "drill");
+        return status == 0 && switched == 0 && drilled == 0 && drivenAt is not null && pair.Cabinet.Timeline().Overlap() == TimeSpan.Zero;
+    }
+
+    /// <summary>Runs the real redundancyctl against <paramref name="node"/>'s socket and shows what it prints.</summary>
+    private static int Ctl(PairHarness pair, string node, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(AgentBinary.LocateBuilt(Path.Combine("src", "Redundancy.Cli"), "redundancyctl.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.ArgumentList.Add("--socket");
+        psi.ArgumentList.Add(pair.ControlSocket(node));
+        Say($"  $ redundancyctl {string.Join(' ', args)}");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            p.Kill(entireProcessTree: true);
+            Say("  FAILED: redundancyctl did not end in 30 s");
+            return -1;
+        }
+
+        foreach (var line in (stdout.Result + stderr.Result).TrimEnd().Split('\n'))
+        {
+            Say($"    {line}");
+        }
+
+        return p.ExitCode;
     }
 
     private static void Say(string text) => Console.WriteLine(text);

@@ -75,7 +75,7 @@ internal static class SwitchoverBench
             times.Add(ms);
             gaps.Add(gap);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $" {round,5}  {active,4}  {ms,19:F2}  {gap,6:F2}  {answer.Leg?.CommandToDriveMs,6:F2} ms (heard active) {answer.Text?[(answer.Text.IndexOf('[') is var b and >= 0 ? b : 0)..]}"));
+                $" {round,5}  {active,4}  {ms,19:F2}  {gap,6:F2}  {answer.Leg?.CommandToDriveMs,6:F2} ms (heard active) {answer.Text?[(answer.Text.IndexOf('(') is var b and >= 0 ? b : 0)..]}"));
         }
 
         writer.Stop();

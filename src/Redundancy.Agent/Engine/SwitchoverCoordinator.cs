@@ -240,7 +240,7 @@ internal sealed class SwitchoverCoordinator
             if (peerActiveAt != 0)
             {
                 var text = $"switched over: node {_view.ActivePeer} is active (epoch {_view.PeerEpoch}){(confirmed is null ? string.Empty : $"; forced without the standby's confirmation ({confirmed})")}"
-                    + string.Create(System.Globalization.CultureInfo.InvariantCulture, $" [paused at {pausedMs:F2} ms, queued writes committed at {_committedMs:F2} ms, standby confirmed at {confirmMs:F2} ms, handed over at {_time.GetElapsedTime(started, handed.At).TotalMilliseconds:F2} ms]");
+                    + string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (after the command: writes paused at {pausedMs:F2} ms, queued writes committed at {_committedMs:F2} ms, the standby confirmed every change at {confirmMs:F2} ms, handed over at {_time.GetElapsedTime(started, handed.At).TotalMilliseconds:F2} ms)");
                 // Taken over by the silence rule instead, the peer would have waited at least a peer timeout.
                 var gap = _time.GetElapsedTime(handed.At, peerActiveAt);
                 return new(true, text, true, _view.ActivePeer, _view.PeerEpoch, false, lag, confirmMs,
