@@ -28,6 +28,9 @@ public sealed class ControlAccessTests
         var events = nobody.Send<EventsResponse>(new EventsRequest());
         var set = nobody.Send<WriteResponse>(new SetRequest("setpoints/boiler", ControlProtocol.Value("70")));
         var delete = nobody.Send<WriteResponse>(new DeleteRequest("setpoints/boiler"));
+        var switchover = nobody.Send<SwitchoverResponse>(new SwitchoverRequest(Force: true));
+        var drill = nobody.Send<DrillResponse>(new DrillRequest());
+        var maintenance = nobody.Send<CommandResponse>(new MaintenanceRequest(true));
 
         Assert.True(status.Ok, status.Error);
         Assert.Equal("A", status.Status!.Node);
@@ -36,6 +39,11 @@ public sealed class ControlAccessTests
         Assert.Equal("uid 65534 may not set: changing ops need root (uid 0); no control.group is configured to let a group change the node", set.Error);
         Assert.False(delete.Ok);
         Assert.StartsWith("uid 65534 may not delete", delete.Error);
+        Assert.False(switchover.Ok);
+        Assert.StartsWith("uid 65534 may not switchover: changing ops need root", switchover.Error);
+        Assert.StartsWith("uid 65534 may not drill", drill.Error);
+        Assert.StartsWith("uid 65534 may not maintenance", maintenance.Error);
+        Assert.Equal("Active", nobody.Send<StatusResponse>(new StatusRequest()).Status!.Role);
         using var root = pair.Control("A");
         Assert.False(root.Get("setpoints/boiler").Ok, "the refused write must not be stored");
         Assert.DoesNotContain(root.Events().Events!, e => e.Kind == NodeEventKind.Command);

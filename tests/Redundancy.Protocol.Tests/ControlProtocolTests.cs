@@ -41,7 +41,26 @@ public sealed class ControlProtocolTests
     [Fact]
     public void UnknownOp_IsRefusedListingEveryOp()
     {
-        Assert.Equal("unknown op 'x': use set, delete, get, list, conflicts, status, diagnostics, events or maintenance", Refused("""{"op":"x"}"""));
+        Assert.Equal("unknown op 'x': use set, delete, get, list, conflicts, status, diagnostics, events, maintenance, switchover or drill", Refused("""{"op":"x"}"""));
+    }
+
+    [Theory]
+    [InlineData("""{"op":"switchover","force":"yes"}""", "\"force\" must be true or false")]
+    [InlineData("""{"op":"switchover","timeoutMs":0}""", "\"timeoutMs\" must be a whole number of milliseconds from 1 to 60000")]
+    [InlineData("""{"op":"drill","timeoutMs":60001}""", "\"timeoutMs\" must be a whole number of milliseconds from 1 to 60000")]
+    [InlineData("""{"op":"drill","timeoutMs":"5s"}""", "\"timeoutMs\" must be a whole number of milliseconds from 1 to 60000")]
+    public void SwitchoverAndDrill_BadFields_AreRefusedNamingTheField(string line, string expected) => Assert.Equal(expected, Refused(line));
+
+    [Fact]
+    public void SwitchoverAndDrill_Parse_AsChangingOps()
+    {
+        Assert.True(ControlProtocol.TryParseRequest("""{"op":"switchover","force":true,"timeoutMs":2000}""", out var request, out var error), error);
+        var switchover = Assert.IsType<SwitchoverRequest>(request);
+        Assert.True(switchover.Force);
+        Assert.Equal(2000, switchover.TimeoutMs);
+        Assert.True(switchover.Changes);
+        Assert.True(ControlProtocol.TryParseRequest("""{"op":"drill"}""", out var drill, out _));
+        Assert.True(Assert.IsType<DrillRequest>(drill).Changes);
     }
 
     [Theory]
