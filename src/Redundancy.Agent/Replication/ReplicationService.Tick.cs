@@ -61,7 +61,7 @@ internal sealed partial class ReplicationService
             {
                 // Not active: no books to judge by, and none will come for this write. It is committed here; whether
                 // the standby has it is unknown (async never waited for it).
-                _waiters.Judge(_ => _settings.Mode == ReplicationMode.Async ? WriteOutcome.Completed : WriteOutcome.Unknown, TimedOut);
+                _waiters.Judge(s => s <= _endedAcked || _settings.Mode == ReplicationMode.Async ? WriteOutcome.Completed : WriteOutcome.Unknown, TimedOut);
                 return;
             }
 
@@ -172,6 +172,15 @@ internal sealed partial class ReplicationService
                 ledgerEpoch = 0;
                 lock (_ledgerGate)
                 {
+                    // What the standby acknowledged in the term that ends stays known: a writer whose change it
+                    // acknowledged, and who asks only now (a switchover hands over the moment everything is
+                    // acknowledged), is told it is complete, not "unknown".
+                    if (_ledger is { } ended)
+                    {
+                        _endedAcked = ended.Acked;
+                        _waiters.Judge(ended.Judge, TimedOut);
+                    }
+
                     _ledger = null;
                 }
 

@@ -57,6 +57,7 @@ internal sealed partial class ReplicationService : IAsyncDisposable, Status.IRep
     private volatile bool _streamSilent;
     private long _refused;
     private TaskCompletionSource? _ackSignal;
+    private ulong _endedAcked; // what the standby acknowledged in the last term that ended here (under _ledgerGate)
     private long _caughtUpAt = long.MinValue / 2;
     private int _disposed;
 
