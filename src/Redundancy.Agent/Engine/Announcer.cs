@@ -68,9 +68,10 @@ internal sealed class Announcer
         var peerFresh = _machine.PeerFresh;
         var peer = _machine.Peer;
         var down = 0;
-        foreach (var link in _machine.Links)
+        var links = _machine.Links;
+        for (var i = 0; i < links.Count; i++) // not foreach: the list's enumerator is an allocation, on a real-time thread
         {
-            if (!link.IsUp)
+            if (!links[i].IsUp)
             {
                 down++;
             }
