@@ -43,18 +43,24 @@ internal sealed partial class StorageWorker
     {
         try
         {
-            var verdict = _watchdog.Check(Volatile.Read(ref _busySince));
+            // Watched: a commit in flight, and a write waiting to start. The second catches the thread stuck in the disk
+            // inside a job that is not itself watched (a compaction, an epoch save): its writers would wait forever.
+            var inFlight = Volatile.Read(ref _busySince);
+            var waiting = Volatile.Read(ref _writeWaitingSince);
+            var since = inFlight == 0 ? waiting : waiting == 0 ? inFlight : Math.Min(inFlight, waiting);
+            var what = since == waiting && waiting != 0 ? "a write has waited to start" : "a commit has been running";
+            var verdict = _watchdog.Check(since);
             var busy = _watchdog.Busy.TotalMilliseconds;
             switch (verdict)
             {
                 case CommitVerdict.AlarmRaised:
-                    SlowCommit?.Invoke(true, $"storage slow: a commit of {_store.Path} has been running for {busy:F0} ms (alarm at {_watch.CommitAlarmAfter.TotalMilliseconds:F0} ms, fault at {_watch.CommitFaultAfter.TotalMilliseconds:F0} ms)");
+                    SlowCommit?.Invoke(true, $"storage slow: {what} on {_store.Path} for {busy:F0} ms (alarm at {_watch.CommitAlarmAfter.TotalMilliseconds:F0} ms, fault at {_watch.CommitFaultAfter.TotalMilliseconds:F0} ms)");
                     break;
                 case CommitVerdict.AlarmCleared:
                     SlowCommit?.Invoke(false, "storage commits are fast again");
                     break;
                 case CommitVerdict.Fault:
-                    FailHung($"a commit has been running for {busy:F0} ms, past storage.commitFaultMs ({_watch.CommitFaultAfter.TotalMilliseconds:F0} ms): the disk is hung");
+                    FailHung($"{what} for {busy:F0} ms, past storage.commitFaultMs ({_watch.CommitFaultAfter.TotalMilliseconds:F0} ms): the disk is hung");
                     break;
             }
         }

@@ -20,6 +20,7 @@ internal sealed partial class StorageWorker : IDisposable, Redundancy.Agent.Effe
     private volatile ControlStateStore _store;
     private ulong _writableEpoch; // 0: writes refused (not active)
     private string? _paused; // why writes are refused while still active (a switchover), or null
+    private long _writeWaitingSince; // when the oldest write not yet taken by the storage thread was posted; 0: none
     private volatile string? _fault; // written under _flightGate
     private int _disposed;
     private long _commits;
@@ -112,6 +113,7 @@ internal sealed partial class StorageWorker : IDisposable, Redundancy.Agent.Effe
     public Task<ChangeEntry> Write(string key, string? value)
     {
         var request = new WriteRequest(key, value);
+        Interlocked.CompareExchange(ref _writeWaitingSince, _time.GetTimestamp(), 0); // the oldest write not yet started
         Post(request);
         return request.Done.Task;
     }
@@ -207,6 +209,7 @@ internal sealed partial class StorageWorker : IDisposable, Redundancy.Agent.Effe
                     }
 
                     batch.Add((WriteRequest)current);
+                    Volatile.Write(ref _writeWaitingSince, 0); // taken: from here the batch itself is watched
                     while (batch.Count < MaxBatch && _queue.TryTake(out var more))
                     {
                         if (more is WriteRequest w)
