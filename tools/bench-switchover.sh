@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Switchover benchmark: N graceful switchovers (default 30) on a real pair with a sync writer running throughout,
 # measured on the cabinet timeline (command -> new active drives every output), gap, overlap, lost writes.
-# Options: --rounds N --interval-ms N --timeout-ms N --no-rt. Prints a table and, last, one JSON line.
+# Options: --rounds N --interval-ms N --timeout-ms N --no-rt --no-writer (the switchover alone, without a write in flight). Prints a table and, last, one JSON line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -30,11 +30,15 @@ internal static class SwitchoverBench
             RealtimePriority = args.Contains("--no-rt") ? 0 : 50,
         };
 
-        Console.WriteLine($"switchover benchmark: {rounds} switchovers, heartbeat {interval} ms, peer timeout {timeout} ms, sync replication, a writer throughout");
+        Console.WriteLine($"switchover benchmark: {rounds} switchovers, heartbeat {interval} ms, peer timeout {timeout} ms, sync replication, {(args.Contains("--no-writer") ? "no writer" : "a writer throughout")}");
         using var pair = PairHarness.StartPair(spec);
         var writer = new Writer(pair);
         var thread = new Thread(writer.Loop) { IsBackground = true, Name = "writer" };
-        thread.Start();
+        var writing = !args.Contains("--no-writer"); // to tell the switchover's own cost from the write in flight's
+        if (writing)
+        {
+            thread.Start();
+        }
 
         var times = new List<double>();
         var gaps = new List<double>();
@@ -79,7 +83,11 @@ internal static class SwitchoverBench
         }
 
         writer.Stop();
-        thread.Join(TimeSpan.FromSeconds(10));
+        if (writing)
+        {
+            thread.Join(TimeSpan.FromSeconds(10));
+        }
+
         var active2 = pair.DrivesAll("A") ? "A" : "B";
         var lost = writer.Lost(active2);
         var overlap = pair.Cabinet.Timeline().Overlap().TotalMilliseconds;
@@ -91,8 +99,11 @@ internal static class SwitchoverBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"overlap (both driving): {overlap:F2} ms (target 0); gap p99 {Pct(gaps, 99):F2} ms"));
         var latencies = writer.Latencies.Order().ToList();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sync write latency (what a switchover waits for: the write in flight): p50 {Pct(latencies, 50):F2} ms, p99 {Pct(latencies, 99):F2} ms"));
+        if (latencies.Count > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sync write latency (what a switchover waits for: the write in flight): p50 {Pct(latencies, 50):F2} ms, p99 {Pct(latencies, 99):F2} ms"));
+        }
         Console.WriteLine($"writer: {writer.Acked} writes acknowledged, {writer.Refused} refused during switchovers (retried on the new active), {writer.Unknown} of unknown outcome, {lost} lost (target 0)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"bench\":\"switchover\",\"n\":{rounds},\"p50_ms\":{Pct(times, 50):F2},\"p99_ms\":{Pct(times, 99):F2},\"overlap_ms\":{overlap:F2},\"gap_p99_ms\":{Pct(gaps, 99):F2},\"lost_writes\":{lost},\"refused_writes\":{writer.Refused}}}"));
@@ -112,6 +123,15 @@ internal static class SwitchoverBench
                      .Where(e => e.Kind is NodeEventKind.RoleChanged or NodeEventKind.AlarmRaised or NodeEventKind.Command).TakeLast(16))
         {
             Console.WriteLine($"    {e.Describe()}");
+        }
+
+        foreach (var node in new[] { pair.A, pair.B })
+        {
+            foreach (var line in node.Lines.Where(l => l.Contains("replicat", StringComparison.OrdinalIgnoreCase) || l.Contains("standby", StringComparison.OrdinalIgnoreCase)
+                         || l.Contains("snapshot", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)).TakeLast(12))
+            {
+                Console.WriteLine($"    log: {line}");
+            }
         }
 
         return 1;

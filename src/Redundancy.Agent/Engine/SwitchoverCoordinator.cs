@@ -60,8 +60,6 @@ internal sealed class SwitchoverCoordinator
     private readonly TimeSpan _handoverTimeout;
     private readonly TimeProvider _time;
     private int _running;
-    private long _startedAt;
-    private double _committedMs;
 
     public SwitchoverCoordinator(AgentEngine engine, StorageWorker? storage, ReplicationService? replication, byte nodeId, TimeSpan peerTimeout, TimeProvider time)
     {
@@ -204,7 +202,6 @@ internal sealed class SwitchoverCoordinator
     private async Task<SwitchoverOutcome> HandOverAsync(int uid, bool force, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        _startedAt = started;
         var lag = (long)(_replication?.Lag.Entries ?? 0);
         var start = await Send(new EngineCommand(EngineCommandKind.Switchover, "switchover", uid) { Force = force }, cancellationToken).ConfigureAwait(false);
         if (!start.Accepted)
@@ -213,8 +210,9 @@ internal sealed class SwitchoverCoordinator
         }
 
         var epoch = start.Epoch;
+        var last = _storage?.PauseWrites(start.Text) ?? 0; // the engine's text is what writers are told
         var pausedMs = Ms(started);
-        var confirmed = await ConfirmEveryChange(cancellationToken).ConfigureAwait(false);
+        var confirmed = await ConfirmEveryChange(last, cancellationToken).ConfigureAwait(false);
         var confirmMs = Ms(started);
         if (confirmed is { } problem)
         {
@@ -240,7 +238,7 @@ internal sealed class SwitchoverCoordinator
             if (peerActiveAt != 0)
             {
                 var text = $"switched over: node {_view.ActivePeer} is active (epoch {_view.PeerEpoch}){(confirmed is null ? string.Empty : $"; forced without the standby's confirmation ({confirmed})")}"
-                    + string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (after the command: writes paused at {pausedMs:F2} ms, queued writes committed at {_committedMs:F2} ms, the standby confirmed every change at {confirmMs:F2} ms, handed over at {_time.GetElapsedTime(started, handed.At).TotalMilliseconds:F2} ms)");
+                    + string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (after the command: writes paused at {pausedMs:F2} ms, the standby confirmed every change at {confirmMs:F2} ms, handed over at {_time.GetElapsedTime(started, handed.At).TotalMilliseconds:F2} ms)");
                 // Taken over by the silence rule instead, the peer would have waited at least a peer timeout.
                 var gap = _time.GetElapsedTime(handed.At, peerActiveAt);
                 return new(true, text, true, _view.ActivePeer, _view.PeerEpoch, false, lag, confirmMs,
@@ -292,29 +290,14 @@ internal sealed class SwitchoverCoordinator
         return new(false, $"switchover failed: the active did not hand over within {Min(timeout, RoleStateMachine.RequestTimeout).TotalSeconds:F1} s (see its events: it may have refused)");
     }
 
-    /// <summary>Null when the standby has acknowledged every change committed before the pause, else why not.</summary>
-    private async Task<string?> ConfirmEveryChange(CancellationToken cancellationToken)
+    /// <summary>Null when the standby has acknowledged every change numbered before the pause (<paramref name="last"/>),
+    /// else why not. It does not wait for this node's own commit of the writes in flight: they go on committing, and
+    /// their writers are told the outcome as usual (the standby acknowledged them).</summary>
+    private async Task<string?> ConfirmEveryChange(ulong last, CancellationToken cancellationToken)
     {
-        if (_storage is null)
+        if (_replication is null || last == 0)
         {
-            return null;
-        }
-
-        try
-        {
-            // Ordered after the pause the engine posted: every write queued before it has committed or failed.
-            await _storage.Run(_ => { }).WaitAsync(ConfirmBound, _time, cancellationToken).ConfigureAwait(false);
-            _committedMs = Ms(_startedAt);
-        }
-        catch (TimeoutException)
-        {
-            return $"writes already queued did not commit within {ConfirmBound.TotalMilliseconds:F0} ms";
-        }
-
-        var last = _storage.Store.LastSequence;
-        if (_replication is null)
-        {
-            return null; // nothing is replicated: the standby has no changes to miss
+            return null; // nothing is replicated, or nothing was ever written: the standby has nothing to miss
         }
 
         return await _replication.WaitAcknowledged(last, ConfirmBound, cancellationToken).ConfigureAwait(false)

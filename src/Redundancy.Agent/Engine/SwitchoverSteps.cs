@@ -119,9 +119,9 @@ internal sealed class SwitchoverSteps
         var peer = _machine.Peer.NodeId;
         _pausedEpoch = _machine.Epoch;
         _pausedAt = _time.GetTimestamp();
-        _storage?.PauseWrites($"switchover in progress: node {_node} is handing over to node {peer}; retry on node {peer} in a moment");
         _events.Command("switchover", $"switchover to node {peer} started{Forced(c)}: writes paused until the standby confirms every change", c.Uid);
-        c.Complete(true, $"writes paused; waiting for node {peer} to confirm every change", _pausedEpoch);
+        // The coordinator pauses the writes (StorageWorker.PauseWrites, off this thread) and waits for the standby.
+        c.Complete(true, $"switchover in progress: node {_node} is handing over to node {peer}; retry on node {peer} in a moment", _pausedEpoch);
     }
 
     private void HandOver(EngineCommand c)

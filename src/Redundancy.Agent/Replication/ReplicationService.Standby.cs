@@ -101,9 +101,13 @@ internal sealed partial class ReplicationService
             channel = await ReplicationChannel.ConnectAsync(new NetworkStream(socket, ownsSocket: true), _key, _options.PairId, _options.NodeId, handshake.Token).ConfigureAwait(false);
             try
             {
-                var store = _storage.Store;
-                var resume = new ResumeMessage(store.LastEpoch, store.LastSequence, store.History.ToArray(), store.NeedsSnapshot);
-                await channel.SendAsync(ReplicationMessageType.Resume, ReplicationMessages.ResumeLength(resume), d => ReplicationMessages.WriteResume(resume, d), handshake.Token).ConfigureAwait(false);
+                // Read on the storage thread, in order with the commits: a write this node numbered as the active may
+                // still be committing (a switchover hands over once the standby has it, not once it is on this disk),
+                // and the position sent must include it.
+                ResumeMessage? resume = null;
+                await _storage.Run(store => resume = new ResumeMessage(store.LastEpoch, store.LastSequence, store.History.ToArray(), store.NeedsSnapshot))
+                    .WaitAsync(HandshakeTimeout, _time, handshake.Token).ConfigureAwait(false);
+                await channel.SendAsync(ReplicationMessageType.Resume, ReplicationMessages.ResumeLength(resume!), d => ReplicationMessages.WriteResume(resume!, d), handshake.Token).ConfigureAwait(false);
             }
             catch
             {

@@ -19,7 +19,9 @@ internal sealed partial class StorageWorker : IDisposable, Redundancy.Agent.Effe
     private readonly Thread _thread;
     private volatile ControlStateStore _store;
     private ulong _writableEpoch; // 0: writes refused (not active)
-    private string? _paused; // why writes are refused while still active (a switchover), or null
+    private readonly Lock _sequenceGate = new(); // a pause and the numbering of a batch exclude each other
+    private string? _paused; // why writes are refused while still active (a switchover), or null; under _sequenceGate
+    private ulong _lastSequenced; // the last change numbered; under _sequenceGate
     private long _writeWaitingSince; // when the oldest write not yet taken by the storage thread was posted; 0: none
     private volatile string? _fault; // written under _flightGate
     private int _disposed;
@@ -82,32 +84,50 @@ internal sealed partial class StorageWorker : IDisposable, Redundancy.Agent.Effe
     public void StartWrites(ulong epoch) => Post(new Control(() =>
     {
         _store.SaveEpoch(epoch);
-        _writableEpoch = epoch;
-        _paused = null;
+        lock (_sequenceGate)
+        {
+            _writableEpoch = epoch;
+            _paused = null;
+        }
     }));
 
     /// <summary>This node is no longer active: refuse writes from here on.</summary>
     public void StopWrites() => Post(new Control(() =>
     {
-        _writableEpoch = 0;
-        _paused = null;
+        lock (_sequenceGate)
+        {
+            _writableEpoch = 0;
+            _paused = null;
+        }
     }));
 
     /// <summary>
     /// Refuses writes from here on with <paramref name="reason"/> (a switchover: the node is still active and its
-    /// writers must learn where to go); <see cref="ResumeWrites"/> undoes it. Ordered with the writes: the returned task
-    /// completes once every write queued before it has committed or failed.
+    /// writers must learn where to go), at once, from any thread; <see cref="ResumeWrites"/> undoes it. Returns the last
+    /// change numbered before the pause: no later one will be, so once the standby has acknowledged it, it holds
+    /// every change this node will have written. The writes in flight go on committing meanwhile; nothing here waits
+    /// for the disk or for jobs queued on the storage thread.
     /// </summary>
-    public Task PauseWrites(string reason) => Run(() => _paused = _writableEpoch == 0 ? null : reason);
+    public ulong PauseWrites(string reason)
+    {
+        lock (_sequenceGate)
+        {
+            _paused = reason;
+            return Math.Max(_lastSequenced, _store.LastSequence);
+        }
+    }
 
     /// <summary>Undoes <see cref="PauseWrites"/> when this node is still writable in <paramref name="epoch"/>.</summary>
-    public void ResumeWrites(ulong epoch) => Post(new Control(() =>
+    public void ResumeWrites(ulong epoch)
     {
-        if (_writableEpoch == epoch)
+        lock (_sequenceGate)
         {
-            _paused = null;
+            if (_writableEpoch == epoch)
+            {
+                _paused = null;
+            }
         }
-    }));
+    }
 
     /// <summary>Appends one write; completes when it is committed locally, or fails when this node is not active.</summary>
     public Task<ChangeEntry> Write(string key, string? value)
@@ -255,11 +275,9 @@ internal sealed partial class StorageWorker : IDisposable, Redundancy.Agent.Effe
 
     private void Commit(List<WriteRequest> batch, List<(string, string?)> writes)
     {
-        if (_fault is not null || _writableEpoch == 0 || _paused is not null)
+        if (_fault is not null || _writableEpoch == 0)
         {
-            var error = _fault is not null ? new StorageException(_fault)
-                : _paused is not null ? new WriteRefusedException(_paused)
-                : (Exception)new NotActiveException();
+            var error = _fault is not null ? new StorageException(_fault) : (Exception)new NotActiveException();
             foreach (var w in batch)
             {
                 w.Fail(error);
@@ -289,7 +307,24 @@ internal sealed partial class StorageWorker : IDisposable, Redundancy.Agent.Effe
             writes.Add((w.Key, w.Value));
         }
 
-        var entries = _store.Sequence(_writableEpoch, writes, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        ChangeEntry[] entries;
+        lock (_sequenceGate)
+        {
+            if (_paused is { } paused)
+            {
+                var refused = new WriteRefusedException(paused);
+                foreach (var w in batch)
+                {
+                    w.Fail(refused);
+                }
+
+                return;
+            }
+
+            entries = _store.Sequence(_writableEpoch, writes, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            _lastSequenced = entries[^1].Sequence;
+        }
+
         BeginInFlight(batch);
         Notify(Sequenced, entries);
         try
