@@ -58,4 +58,38 @@ public sealed class LinkFaultTests
         pair.Netns.Plug();
         Assert.True(pair.B.WaitForEvent(e => e.Kind == NodeEventKind.AlarmCleared && e.Subject == "udp", Wait, plugAt) is not null, Dump(pair));
     }
+
+    [Fact]
+    public void HandoverFramesDroppedByTheKernel_TheStandbyTakesOverByTheSilenceRule_TheOldActiveStaysStandby_NoOverlap()
+    {
+        Assert.True(NetnsPair.Available() && NetnsPair.NftAvailable(), "this test needs root, iproute2 (network namespaces) and nftables");
+        using var pair = PairHarness.StartPair(Spec with { Netns = true });
+        using (var a = pair.Control("A"))
+        {
+            Assert.True(Eventually(() => a.Status() is { Role: "Active", Peer.Readiness: "Hot" } s && s.Links.All(l => l.Up), Wait), Dump(pair));
+        }
+
+        // Only UDP carries heartbeats, and the kernel drops every frame of A that says "handing over".
+        pair.Socat!.Pull();
+        Assert.True(pair.B.WaitForAlarm("LinkDown", Wait) is not null, Dump(pair));
+        pair.Netns!.DropHandoverFrames();
+        var mark = pair.Cabinet.Mark("switchover with the handover frames dropped");
+
+        Redundancy.Protocol.Control.SwitchoverResponse answer;
+        using (var a = pair.Control("A"))
+        {
+            answer = a.Send<Redundancy.Protocol.Control.SwitchoverResponse>(new Redundancy.Protocol.Control.SwitchoverRequest());
+        }
+
+        Assert.True(answer.Ok, answer.Error + Dump(pair));
+        var took = pair.B.WaitForTakeover(Wait, mark);
+        Assert.NotNull(took);
+        Assert.Contains("silent on all links", took!.Reason); // the ordinary rule, not the handover
+        Assert.Null(answer.Leg!.OverlapMs); // the agent does not claim what it cannot show
+        Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
+        Hold(TimeSpan.FromMilliseconds(Spec.PeerTimeoutMs * 4));
+        Assert.Equal("Standby", pair.A.Role);
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+        Assert.DoesNotContain(pair.A.EventsSince(mark), e => e.Kind == NodeEventKind.RoleChanged && e.To == "Active");
+    }
 }

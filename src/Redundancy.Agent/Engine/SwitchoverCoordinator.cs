@@ -58,11 +58,15 @@ internal sealed class SwitchoverCoordinator
     private readonly NodeEvents _events;
     private readonly HeartbeatLinks _links;
     private readonly TimeSpan _handoverTimeout;
+    private readonly TimeSpan _handoverShown;
     private readonly TimeProvider _time;
     private int _running;
 
-    public SwitchoverCoordinator(AgentEngine engine, StorageWorker? storage, ReplicationService? replication, byte nodeId, TimeSpan peerTimeout, TimeProvider time)
+    public SwitchoverCoordinator(AgentEngine engine, StorageWorker? storage, ReplicationService? replication, byte nodeId, TimeSpan peerTimeout, TimeSpan interval, TimeProvider time)
     {
+        // By the silence rule the peer takes over no sooner than a peer timeout after the last frame it heard of this
+        // node, sent at most one interval before the handover: a takeover seen sooner was the handover's.
+        _handoverShown = peerTimeout - interval;
         NodeId = nodeId;
         _engine = engine;
         _steps = engine.Switchover;
@@ -239,10 +243,9 @@ internal sealed class SwitchoverCoordinator
             {
                 var text = $"switched over: node {_view.ActivePeer} is active (epoch {_view.PeerEpoch}){(confirmed is null ? string.Empty : $"; forced without the standby's confirmation ({confirmed})")}"
                     + string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (after the command: writes paused at {pausedMs:F2} ms, the standby confirmed every change at {confirmMs:F2} ms, handed over at {_time.GetElapsedTime(started, handed.At).TotalMilliseconds:F2} ms)");
-                // Taken over by the silence rule instead, the peer would have waited at least a peer timeout.
                 var gap = _time.GetElapsedTime(handed.At, peerActiveAt);
                 return new(true, text, true, _view.ActivePeer, _view.PeerEpoch, false, lag, confirmMs,
-                    _time.GetElapsedTime(started, peerActiveAt).TotalMilliseconds, gap.TotalMilliseconds, gap < _handoverTimeout / 2);
+                    _time.GetElapsedTime(started, peerActiveAt).TotalMilliseconds, gap.TotalMilliseconds, gap < _handoverShown);
             }
 
             if (_view.Role == Role.Active)

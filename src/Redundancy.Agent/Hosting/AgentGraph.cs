@@ -73,7 +73,7 @@ internal sealed class AgentGraph
         var status = new StatusBuilder(options, view, links, events, storage, values, diagnostics, time) { Replication = replication };
         var journal = new JournalWriter(events.Stream, options.NodeName, log, time);
         var state = new ControlState(storage, options.NodeName, view, replication is null ? null : replication.WaitReplicated);
-        var switchover = new SwitchoverCoordinator(engine, storage, replication, options.NodeId, options.PeerTimeout, time);
+        var switchover = new SwitchoverCoordinator(engine, storage, replication, options.NodeId, options.PeerTimeout, options.HeartbeatInterval, time);
         var control = new ControlSocket(options.ControlSocket, state, status, events, access, logging.CreateLogger("Redundancy.Control"), options.NodeName, time, engine)
         {
             Switchover = switchover,

@@ -111,6 +111,33 @@ public sealed partial class NetnsPair : IDisposable
     /// <summary>Cable back: A's interface up.</summary>
     public void Plug() => Ip("-n", NamespaceA, "link", "set", InterfaceA, "up");
 
+    /// <summary>
+    /// Drops, in the kernel, every heartbeat datagram A sends that says it is handing over (a switchover's frames): an
+    /// nftables rule on A's output hook matching UDP whose payload is a version-3 heartbeat (byte 0) with the
+    /// <c>HandingOver</c> bit, bit 0 of byte 10 (bit offsets from the UDP header: 8 bytes, then the payload). Nothing
+    /// else is touched. The namespace goes, and the rule with it, on <see cref="Dispose"/>.
+    /// </summary>
+    public void DropHandoverFrames()
+    {
+        Nft(NamespaceA, "add", "table", "inet", "redundancy_test");
+        Nft(NamespaceA, "add", "chain", "inet", "redundancy_test", "out", "{ type filter hook output priority 0; }");
+        Nft(NamespaceA, "add", "rule", "inet", "redundancy_test", "out", "meta", "l4proto", "udp",
+            "@th,64,8", "==", "3", "@th,144,8", "&", "0x01", "==", "0x01", "drop");
+    }
+
+    /// <summary>Whether <c>nft</c> (nftables) is here.</summary>
+    public static bool NftAvailable()
+    {
+        try
+        {
+            return ExternalProcess.Run("nft", "--version").ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The command prefix that runs a program inside a namespace.</summary>
     public static string[] Exec(string ns) => ["netns", "exec", ns];
 
@@ -152,6 +179,15 @@ public sealed partial class NetnsPair : IDisposable
         if (NamespaceC is { } c)
         {
             ExternalProcess.Run("ip", "netns", "del", c);
+        }
+    }
+
+    private static void Nft(string ns, params string[] args)
+    {
+        var (code, output) = ExternalProcess.Run("ip", ["netns", "exec", ns, "nft", .. args]);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"nft {string.Join(' ', args)} in {ns} failed: {output.Trim()}");
         }
     }
 
