@@ -73,14 +73,15 @@ public sealed partial class RoleStateMachine
             return $"peer node {_peer.NodeId} is {_peer.Role}, not Standby";
         }
 
-        if ((_peer.Health & (HealthFlags.OutputsFault | HealthFlags.StorageFault)) != 0)
+        if ((_peer.Health & HealthFlags.OutputsFault) != 0)
         {
-            return $"peer node {_peer.NodeId} reports a fault of its {((_peer.Health & HealthFlags.OutputsFault) != 0 ? "outputs" : "storage")}: it cannot take over";
+            // A failed database makes a node Faulted (refused above); its outputs are what it must be able to drive.
+            return $"peer node {_peer.NodeId} reports a fault of its outputs: it cannot take over";
         }
 
         if (!force && _peer.Readiness != Readiness.Hot)
         {
-            return $"peer node {_peer.NodeId} is {_peer.Readiness.ToString().ToLowerInvariant()}, not hot: it may lack changes; wait until it is hot, or use --force";
+            return $"peer node {_peer.NodeId} is {Words(_peer.Readiness)}, not hot: it may lack changes; wait until it is hot, or use --force";
         }
 
         return null;
@@ -112,7 +113,7 @@ public sealed partial class RoleStateMachine
 
         if (!force && ownReadiness != Readiness.Hot)
         {
-            return $"this node is {ownReadiness.ToString().ToLowerInvariant()}, not hot: it may lack changes; wait until it is hot, or use --force";
+            return $"this node is {Words(ownReadiness)}, not hot: it may lack changes; wait until it is hot, or use --force";
         }
 
         return null;
@@ -228,6 +229,13 @@ public sealed partial class RoleStateMachine
             _time.GetElapsedTime(_peerHeardAt, now),
             byHand: true);
     }
+
+    private static string Words(Readiness readiness) => readiness switch
+    {
+        Readiness.Hot => "hot",
+        Readiness.Warm => "warm (catching up)",
+        _ => "not ready (no usable replica)",
+    };
 
     private void ClearHandoverRefused()
     {
