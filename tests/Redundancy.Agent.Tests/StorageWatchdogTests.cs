@@ -18,7 +18,7 @@ public sealed class StorageWatchdogTests : IDisposable
         // without an answer and raised nothing (seen once in HungDiskTests: "the write got no answer within 10 s").
         var store = ControlStateStore.Open(Path.Combine(_dir, "state.db"));
         using var worker = new StorageWorker(store, TimeProvider.System,
-            new StorageOptions(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), 1 << 20));
+            new StorageOptions(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(1000), TimeSpan.FromSeconds(30), 1 << 20));
         var alarms = new List<string>();
         var failed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         worker.SlowCommit += (raised, text) =>
@@ -56,7 +56,7 @@ public sealed class StorageWatchdogTests : IDisposable
     {
         var store = ControlStateStore.Open(Path.Combine(_dir, "state.db"));
         using var worker = new StorageWorker(store, TimeProvider.System,
-            new StorageOptions(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), 1 << 20));
+            new StorageOptions(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(1000), TimeSpan.FromSeconds(30), 1 << 20));
         var events = 0;
         worker.SlowCommit += (_, _) => Interlocked.Increment(ref events);
         worker.Failed += _ => Interlocked.Increment(ref events);
@@ -66,7 +66,7 @@ public sealed class StorageWatchdogTests : IDisposable
         await Assert.ThrowsAnyAsync<Exception>(() => worker.Write("k", "1"));
         worker.StartWrites(257);
         await worker.Write("k", "1");
-        await Task.Delay(TimeSpan.FromMilliseconds(600));
+        await Task.Delay(TimeSpan.FromMilliseconds(1500));
 
         Assert.Equal(0, Volatile.Read(ref events));
     }

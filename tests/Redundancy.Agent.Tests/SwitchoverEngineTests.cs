@@ -92,3 +92,26 @@ public sealed class SwitchoverEngineTests
         return reply.GetAwaiter().GetResult();
     }
 }
+
+/// <summary>The heartbeat senders' schedule under kicks.</summary>
+public sealed class HeartbeatScheduleTests
+{
+    [Fact]
+    public void BurstOfKicks_NeverPushesTheNextRegularFrameBeyondOneInterval()
+    {
+        // Before: each kicked frame moved the due time on by an interval; 30 maintenance toggles in 100 ms silenced the
+        // regular frames for 30 intervals and the active's own lease stepped it down ("own engine stalled for 93 ms").
+        using var rig = new EngineRig();
+        Assert.True(rig.RunUntil(() => rig.A.Role == Role.Active && rig.B.Role == Role.Standby, TimeSpan.FromSeconds(2)));
+        var interval = (long)(EngineRig.Interval.TotalSeconds * rig.Time.TimestampFrequency);
+        var sender = rig.A.Engine.Links.Sender(0);
+
+        for (var i = 0; i < 30; i++)
+        {
+            sender.SendNow(rig.Time.GetTimestamp()); // kicked: before it was due
+            rig.Time.Advance(TimeSpan.FromMilliseconds(0.1));
+        }
+
+        Assert.True(sender.Due - rig.Time.GetTimestamp() <= interval, $"next regular frame {(sender.Due - rig.Time.GetTimestamp()) * 1000.0 / rig.Time.TimestampFrequency:F1} ms away");
+    }
+}

@@ -96,12 +96,22 @@ internal sealed class HeartbeatSender : IDisposable
     public void SendNow(long now)
     {
         var interval = _intervalTicks;
-        if (now - _due > Interlocked.Read(ref _maxLateTicks))
+        if (now >= _due)
         {
-            Interlocked.Exchange(ref _maxLateTicks, now - _due);
-        }
+            if (now - _due > Interlocked.Read(ref _maxLateTicks))
+            {
+                Interlocked.Exchange(ref _maxLateTicks, now - _due);
+            }
 
-        _due = Math.Max(_due + interval, now + (interval / 2));
+            _due = Math.Max(_due + interval, now + (interval / 2)); // keep the cadence
+        }
+        else
+        {
+            // Kicked before it was due (a role change, maintenance, a handover): the next one an interval after this
+            // one. Pushing the due time on by an interval per kick let a burst of kicks (30 maintenance toggles in
+            // 100 ms) silence the regular frames for 30 intervals, and the node's own lease took it down.
+            _due = now + interval;
+        }
         if (_time.GetElapsedTime(_lastProgress(), now) > _options.PeerTimeout / 2)
         {
             return; // a promise: no progress of the engine loop for half the peer timeout, no claim
