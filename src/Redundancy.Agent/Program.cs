@@ -60,6 +60,24 @@ catch (Exception ex) when (ex is InvalidDataException or IOException or Unauthor
     return 78;
 }
 
+string? mqttPassword = null;
+if (options.Mqtt?.PasswordFile is { } passwordFile)
+{
+    try
+    {
+        mqttPassword = File.ReadAllText(passwordFile).TrimEnd('\r', '\n');
+        if (mqttPassword.Length == 0)
+        {
+            throw new InvalidDataException($"mqtt.passwordFile {passwordFile} is empty");
+        }
+    }
+    catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"redundancy-agent: config {commandLine.ConfigPath}: mqtt.passwordFile: {ex.Message}");
+        return 78;
+    }
+}
+
 if (commandLine.CheckOnly)
 {
     Console.WriteLine($"configuration OK: node {options.NodeName} ({options.NodeId}) of pair {options.PairId}, {options.Outputs.Count} output(s)");
@@ -178,7 +196,7 @@ catch (Exception ex) when (ex is IOException or InvalidOperationException or Una
     fault ??= $"outputs: {ex.Message}";
 }
 
-builder.Services.AddSingleton(sp => AgentGraph.Compose(options, key, links, bank, storage, values, boot, fault, access,
+builder.Services.AddSingleton(sp => AgentGraph.Compose(options, key, links, bank, storage, values, boot, fault, access, mqttPassword,
     sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
 builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<AgentGraph>()));
 

@@ -20,8 +20,9 @@ namespace Redundancy.Agent.Hosting;
 internal sealed class AgentGraph
 {
     private AgentGraph(AgentEngine engine, ReplicationService? replication, StatusBuilder status, RuntimeDiagnostics diagnostics,
-        JournalWriter journal, ControlSocket control, StorageWorker? storage)
+        JournalWriter journal, ControlSocket control, StorageWorker? storage, MqttPublisher? mqtt)
     {
+        Mqtt = mqtt;
         Engine = engine;
         Replication = replication;
         Status = status;
@@ -45,6 +46,9 @@ internal sealed class AgentGraph
 
     public StorageWorker? Storage { get; }
 
+    /// <summary>Status on MQTT; null when not configured.</summary>
+    public MqttPublisher? Mqtt { get; }
+
     public static AgentGraph Compose(
         AgentOptions options,
         byte[] key,
@@ -55,6 +59,7 @@ internal sealed class AgentGraph
         uint boot,
         string? fault,
         ControlAccess access,
+        string? mqttPassword,
         ILoggerFactory logging,
         TimeProvider time)
     {
@@ -78,6 +83,10 @@ internal sealed class AgentGraph
         {
             Switchover = switchover,
         };
-        return new AgentGraph(engine, replication, status, diagnostics, journal, control, storage);
+        var mqtt = options.Mqtt is { } m
+            ? new MqttPublisher(m, mqttPassword, status, events, options.NodeName, options.NodeId, logging.CreateLogger("Redundancy.Mqtt"), time)
+            : null;
+        status.Mqtt = mqtt;
+        return new AgentGraph(engine, replication, status, diagnostics, journal, control, storage, mqtt);
     }
 }

@@ -22,6 +22,7 @@ internal sealed class EngineService(AgentGraph graph) : IHostedService
         graph.Diagnostics.Start();
         graph.Replication?.Start();
         graph.Control.Start();
+        graph.Mqtt?.Start();
         return Task.CompletedTask;
     }
 
@@ -32,6 +33,7 @@ internal sealed class EngineService(AgentGraph graph) : IHostedService
                 graph.Control.Dispose();
                 graph.Replication?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2));
                 graph.Engine.Stop(TimeSpan.FromSeconds(2));
+                graph.Mqtt?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(3)); // the Stopping status, then offline
                 graph.Diagnostics.Dispose();
                 graph.Journal.Dispose(); // writes the last events (the step-down, Stopping) before the host ends
                 graph.Storage?.Dispose();

@@ -49,6 +49,9 @@ internal sealed class StatusBuilder : INodeStatusSource
     /// <summary>Replication's section; null when the node replicates nothing.</summary>
     public IReplicationStatusSource? Replication { get; set; }
 
+    /// <summary>The MQTT connection's section; null when MQTT is not configured.</summary>
+    public MqttPublisher? Mqtt { get; set; }
+
     public NodeStatus Status()
     {
         var a = _view.Announcement;
@@ -99,6 +102,7 @@ internal sealed class StatusBuilder : INodeStatusSource
             Outputs = _options.Outputs.Select((o, i) => new OutputStatus(o.Name, _values[i], driving)).ToArray(),
             Alarms = _events.ActiveAlarms,
             LastTakeover = _events.LastTakeover,
+            Mqtt = Mqtt?.Report(),
         };
     }
 

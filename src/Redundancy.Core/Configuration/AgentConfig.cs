@@ -183,6 +183,7 @@ public static partial class AgentConfig
         }
 
         var storage = BuildStorage(f, v);
+        var mqtt = BuildMqtt(f, v, pairId, nodeName);
 
         var controlSocket = f.Control?.Socket ?? "/run/redundancy/control.sock";
         v.Check("control.socket", controlSocket.Length is > 0 and <= 100, "must be a path of 1-100 characters (a Unix socket path)", controlSocket);
@@ -219,8 +220,44 @@ public static partial class AgentConfig
             ControlGroup = controlGroup,
             Replication = replication,
             Storage = storage,
+            Mqtt = mqtt,
         };
     }
+
+    private static MqttOptions? BuildMqtt(AgentConfigFile f, Validator v, long pairId, string nodeName)
+    {
+        if (f.Mqtt is not { } m)
+        {
+            return null;
+        }
+
+        var broker = v.Text("mqtt.broker", m.Broker);
+        var colon = broker.LastIndexOf(':');
+        var host = colon > 0 ? broker[..colon].Trim('[', ']') : string.Empty;
+        var portOk = int.TryParse(colon > 0 ? broker[(colon + 1)..] : string.Empty, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535;
+        v.Check("mqtt.broker", broker.Length == 0 || (host.Length > 0 && !host.Any(char.IsWhiteSpace) && portOk), "must be \"host:port\" (a name or address, and a port 1-65535)", $"\"{broker}\"");
+        var clientId = m.ClientId ?? $"redundancy-{pairId}-{nodeName}";
+        v.Check("mqtt.clientId", clientId.Length is >= 1 and <= 64 && !clientId.Any(char.IsControl), "must be 1-64 characters", $"\"{clientId}\"");
+        var prefix = m.Prefix ?? $"redundancy/{pairId}";
+        v.Check("mqtt.prefix", TopicPrefixProblem(prefix) is null, TopicPrefixProblem(prefix) ?? string.Empty, $"\"{prefix}\"");
+        v.Check("mqtt.passwordFile", m.PasswordFile is null || m.Username is not null, "needs mqtt.username", m.PasswordFile);
+        var interval = v.Range("mqtt.statusIntervalS", m.StatusIntervalS, 1, 3600, fallback: 10);
+        var queue = v.Range("mqtt.eventQueue", m.EventQueue, 10, EventQueueMax, fallback: 1000);
+        return new MqttOptions(host, port, clientId, m.Username, m.PasswordFile, prefix, TimeSpan.FromSeconds(interval), (int)queue);
+    }
+
+    /// <summary>Most events kept for an absent broker: the node's event ring holds this many.</summary>
+    public const int EventQueueMax = 1024;
+
+    /// <summary>What is wrong with a topic prefix, or null: levels of printable text without MQTT's wildcards, not
+    /// starting with '$' (the broker's own topics), no empty level.</summary>
+    public static string? TopicPrefixProblem(string prefix) =>
+        prefix.Length is 0 or > 128 ? "must be 1-128 characters"
+        : prefix.Contains('+') || prefix.Contains('#') ? "must not contain the MQTT wildcards '+' or '#'"
+        : prefix.StartsWith('$') ? "must not start with '$' (the broker's own topics)"
+        : prefix.Split('/').Any(level => level.Length == 0) ? "must not start or end with '/' nor have an empty level ('//')"
+        : prefix.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) ? "must not contain spaces or control characters"
+        : null;
 
     private static string Simplify(string message)
     {

@@ -22,6 +22,18 @@ internal sealed class AgentConfigFile
     public ControlSection? Control { get; set; }
     public ReplicationSection? Replication { get; set; }
     public StorageSection? Storage { get; set; }
+    public MqttSection? Mqtt { get; set; }
+
+    internal sealed class MqttSection
+    {
+        public string? Broker { get; set; }
+        public string? ClientId { get; set; }
+        public string? Username { get; set; }
+        public string? PasswordFile { get; set; }
+        public string? Prefix { get; set; }
+        public long? StatusIntervalS { get; set; }
+        public long? EventQueue { get; set; }
+    }
 
     internal sealed class StorageSection
     {

@@ -75,6 +75,9 @@ public sealed record AgentOptions
     /// </summary>
     public string? ControlGroup { get; init; }
 
+    /// <summary>Status on MQTT; null: no MQTT at all (the agent runs exactly as without it).</summary>
+    public MqttOptions? Mqtt { get; init; }
+
     /// <summary>The control-state database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "state.db");
 
@@ -131,3 +134,14 @@ public sealed record StorageOptions(TimeSpan CommitAlarmAfter, TimeSpan CommitFa
     /// <summary>The defaults: 1 s alarm, 5 s fault, retry every 2 s, 256 MiB of log.</summary>
     public static StorageOptions Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), 256L * 1024 * 1024);
 }
+
+/// <summary>Status on MQTT (the <c>mqtt</c> section).</summary>
+/// <param name="Host">The broker's host name or address.</param>
+/// <param name="Port">The broker's port.</param>
+/// <param name="ClientId">This node's client id (default <c>redundancy-&lt;pairId&gt;-&lt;nodeName&gt;</c>).</param>
+/// <param name="Username">The user name, or null.</param>
+/// <param name="PasswordFile">A file holding the password (read at start, like the pair key), or null.</param>
+/// <param name="Prefix">The topic prefix (default <c>redundancy/&lt;pairId&gt;</c>).</param>
+/// <param name="StatusInterval">The retained status is published on every change and at least this often.</param>
+/// <param name="EventQueue">Events kept for the broker while it is away; the oldest go first, counted.</param>
+public sealed record MqttOptions(string Host, int Port, string ClientId, string? Username, string? PasswordFile, string Prefix, TimeSpan StatusInterval, int EventQueue);

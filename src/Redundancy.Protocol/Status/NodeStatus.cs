@@ -77,6 +77,9 @@ public sealed record NodeStatus
 
     /// <summary>The newest takeover by this node; null if it never took over since start.</summary>
     public TakeoverStatus? LastTakeover { get; init; }
+
+    /// <summary>The MQTT connection; null when MQTT is not configured.</summary>
+    public MqttStatus? Mqtt { get; init; }
 }
 
 /// <summary>The peer as this node hears it.</summary>
@@ -132,3 +135,12 @@ public sealed record AlarmStatus(string Kind, string Subject, string Text, DateT
 /// <param name="DetectionMs">From the peer's last frame (or its announcement) to the decision.</param>
 /// <param name="TakeoverMs">From the decision to the outputs driven.</param>
 public sealed record TakeoverStatus(ulong Epoch, string Reason, DateTimeOffset At, double DetectionMs, double TakeoverMs);
+
+/// <summary>The node's MQTT connection (status on MQTT), when configured.</summary>
+/// <param name="Broker">host:port.</param>
+/// <param name="Connected">Whether it is connected now.</param>
+/// <param name="Published">Messages the broker acknowledged since start.</param>
+/// <param name="DroppedEvents">Events not published because the broker was away past the queue bound.</param>
+/// <param name="Connects">Successful connections since start.</param>
+/// <param name="LastError">Why the last connection failed or ended, or null.</param>
+public sealed record MqttStatus(string Broker, bool Connected, long Published, long DroppedEvents, long Connects, string? LastError);

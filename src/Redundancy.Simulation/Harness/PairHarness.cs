@@ -37,6 +37,11 @@ public sealed class PairHarness : IDisposable
             Netns = new NetnsPair();
         }
 
+        if (spec.Mqtt)
+        {
+            Broker = new MosquittoBroker(Path.Combine(Directory, "mosquitto"));
+        }
+
         var ports = spec.Netns ? [5405, 5405] : FreeUdpPorts(2);
         var replicationPorts = spec.Netns ? [5406, 5406] : FreeTcpPorts(2);
         var hostA = Netns?.AddressA ?? "127.0.0.1";
@@ -44,6 +49,12 @@ public sealed class PairHarness : IDisposable
         WriteConfig("A", 1, spec.PriorityA, Socat?.PathA, $"{hostA}:{ports[0]}", $"{hostB}:{ports[1]}", $"{hostA}:{replicationPorts[0]}", $"{hostB}:{replicationPorts[1]}");
         WriteConfig("B", 2, spec.PriorityB, Socat?.PathB, $"{hostB}:{ports[1]}", $"{hostA}:{ports[0]}", $"{hostB}:{replicationPorts[1]}", $"{hostA}:{replicationPorts[0]}");
     }
+
+    /// <summary>The pair's MQTT broker (with <see cref="PairSpec.Mqtt"/>), else null.</summary>
+    public MosquittoBroker? Broker { get; }
+
+    /// <summary>The topic prefix the agents publish under (the default, <c>redundancy/&lt;pairId&gt;</c>).</summary>
+    public string MqttPrefix => "redundancy/7";
 
     /// <summary>The spec this pair was built from.</summary>
     public PairSpec Spec { get; }
@@ -204,6 +215,7 @@ public sealed class PairHarness : IDisposable
 
         Socat?.Dispose();
         Netns?.Dispose();
+        Broker?.Dispose();
         Cabinet.Dispose();
         try
         {
@@ -269,6 +281,11 @@ public sealed class PairHarness : IDisposable
                 ["syncTimeoutMs"] = Spec.SyncTimeoutMs,
                 ["retentionEntries"] = Spec.RetentionEntries,
             };
+        }
+
+        if (Broker is { } broker)
+        {
+            config["mqtt"] = new Dictionary<string, object> { ["broker"] = broker.Address, ["statusIntervalS"] = 2 };
         }
 
         if (Spec.RelayHoldMs is { } hold)

@@ -61,4 +61,7 @@ public sealed record PairSpec
 
     /// <summary>Real-time priority of the agents' heartbeat threads (0: none), or null for the agent's default.</summary>
     public int? RealtimePriority { get; init; }
+
+    /// <summary>Start a mosquitto broker for the pair and give both agents an <c>mqtt</c> section pointing at it.</summary>
+    public bool Mqtt { get; init; }
 }

@@ -1,0 +1,310 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Redundancy.Core.Configuration;
+using Redundancy.Core.Supervision;
+using Redundancy.Edges.Mqtt;
+using Redundancy.Protocol.Control;
+
+namespace Redundancy.Agent.Status;
+
+/// <summary>
+/// Status on MQTT, plain JSON (docs/mqtt.md): the node's retained status (on change and every
+/// <see cref="MqttOptions.StatusInterval"/>), its events in sequence order, a retained online flag with a retained
+/// "false" Last Will, and, on the active only, the pair's retained "who is active". It reads the status snapshot and
+/// the event stream, nothing else, on its own loop: nothing on the heartbeat, replication or control path ever waits
+/// for it. The broker may be slow, gone or refusing us: every call is bounded, the loop reconnects with exponential
+/// backoff and jitter, status keeps only the newest, and events wait in the node's ring up to
+/// <see cref="MqttOptions.EventQueue"/>, the oldest dropped first and counted.
+/// </summary>
+internal sealed class MqttPublisher : IAsyncDisposable
+{
+    /// <summary>The JSON schema version of every payload.</summary>
+    public const int Schema = 1;
+
+    private static readonly TimeSpan CallBound = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LastBackoff = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(100);
+    private readonly MqttOptions _options;
+    private readonly string? _password;
+    private readonly INodeStatusSource _status;
+    private readonly NodeEvents _events;
+    private readonly string _node;
+    private readonly byte _nodeId;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly string _statusTopic;
+    private readonly string _eventsTopic;
+    private readonly string _onlineTopic;
+    private readonly string _activeTopic;
+    private MqttBrokerConnection? _connection;
+    private Task? _loop;
+    private long _cursor;
+    private long _published;
+    private long _droppedEvents;
+    private long _connects;
+    private volatile bool _connected;
+    private volatile string? _lastError;
+    private ulong _announcedActiveEpoch;
+
+    public MqttPublisher(MqttOptions options, string? password, INodeStatusSource status, NodeEvents events, string node, byte nodeId, ILogger log, TimeProvider time)
+    {
+        _options = options;
+        _password = password;
+        _status = status;
+        _events = events;
+        _node = node;
+        _nodeId = nodeId;
+        _log = log;
+        _time = time;
+        _statusTopic = $"{options.Prefix}/{node}/status";
+        _eventsTopic = $"{options.Prefix}/{node}/events";
+        _onlineTopic = $"{options.Prefix}/{node}/online";
+        _activeTopic = $"{options.Prefix}/active";
+    }
+
+    /// <summary>Figures for status: connected, messages published, events dropped while the broker was away.</summary>
+    public Protocol.Status.MqttStatus Report() => new(
+        $"{_options.Host}:{_options.Port}", _connected, Interlocked.Read(ref _published), Interlocked.Read(ref _droppedEvents), Interlocked.Read(ref _connects), _lastError);
+
+    public void Start()
+    {
+        // Events from the start of this run: the broker sees the start-up, up to the queue bound.
+        _cursor = 0;
+        _loop = GuardedLoop.RunAsync(
+            Run,
+            (ex, delay) => Redundancy.Agent.Log.LoopFailed(_log, _node, "mqtt", ex.ToString(), delay.TotalMilliseconds),
+            TimeSpan.FromSeconds(1),
+            _time,
+            _stop.Token);
+    }
+
+    /// <summary>On stop: the last status (Stopping), online false, and a clean disconnect; bounded.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is { } loop)
+        {
+            await Task.WhenAny(loop, Task.Delay(CallBound, _time)).ConfigureAwait(false);
+        }
+
+        if (_connection is { IsConnected: true } c)
+        {
+            try
+            {
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(2), _time);
+                await c.PublishAsync(_statusTopic, StatusPayload(), retain: true, bound.Token).ConfigureAwait(false);
+                await c.PublishAsync(_onlineTopic, "false"u8.ToArray(), retain: true, bound.Token).ConfigureAwait(false);
+                await c.DisconnectAsync(bound.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // the broker is away: its Will says offline for us
+            }
+        }
+
+        if (_connection is { } connection)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task Run(CancellationToken stop)
+    {
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            if (_connection is { } old)
+            {
+                await old.DisposeAsync().ConfigureAwait(false);
+            }
+
+            var connection = new MqttBrokerConnection();
+            _connection = connection;
+            try
+            {
+                using (var bound = CancellationTokenSource.CreateLinkedTokenSource(stop))
+                {
+                    bound.CancelAfter(CallBound * 2);
+                    await connection.ConnectAsync(Spec(), bound.Token).ConfigureAwait(false);
+                }
+
+                failures = 0;
+                Interlocked.Increment(ref _connects);
+                _connected = true;
+                _lastError = null;
+                _events.Clear("Mqtt", "broker", $"connected to broker {_options.Host}:{_options.Port}");
+                await Serve(connection, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is MqttConnectException or IOException or TimeoutException or OperationCanceledException
+                                           or InvalidOperationException or MQTTnet.Exceptions.MqttCommunicationException)
+            {
+                var text = ex is MqttConnectException ? ex.Message : $"connection to broker {_options.Host}:{_options.Port} lost: {ex.GetBaseException().Message}";
+                if (_lastError != text)
+                {
+                    _lastError = text;
+                    _events.Raise("Mqtt", "broker", $"{text}; status and events wait (events up to {_options.EventQueue}), the pair is not affected; retrying");
+                }
+            }
+            finally
+            {
+                _connected = false;
+            }
+
+            failures++;
+            await Task.Delay(Backoff(failures), _time, stop).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Connected: online, status, active, then events as they come and status on every change and interval.</summary>
+    private async Task Serve(MqttBrokerConnection c, CancellationToken stop)
+    {
+        await Publish(c, _onlineTopic, "true"u8.ToArray(), retain: true, stop).ConfigureAwait(false);
+        var status = await PublishStatus(c, stop).ConfigureAwait(false);
+        _announcedActiveEpoch = 0;
+        await PublishActive(c, status, stop).ConfigureAwait(false);
+        var nextStatus = _time.GetTimestamp() + Ticks(_options.StatusInterval);
+        while (!stop.IsCancellationRequested)
+        {
+            if (!c.IsConnected)
+            {
+                throw new IOException("the broker closed the connection");
+            }
+
+            var wait = _time.GetElapsedTime(_time.GetTimestamp(), nextStatus);
+            var more = _events.Stream.Last > _cursor
+                || await _events.Stream.WaitAsync(_cursor, wait > TimeSpan.Zero ? Min(wait, TimeSpan.FromSeconds(1)) : TimeSpan.Zero, stop).ConfigureAwait(false);
+            var changed = false;
+            if (more)
+            {
+                await Task.Delay(Coalesce, _time, stop).ConfigureAwait(false); // a takeover comes as several events: one status for them
+                changed = await PublishEvents(c, stop).ConfigureAwait(false);
+            }
+
+            if (changed || _time.GetTimestamp() >= nextStatus)
+            {
+                status = await PublishStatus(c, stop).ConfigureAwait(false);
+                await PublishActive(c, status, stop).ConfigureAwait(false);
+                nextStatus = _time.GetTimestamp() + Ticks(_options.StatusInterval);
+            }
+        }
+    }
+
+    /// <summary>Publishes the events after the cursor, the oldest beyond the queue bound dropped and counted.</summary>
+    private async Task<bool> PublishEvents(MqttBrokerConnection c, CancellationToken stop)
+    {
+        var last = _events.Stream.Last;
+        var keepFrom = last - _options.EventQueue;
+        if (_cursor < keepFrom)
+        {
+            Interlocked.Add(ref _droppedEvents, keepFrom - _cursor);
+            _cursor = keepFrom;
+        }
+
+        var page = _events.Stream.Read(_cursor);
+        Interlocked.Add(ref _droppedEvents, page.Missed);
+        foreach (var e in page.Events)
+        {
+            var payload = Json(w =>
+            {
+                w.WritePropertyName("event");
+                JsonSerializer.Serialize(w, e, ControlJsonContext.Default.NodeEvent);
+            });
+            await Publish(c, _eventsTopic, payload, retain: false, stop).ConfigureAwait(false);
+            _cursor = e.Sequence;
+        }
+
+        _cursor = Math.Max(_cursor, page.Next);
+        return page.Events.Count > 0;
+    }
+
+    private async Task<Protocol.Status.NodeStatus> PublishStatus(MqttBrokerConnection c, CancellationToken stop)
+    {
+        var status = _status.Status();
+        await Publish(c, _statusTopic, StatusPayload(status), retain: true, stop).ConfigureAwait(false);
+        return status;
+    }
+
+    /// <summary>The pair's "who is active": written by the active only, when it becomes active (or reconnects).</summary>
+    private async Task PublishActive(MqttBrokerConnection c, Protocol.Status.NodeStatus status, CancellationToken stop)
+    {
+        if (status.Role != "Active" || status.Epoch == _announcedActiveEpoch)
+        {
+            return;
+        }
+
+        var since = status.LastTakeover is { Epoch: var e } t && e == status.Epoch ? t.At : status.StartedAt;
+        var payload = Json(w =>
+        {
+            w.WriteString("node", _node);
+            w.WriteNumber("nodeId", _nodeId);
+            w.WriteNumber("epoch", status.Epoch);
+            w.WriteString("since", since);
+        });
+        await Publish(c, _activeTopic, payload, retain: true, stop).ConfigureAwait(false);
+        _announcedActiveEpoch = status.Epoch;
+    }
+
+    private async Task Publish(MqttBrokerConnection c, string topic, byte[] payload, bool retain, CancellationToken stop)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        bound.CancelAfter(CallBound);
+        try
+        {
+            await c.PublishAsync(topic, payload, retain, bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the broker did not acknowledge a message on {topic} within {CallBound.TotalSeconds:F0} s");
+        }
+
+        Interlocked.Increment(ref _published);
+    }
+
+    private byte[] StatusPayload(Protocol.Status.NodeStatus? status = null)
+    {
+        var s = status ?? _status.Status();
+        return Json(w =>
+        {
+            w.WritePropertyName("status");
+            JsonSerializer.Serialize(w, s, ControlJsonContext.Default.NodeStatus);
+        });
+    }
+
+    private MqttConnectSpec Spec() => new(
+        _options.Host, _options.Port, _options.ClientId, _options.Username, _password, _onlineTopic, "false"u8.ToArray(), WillRetain: true,
+        KeepAlive: TimeSpan.FromSeconds(5));
+
+    /// <summary>0.5 s, doubling to 10 s, each within ±25 % so that a fleet does not reconnect in step.</summary>
+    private static TimeSpan Backoff(int failures)
+    {
+        var ms = Math.Min(LastBackoff.TotalMilliseconds, FirstBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 10)));
+        return TimeSpan.FromMilliseconds(ms * (0.75 + (Random.Shared.NextDouble() * 0.5)));
+    }
+
+    private static byte[] Json(Action<Utf8JsonWriter> fields)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("schema", Schema);
+            fields(w);
+            w.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,139 @@
+using System.Buffers;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Redundancy.Edges.Mqtt;
+
+/// <summary>How to connect: the broker, who we are, and the Last Will the broker publishes when we vanish.</summary>
+/// <param name="Host">The broker's host name or address.</param>
+/// <param name="Port">The broker's port.</param>
+/// <param name="ClientId">The client id.</param>
+/// <param name="Username">The user name, or null.</param>
+/// <param name="Password">The password, or null.</param>
+/// <param name="WillTopic">The Last Will's topic.</param>
+/// <param name="WillPayload">The Last Will's payload.</param>
+/// <param name="WillRetain">Whether the broker keeps the Will as the topic's retained message.</param>
+/// <param name="KeepAlive">The keepalive the broker judges us by (it fires the Will after 1.5 of them).</param>
+public sealed record MqttConnectSpec(string Host, int Port, string ClientId, string? Username, string? Password, string WillTopic, byte[] WillPayload, bool WillRetain, TimeSpan KeepAlive);
+
+/// <summary>A broker refused us or could not be reached; the message says which and why, for the operator.</summary>
+public sealed class MqttConnectException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// One MQTT connection to a broker (MQTT 5, MQTTnet): connect with a Last Will, publish, subscribe, receive. The one
+/// real implementation of the agent's MQTT edge. MQTTnet 5 has no managed client: reconnecting is the caller's loop.
+/// Every call takes a cancellation token; the caller bounds each one.
+/// </summary>
+public sealed class MqttBrokerConnection : IAsyncDisposable
+{
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+
+    public MqttBrokerConnection()
+    {
+        _client.ApplicationMessageReceivedAsync += async e =>
+        {
+            if (Received is { } handler)
+            {
+                var payload = e.ApplicationMessage.Payload;
+                await handler(e.ApplicationMessage.Topic, payload.IsSingleSegment ? payload.First : payload.ToArray()).ConfigureAwait(false);
+            }
+        };
+    }
+
+    /// <summary>A message arrived on a subscribed topic (topic, payload).</summary>
+    public event Func<string, ReadOnlyMemory<byte>, Task>? Received;
+
+    /// <summary>Whether the connection is up as the client last knew it.</summary>
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Connects (clean start) with the Will of <paramref name="spec"/>.</summary>
+    /// <exception cref="MqttConnectException">Refused (bad credentials, not authorised, ...) or unreachable.</exception>
+    public async Task ConnectAsync(MqttConnectSpec spec, CancellationToken cancellationToken)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(spec.Host, spec.Port)
+            .WithClientId(spec.ClientId)
+            .WithCleanStart(true)
+            .WithKeepAlivePeriod(spec.KeepAlive)
+            .WithTimeout(TimeSpan.FromSeconds(5))
+            .WithWillTopic(spec.WillTopic)
+            .WithWillPayload(spec.WillPayload)
+            .WithWillRetain(spec.WillRetain)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (spec.Username is not null)
+        {
+            builder = builder.WithCredentials(spec.Username, spec.Password ?? string.Empty);
+        }
+
+        MqttClientConnectResult result;
+        try
+        {
+            result = await _client.ConnectAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (MQTTnet.Adapter.MqttConnectingFailedException ex)
+        {
+            throw new MqttConnectException($"broker {spec.Host}:{spec.Port} refused the connection: {Describe(ex.Message)}", ex);
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or System.Net.Sockets.SocketException or IOException or TimeoutException
+                                       or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new MqttConnectException($"broker {spec.Host}:{spec.Port} cannot be reached: {ex.GetBaseException().Message}", ex);
+        }
+
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new MqttConnectException($"broker {spec.Host}:{spec.Port} refused the connection: {Describe(result.ResultCode)}");
+        }
+    }
+
+    /// <summary>Publishes one message (QoS 1: the broker acknowledges it).</summary>
+    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload.ToArray())
+            .WithRetainFlag(retain)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            throw new IOException($"the broker did not accept a message on {topic}: {result.ReasonCode} {result.ReasonString}");
+        }
+    }
+
+    /// <summary>Subscribes to <paramref name="topic"/> (QoS 1).</summary>
+    public async Task SubscribeAsync(string topic, CancellationToken cancellationToken) =>
+        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>A clean disconnect: the broker does not publish the Will.</summary>
+    public async Task DisconnectAsync(CancellationToken cancellationToken)
+    {
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Drops the connection without a DISCONNECT packet (as a crash would): the broker publishes the Will.</summary>
+    public void Abort() => _client.Dispose();
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static string Describe(string message) =>
+        Enum.GetValues<MqttClientConnectResultCode>().FirstOrDefault(c => c != MqttClientConnectResultCode.Success && message.Contains(c.ToString(), StringComparison.Ordinal)) is var code
+        && code != MqttClientConnectResultCode.Success ? Describe(code) : message;
+
+    private static string Describe(MqttClientConnectResultCode code) => code switch
+    {
+        MqttClientConnectResultCode.BadUserNameOrPassword => "bad user name or password (mqtt.username, mqtt.passwordFile)",
+        MqttClientConnectResultCode.NotAuthorized => "not authorised (the broker's access rules refuse this user or client id)",
+        MqttClientConnectResultCode.ClientIdentifierNotValid => "client id not valid (mqtt.clientId)",
+        MqttClientConnectResultCode.ServerUnavailable or MqttClientConnectResultCode.ServerBusy => "the broker is unavailable or busy",
+        var other => other.ToString(),
+    };
+}
