@@ -17,7 +17,7 @@ results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 status=0
 # One project at a time: the pair tests measure timing and must not share the two cores with other suites.
-for project in tests/Redundancy.Core.Tests tests/Redundancy.Agent.Tests tests/Redundancy.Protocol.Tests tests/Redundancy.Edges.Tests tests/Redundancy.Integration.Tests; do
+for project in tests/Redundancy.Core.Tests tests/Redundancy.Agent.Tests tests/Redundancy.Protocol.Tests tests/Redundancy.Sparkplug.Tests tests/Redundancy.Edges.Tests tests/Redundancy.Integration.Tests; do
   name=$(basename "$project")
   echo "== $name"
   if ! dotnet test "$project" -c Release --no-build --nologo \
