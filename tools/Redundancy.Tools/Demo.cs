@@ -14,7 +14,7 @@ internal static class Demo
         var spec = new PairSpec
         {
             IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 1000, RelayHoldMs = 60, Interlock = true, InterlockThroughRelay = true,
-            ReplicationMode = "sync",
+            ReplicationMode = "sync", Mqtt = true,
         };
         Say("Setting up a pair on this machine: a simulated cabinet (both boxes' GPIO, interlock wires, watchdog");
         Say("relays and the field outputs pump1 and valve1), a serial crossover cable (a socat pty pair), and");
@@ -38,6 +38,13 @@ internal static class Demo
         var mirrored = reader.Get("setpoints/boiler");
         Say($"  Read on node {standby}: setpoints/boiler = {Json(mirrored)} (change {mirrored.Sequence}), outputs/pump1 = {Json(reader.Get("outputs/pump1"))}.");
 
+        // What SCADA sees: a real mosquitto_sub on the pair's broker, from before the failover.
+        var subscribed = new System.Collections.Concurrent.ConcurrentQueue<(long T, string Line)>();
+        using var sub = new ExternalProcess("mosquitto_sub",
+            ["-h", "127.0.0.1", "-p", pair.Broker!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-v", "-t", $"{pair.MqttPrefix}/active", "-t", $"{pair.MqttPrefix}/+/online", "-t", $"{pair.MqttPrefix}/+/events"],
+            line => subscribed.Enqueue((SimulatedCabinet.Now, line)));
+        Poll.Until(() => subscribed.Any(l => l.Line.StartsWith($"{pair.MqttPrefix}/active ", StringComparison.Ordinal)), TimeSpan.FromSeconds(5));
+
         Say($"\nStep 1: node {active} dies (kill -9 {pair.Agent(active).Pid}: as if its box lost power).");
         var killAt = pair.Cabinet.Mark($"kill -9 node {active}");
         pair.Agent(active).Signal(Signals.Kill);
@@ -57,6 +64,17 @@ internal static class Demo
         Say($"  Node {standby} still holds the set-point: {Json(reader.Get("setpoints/boiler"))}, and drives pump1 high as mirrored (policy resume).");
         Say("  Output timeline from the kill:");
         Console.Write(timeline.Render(killAt, e => e.Kind is "mark" or "drive-on" or "drive-off" or "power-off" or "relay-open" or "input"));
+        Poll.Until(() => subscribed.Any(l => l.T > killAt && l.Line.StartsWith($"{pair.MqttPrefix}/active ", StringComparison.Ordinal)), TimeSpan.FromSeconds(5));
+        Poll.Hold(TimeSpan.FromMilliseconds(300));
+        Say($"  What a SCADA subscriber saw meanwhile (mosquitto_sub -v -t '{pair.MqttPrefix}/active' -t '{pair.MqttPrefix}/+/online' -t '{pair.MqttPrefix}/+/events', role changes only):");
+        var seen = subscribed.Where(l => l.T > killAt && (!l.Line.Contains("/events ", StringComparison.Ordinal) || l.Line.Contains("\"kind\":\"RoleChanged\"", StringComparison.Ordinal))).ToArray();
+        foreach (var (t, line) in seen)
+        {
+            Say($"  {PairHarness.Ms(killAt, t),8:F1} ms  {(line.Length > 160 ? line[..157] + "..." : line)}");
+        }
+
+        var mqttOk = seen.Any(l => l.Line.StartsWith($"{pair.MqttPrefix}/active ", StringComparison.Ordinal) && l.Line.Contains($"\"node\":\"{standby}\"", StringComparison.Ordinal))
+            && seen.Any(l => l.Line == $"{pair.MqttPrefix}/{active}/online false");
 
         Say($"\nStep 2: node {active} comes back. It hears {standby} active with a newer epoch and stays standby:");
         Say("  failback is never automatic.");
@@ -101,7 +119,7 @@ internal static class Demo
         Say($"  Overlap over the whole demo: {hang.Overlap().TotalMilliseconds:F1} ms.");
 
         var cli = FieldCli(pair, active, standby);
-        var ok = cli && took2 is not null && stepDown is not null && hang.Overlap() == TimeSpan.Zero && took is not null && back is not null && linksUp && alarm is not null && changes == 0 && timeline.Overlap() == TimeSpan.Zero;
+        var ok = cli && mqttOk && took2 is not null && stepDown is not null && hang.Overlap() == TimeSpan.Zero && took is not null && back is not null && linksUp && alarm is not null && changes == 0 && timeline.Overlap() == TimeSpan.Zero;
         Say($"\nCleaning up (agents, socat and the cabinet, by PID). Demo {(ok ? "passed" : "FAILED")} in {total.Elapsed.TotalSeconds:F0} s.");
         return ok ? 0 : 1;
     }
