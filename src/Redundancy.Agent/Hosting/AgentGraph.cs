@@ -49,6 +49,9 @@ internal sealed class AgentGraph
     /// <summary>Status on MQTT; null when not configured.</summary>
     public MqttPublisher? Mqtt { get; }
 
+    /// <summary>Sparkplug B; null when not configured.</summary>
+    public SparkplugPublisher? Sparkplug { get; init; }
+
     public static AgentGraph Compose(
         AgentOptions options,
         byte[] key,
@@ -87,6 +90,9 @@ internal sealed class AgentGraph
             ? new MqttPublisher(m, mqttPassword, status, events, options.NodeName, options.NodeId, logging.CreateLogger("Redundancy.Mqtt"), time)
             : null;
         status.Mqtt = mqtt;
-        return new AgentGraph(engine, replication, status, diagnostics, journal, control, storage, mqtt);
+        var sparkplug = options.Mqtt is { Sparkplug: not null } sm
+            ? new SparkplugPublisher(sm, mqttPassword, status, events, options.DataDirectory, options.NodeName, logging.CreateLogger("Redundancy.Sparkplug"), time)
+            : null;
+        return new AgentGraph(engine, replication, status, diagnostics, journal, control, storage, mqtt) { Sparkplug = sparkplug };
     }
 }

@@ -23,6 +23,7 @@ internal sealed class EngineService(AgentGraph graph) : IHostedService
         graph.Replication?.Start();
         graph.Control.Start();
         graph.Mqtt?.Start();
+        graph.Sparkplug?.Start();
         return Task.CompletedTask;
     }
 
@@ -34,6 +35,7 @@ internal sealed class EngineService(AgentGraph graph) : IHostedService
                 graph.Replication?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2));
                 graph.Engine.Stop(TimeSpan.FromSeconds(2));
                 graph.Mqtt?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(3)); // the Stopping status, then offline
+                graph.Sparkplug?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(3)); // NDEATH
                 graph.Diagnostics.Dispose();
                 graph.Journal.Dispose(); // writes the last events (the step-down, Stopping) before the host ends
                 graph.Storage?.Dispose();

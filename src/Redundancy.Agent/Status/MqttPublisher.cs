@@ -284,7 +284,7 @@ internal sealed class MqttPublisher : IAsyncDisposable
         KeepAlive: TimeSpan.FromSeconds(5));
 
     /// <summary>0.5 s, doubling to 10 s, each within ±25 % so that a fleet does not reconnect in step.</summary>
-    private static TimeSpan Backoff(int failures)
+    internal static TimeSpan Backoff(int failures)
     {
         var ms = Math.Min(LastBackoff.TotalMilliseconds, FirstBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 10)));
         return TimeSpan.FromMilliseconds(ms * (0.75 + (Random.Shared.NextDouble() * 0.5)));

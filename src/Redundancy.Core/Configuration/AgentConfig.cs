@@ -243,8 +243,27 @@ public static partial class AgentConfig
         v.Check("mqtt.passwordFile", m.PasswordFile is null || m.Username is not null, "needs mqtt.username", m.PasswordFile);
         var interval = v.Range("mqtt.statusIntervalS", m.StatusIntervalS, 1, 3600, fallback: 10);
         var queue = v.Range("mqtt.eventQueue", m.EventQueue, 10, EventQueueMax, fallback: 1000);
-        return new MqttOptions(host, port, clientId, m.Username, m.PasswordFile, prefix, TimeSpan.FromSeconds(interval), (int)queue);
+        SparkplugOptions? sparkplug = null;
+        if (m.Sparkplug is { } sp && (sp.Enabled ?? false))
+        {
+            var group = sp.Group ?? "Redundancy";
+            var edge = sp.EdgeNode ?? $"pair{pairId}-{nodeName}";
+            v.Check("mqtt.sparkplug.group", SparkplugIdProblem(group) is null, SparkplugIdProblem(group) ?? string.Empty, $"\"{group}\"");
+            v.Check("mqtt.sparkplug.edgeNode", SparkplugIdProblem(edge) is null, SparkplugIdProblem(edge) ?? string.Empty, $"\"{edge}\"");
+            v.Check("mqtt.sparkplug.primaryHost", sp.PrimaryHost is null || SparkplugIdProblem(sp.PrimaryHost) is null, SparkplugIdProblem(sp.PrimaryHost ?? "x") ?? string.Empty, $"\"{sp.PrimaryHost}\"");
+            sparkplug = new SparkplugOptions(group, edge, sp.PrimaryHost);
+        }
+
+        return new MqttOptions(host, port, clientId, m.Username, m.PasswordFile, prefix, TimeSpan.FromSeconds(interval), (int)queue, sparkplug);
     }
+
+    /// <summary>What is wrong with a Sparkplug id (group, edge node, host), or null: 1-64 characters, none of '/', '+',
+    /// '#' nor a control character (they are topic levels).</summary>
+    public static string? SparkplugIdProblem(string id) =>
+        id.Length is 0 or > 64 ? "must be 1-64 characters"
+        : id.IndexOfAny(['/', '+', '#']) >= 0 ? "must not contain '/', '+' or '#' (it is one topic level)"
+        : id.Any(char.IsControl) ? "must not contain control characters"
+        : null;
 
     /// <summary>Most events kept for an absent broker: the node's event ring holds this many.</summary>
     public const int EventQueueMax = 1024;

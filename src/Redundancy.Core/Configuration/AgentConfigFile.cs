@@ -33,6 +33,15 @@ internal sealed class AgentConfigFile
         public string? Prefix { get; set; }
         public long? StatusIntervalS { get; set; }
         public long? EventQueue { get; set; }
+        public SparkplugSection? Sparkplug { get; set; }
+    }
+
+    internal sealed class SparkplugSection
+    {
+        public bool? Enabled { get; set; }
+        public string? Group { get; set; }
+        public string? EdgeNode { get; set; }
+        public string? PrimaryHost { get; set; }
     }
 
     internal sealed class StorageSection

@@ -144,4 +144,11 @@ public sealed record StorageOptions(TimeSpan CommitAlarmAfter, TimeSpan CommitFa
 /// <param name="Prefix">The topic prefix (default <c>redundancy/&lt;pairId&gt;</c>).</param>
 /// <param name="StatusInterval">The retained status is published on every change and at least this often.</param>
 /// <param name="EventQueue">Events kept for the broker while it is away; the oldest go first, counted.</param>
-public sealed record MqttOptions(string Host, int Port, string ClientId, string? Username, string? PasswordFile, string Prefix, TimeSpan StatusInterval, int EventQueue);
+/// <param name="Sparkplug">Sparkplug B on a second connection; null when off (the default).</param>
+public sealed record MqttOptions(string Host, int Port, string ClientId, string? Username, string? PasswordFile, string Prefix, TimeSpan StatusInterval, int EventQueue, SparkplugOptions? Sparkplug = null);
+
+/// <summary>Sparkplug B 3.0 (the <c>mqtt.sparkplug</c> section): this node as an edge node.</summary>
+/// <param name="Group">The Sparkplug group id (default <c>Redundancy</c>).</param>
+/// <param name="EdgeNode">This node's edge node id (default <c>pair&lt;pairId&gt;-&lt;nodeName&gt;</c>).</param>
+/// <param name="PrimaryHost">The primary host application's id: NBIRTH waits for its STATE online; null: none.</param>
+public sealed record SparkplugOptions(string Group, string EdgeNode, string? PrimaryHost);

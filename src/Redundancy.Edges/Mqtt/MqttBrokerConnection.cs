@@ -86,14 +86,15 @@ public sealed class MqttBrokerConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Publishes one message (QoS 1: the broker acknowledges it).</summary>
-    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
+    /// <summary>Publishes one message: QoS 1 (the broker acknowledges it) unless <paramref name="atMostOnce"/> (QoS 0,
+    /// as Sparkplug's NBIRTH and NDATA are).</summary>
+    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken, bool atMostOnce = false)
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload.ToArray())
             .WithRetainFlag(retain)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithQualityOfServiceLevel(atMostOnce ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
         if (!result.IsSuccess)

@@ -10,7 +10,8 @@ namespace Redundancy.Simulation.Harness;
 /// <param name="Payload">The payload as text.</param>
 /// <param name="Retained">Whether the broker sent it as a retained message (on subscribing).</param>
 /// <param name="T">When it arrived (a Stopwatch timestamp, as the cabinet's).</param>
-public sealed record MqttMessage(string Topic, string Payload, bool Retained, long T);
+/// <param name="Bytes">The payload as it came (Sparkplug's are protobuf).</param>
+public sealed record MqttMessage(string Topic, string Payload, bool Retained, long T, byte[] Bytes);
 
 /// <summary>A subscriber for tests and the demo: everything under a topic filter, the newest per topic, in arrival
 /// order. Reconnects on demand (after the broker was killed).</summary>
@@ -50,7 +51,7 @@ public sealed class MqttWatcher : IAsyncDisposable
         var c = new MqttBrokerConnection();
         c.Received += (topic, payload) =>
         {
-            var m = new MqttMessage(topic, Encoding.UTF8.GetString(payload.Span), false, Stopwatch.GetTimestamp());
+            var m = new MqttMessage(topic, Encoding.UTF8.GetString(payload.Span), false, Stopwatch.GetTimestamp(), payload.ToArray());
             _messages.Enqueue(m);
             _latest[topic] = m;
             return Task.CompletedTask;
@@ -59,6 +60,13 @@ public sealed class MqttWatcher : IAsyncDisposable
         await c.ConnectAsync(new MqttConnectSpec("127.0.0.1", _broker.Port, $"watcher-{Guid.NewGuid():N}"[..20], null, null, "watcher/gone", [], false, TimeSpan.FromSeconds(30)), bound.Token).ConfigureAwait(false);
         await c.SubscribeAsync(_filter, bound.Token).ConfigureAwait(false);
         _connection = c;
+    }
+
+    /// <summary>Publishes <paramref name="payload"/> on <paramref name="topic"/> (QoS 1), as a host application would.</summary>
+    public async Task PublishAsync(string topic, byte[] payload)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _connection!.PublishAsync(topic, payload, retain: false, bound.Token).ConfigureAwait(false);
     }
 
     /// <summary>The newest message on <paramref name="topic"/>, or null.</summary>
