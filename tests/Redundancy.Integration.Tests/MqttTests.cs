@@ -134,6 +134,46 @@ public sealed class MqttTests
         }
     }
 
+    [Fact]
+    public async Task HomeAssistantDiscovery_NamesTopicsThatArePublished_AndIsSentAgainWhenHomeAssistantComesOnline()
+    {
+        using var pair = PairHarness.Create(Spec);
+        foreach (var node in new[] { "A", "B" })
+        {
+            pair.EditConfig(node, c => c["mqtt"]!["homeAssistant"] = new System.Text.Json.Nodes.JsonObject { ["enabled"] = true });
+        }
+
+        pair.StartAgent("A");
+        pair.StartAgent("B");
+        pair.WaitForActiveAndStandby(TimeSpan.FromSeconds(20));
+        var p = pair.MqttPrefix;
+        await using var watcher = await MqttWatcher.StartAsync(pair.Broker!, "#");
+        var config = watcher.WaitFor("homeassistant/device/redundancy-7-A/config", _ => true, Wait);
+        Assert.NotNull(config);
+        using var doc = JsonDocument.Parse(config!.Payload);
+        var root = doc.RootElement;
+        Assert.Equal($"{p}/A/online", root.GetProperty("avty_t").GetString());
+        Assert.Equal("redundancy-7-A", root.GetProperty("dev").GetProperty("ids")[0].GetString());
+        var components = root.GetProperty("cmps").EnumerateObject().ToDictionary(c => c.Name, c => c.Value);
+        Assert.Contains("role", components.Keys);
+        Assert.Contains("link_serial", components.Keys);
+        Assert.Contains("pair_active", components.Keys);
+        foreach (var (name, component) in components)
+        {
+            // Every state topic it names is one this node (or the active) actually publishes, retained.
+            var topic = component.GetProperty("stat_t").GetString()!;
+            Assert.True(watcher.WaitFor(topic, _ => true, Wait) is not null, $"{name}: nothing on {topic}");
+            Assert.StartsWith("redundancy-7-A-", component.GetProperty("uniq_id").GetString());
+        }
+
+        Assert.NotNull(watcher.WaitFor($"{p}/A/online", s => s == root.GetProperty("pl_avail").GetString(), Wait));
+
+        var before = watcher.Messages.Count(m => m.Topic == "homeassistant/device/redundancy-7-A/config");
+        await watcher.PublishAsync("homeassistant/status", "online"u8.ToArray());
+        Assert.True(Poll.Until(() => watcher.Messages.Count(m => m.Topic == "homeassistant/device/redundancy-7-A/config") > before, Wait, everyMs: 20),
+            "discovery was not sent again when Home Assistant came online");
+    }
+
     private static JsonElement Json(string payload)
     {
         using var doc = JsonDocument.Parse(payload);

@@ -48,6 +48,7 @@ internal sealed class MqttPublisher : IAsyncDisposable
     private volatile bool _connected;
     private volatile string? _lastError;
     private ulong _announcedActiveEpoch;
+    private volatile bool _rediscover;
 
     public MqttPublisher(MqttOptions options, string? password, INodeStatusSource status, NodeEvents events, string node, byte nodeId, ILogger log, TimeProvider time)
     {
@@ -125,6 +126,16 @@ internal sealed class MqttPublisher : IAsyncDisposable
 
             var connection = new MqttBrokerConnection();
             _connection = connection;
+            connection.Received += (topic, payload) =>
+            {
+                // Home Assistant restarted: it forgets discovered devices unless they are published again.
+                if (_options.HomeAssistantPrefix is { } ha && topic == $"{ha}/status" && payload.Span.SequenceEqual("online"u8))
+                {
+                    _rediscover = true;
+                }
+
+                return Task.CompletedTask;
+            };
             try
             {
                 using (var bound = CancellationTokenSource.CreateLinkedTokenSource(stop))
@@ -169,6 +180,17 @@ internal sealed class MqttPublisher : IAsyncDisposable
     {
         await Publish(c, _onlineTopic, "true"u8.ToArray(), retain: true, stop).ConfigureAwait(false);
         var status = await PublishStatus(c, stop).ConfigureAwait(false);
+        if (_options.HomeAssistantPrefix is { } ha)
+        {
+            using (var bound = CancellationTokenSource.CreateLinkedTokenSource(stop))
+            {
+                bound.CancelAfter(CallBound);
+                await c.SubscribeAsync($"{ha}/status", bound.Token).ConfigureAwait(false);
+            }
+
+            await PublishDiscovery(c, ha, status, stop).ConfigureAwait(false);
+        }
+
         _announcedActiveEpoch = 0;
         await PublishActive(c, status, stop).ConfigureAwait(false);
         var nextStatus = _time.GetTimestamp() + Ticks(_options.StatusInterval);
@@ -187,6 +209,12 @@ internal sealed class MqttPublisher : IAsyncDisposable
             {
                 await Task.Delay(Coalesce, _time, stop).ConfigureAwait(false); // a takeover comes as several events: one status for them
                 changed = await PublishEvents(c, stop).ConfigureAwait(false);
+            }
+
+            if (_rediscover && _options.HomeAssistantPrefix is { } again)
+            {
+                _rediscover = false;
+                await PublishDiscovery(c, again, status, stop).ConfigureAwait(false);
             }
 
             if (changed || _time.GetTimestamp() >= nextStatus)
@@ -253,6 +281,65 @@ internal sealed class MqttPublisher : IAsyncDisposable
         _announcedActiveEpoch = status.Epoch;
     }
 
+    /// <summary>
+    /// Home Assistant device discovery (one retained message per node, <c>&lt;ha&gt;/device/&lt;id&gt;/config</c>): the
+    /// node's role, readiness, service level and each link, and the pair's active node, read from the topics this node
+    /// publishes, available while its online topic says true.
+    /// </summary>
+    private async Task PublishDiscovery(MqttBrokerConnection c, string ha, Protocol.Status.NodeStatus status, CancellationToken stop)
+    {
+        var id = $"redundancy-{status.PairId}-{_node}";
+        var payload = Json(w =>
+        {
+            w.WriteStartObject("dev");
+            w.WriteStartArray("ids");
+            w.WriteStringValue(id);
+            w.WriteEndArray();
+            w.WriteString("name", $"Redundancy pair {status.PairId} node {_node}");
+            w.WriteString("mf", "Redundancy");
+            w.WriteString("mdl", "redundancy-agent");
+            w.WriteString("sw", status.Version);
+            w.WriteEndObject();
+            w.WriteStartObject("o");
+            w.WriteString("name", "redundancy-agent");
+            w.WriteString("sw", status.Version);
+            w.WriteEndObject();
+            w.WriteString("avty_t", _onlineTopic);
+            w.WriteString("pl_avail", "true");
+            w.WriteString("pl_not_avail", "false");
+            w.WriteNumber("qos", 1);
+            w.WriteStartObject("cmps");
+            Component(w, id, "role", "sensor", "Role", _statusTopic, "{{ value_json.status.role }}");
+            Component(w, id, "readiness", "sensor", "Standby readiness", _statusTopic, "{{ value_json.status.readiness }}");
+            Component(w, id, "service_level", "sensor", "Service level", _statusTopic, "{{ value_json.status.serviceLevel }}");
+            foreach (var link in status.Links)
+            {
+                Component(w, id, $"link_{link.Name}", "binary_sensor", $"{link.Name} link", _statusTopic,
+                    $"{{{{ 'ON' if (value_json.status.links | selectattr('name', 'equalto', '{link.Name}') | first).up else 'OFF' }}}}", "connectivity");
+            }
+
+            Component(w, id, "pair_active", "sensor", "Pair active node", _activeTopic, "{{ value_json.node }}");
+            w.WriteEndObject();
+        }, schema: false);
+        await Publish(c, $"{ha}/device/{id}/config", payload, retain: true, stop).ConfigureAwait(false);
+    }
+
+    private static void Component(Utf8JsonWriter w, string id, string key, string platform, string name, string stateTopic, string template, string? deviceClass = null)
+    {
+        w.WriteStartObject(key);
+        w.WriteString("p", platform);
+        w.WriteString("name", name);
+        w.WriteString("uniq_id", $"{id}-{key}");
+        w.WriteString("stat_t", stateTopic);
+        w.WriteString("val_tpl", template);
+        if (deviceClass is not null)
+        {
+            w.WriteString("dev_cla", deviceClass);
+        }
+
+        w.WriteEndObject();
+    }
+
     private async Task Publish(MqttBrokerConnection c, string topic, byte[] payload, bool retain, CancellationToken stop)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -290,13 +377,19 @@ internal sealed class MqttPublisher : IAsyncDisposable
         return TimeSpan.FromMilliseconds(ms * (0.75 + (Random.Shared.NextDouble() * 0.5)));
     }
 
-    private static byte[] Json(Action<Utf8JsonWriter> fields)
+    /// <summary>One JSON object, <c>"schema"</c> first unless <paramref name="schema"/> is false (Home Assistant's
+    /// discovery format is its own).</summary>
+    private static byte[] Json(Action<Utf8JsonWriter> fields, bool schema = true)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteNumber("schema", Schema);
+            if (schema)
+            {
+                w.WriteNumber("schema", Schema);
+            }
+
             fields(w);
             w.WriteEndObject();
         }

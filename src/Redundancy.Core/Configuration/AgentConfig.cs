@@ -254,7 +254,14 @@ public static partial class AgentConfig
             sparkplug = new SparkplugOptions(group, edge, sp.PrimaryHost);
         }
 
-        return new MqttOptions(host, port, clientId, m.Username, m.PasswordFile, prefix, TimeSpan.FromSeconds(interval), (int)queue, sparkplug);
+        string? homeAssistant = null;
+        if (m.HomeAssistant is { } ha && (ha.Enabled ?? false))
+        {
+            homeAssistant = ha.DiscoveryPrefix ?? "homeassistant";
+            v.Check("mqtt.homeAssistant.discoveryPrefix", TopicPrefixProblem(homeAssistant) is null, TopicPrefixProblem(homeAssistant) ?? string.Empty, $"\"{homeAssistant}\"");
+        }
+
+        return new MqttOptions(host, port, clientId, m.Username, m.PasswordFile, prefix, TimeSpan.FromSeconds(interval), (int)queue, sparkplug, homeAssistant);
     }
 
     /// <summary>What is wrong with a Sparkplug id (group, edge node, host), or null: 1-64 characters, none of '/', '+',

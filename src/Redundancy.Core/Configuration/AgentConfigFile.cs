@@ -34,6 +34,13 @@ internal sealed class AgentConfigFile
         public long? StatusIntervalS { get; set; }
         public long? EventQueue { get; set; }
         public SparkplugSection? Sparkplug { get; set; }
+        public HomeAssistantSection? HomeAssistant { get; set; }
+    }
+
+    internal sealed class HomeAssistantSection
+    {
+        public bool? Enabled { get; set; }
+        public string? DiscoveryPrefix { get; set; }
     }
 
     internal sealed class SparkplugSection

@@ -145,7 +145,9 @@ public sealed record StorageOptions(TimeSpan CommitAlarmAfter, TimeSpan CommitFa
 /// <param name="StatusInterval">The retained status is published on every change and at least this often.</param>
 /// <param name="EventQueue">Events kept for the broker while it is away; the oldest go first, counted.</param>
 /// <param name="Sparkplug">Sparkplug B on a second connection; null when off (the default).</param>
-public sealed record MqttOptions(string Host, int Port, string ClientId, string? Username, string? PasswordFile, string Prefix, TimeSpan StatusInterval, int EventQueue, SparkplugOptions? Sparkplug = null);
+/// <param name="HomeAssistantPrefix">Home Assistant's discovery prefix when discovery is on (usually
+/// <c>homeassistant</c>); null when off (the default).</param>
+public sealed record MqttOptions(string Host, int Port, string ClientId, string? Username, string? PasswordFile, string Prefix, TimeSpan StatusInterval, int EventQueue, SparkplugOptions? Sparkplug = null, string? HomeAssistantPrefix = null);
 
 /// <summary>Sparkplug B 3.0 (the <c>mqtt.sparkplug</c> section): this node as an edge node.</summary>
 /// <param name="Group">The Sparkplug group id (default <c>Redundancy</c>).</param>

@@ -43,6 +43,7 @@ public sealed class MqttConfigTests
     [InlineData("""{"broker":"h:1883","eventQueue":5000}""", "mqtt.eventQueue")]
     [InlineData("""{"broker":"h:1883","sparkplug":{"enabled":true,"group":"a/b"}}""", "mqtt.sparkplug.group")]
     [InlineData("""{"broker":"h:1883","sparkplug":{"enabled":true,"edgeNode":"x+"}}""", "mqtt.sparkplug.edgeNode")]
+    [InlineData("""{"broker":"h:1883","homeAssistant":{"enabled":true,"discoveryPrefix":"ha/#"}}""", "mqtt.homeAssistant.discoveryPrefix")]
     public void Mistakes_AreNamedByTheirField(string section, string field)
     {
         var options = AgentConfig.Parse(Config(section), out var errors);
