@@ -78,6 +78,20 @@ if (options.Mqtt?.PasswordFile is { } passwordFile)
     }
 }
 
+Redundancy.Edges.Mqtt.MqttTls? mqttTls = null;
+if (options.Mqtt?.Tls is { } tlsFiles)
+{
+    try
+    {
+        mqttTls = Redundancy.Edges.Mqtt.MqttTls.Load(tlsFiles.CaFile, tlsFiles.CertFile, tlsFiles.KeyFile);
+    }
+    catch (InvalidDataException ex)
+    {
+        Console.Error.WriteLine($"redundancy-agent: config {commandLine.ConfigPath}: {ex.Message}");
+        return 78;
+    }
+}
+
 if (commandLine.CheckOnly)
 {
     Console.WriteLine($"configuration OK: node {options.NodeName} ({options.NodeId}) of pair {options.PairId}, {options.Outputs.Count} output(s)");
@@ -196,7 +210,7 @@ catch (Exception ex) when (ex is IOException or InvalidOperationException or Una
     fault ??= $"outputs: {ex.Message}";
 }
 
-builder.Services.AddSingleton(sp => AgentGraph.Compose(options, key, links, bank, storage, values, boot, fault, access, mqttPassword,
+builder.Services.AddSingleton(sp => AgentGraph.Compose(options, key, links, bank, storage, values, boot, fault, access, new MqttSecrets(mqttPassword, mqttTls),
     sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
 builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<AgentGraph>()));
 

@@ -62,7 +62,7 @@ internal sealed class AgentGraph
         uint boot,
         string? fault,
         ControlAccess access,
-        string? mqttPassword,
+        MqttSecrets mqttSecrets,
         ILoggerFactory logging,
         TimeProvider time)
     {
@@ -87,11 +87,11 @@ internal sealed class AgentGraph
             Switchover = switchover,
         };
         var mqtt = options.Mqtt is { } m
-            ? new MqttPublisher(m, mqttPassword, status, events, options.NodeName, options.NodeId, logging.CreateLogger("Redundancy.Mqtt"), time)
+            ? new MqttPublisher(m, mqttSecrets, status, events, options.NodeName, options.NodeId, logging.CreateLogger("Redundancy.Mqtt"), time)
             : null;
         status.Mqtt = mqtt;
         var sparkplug = options.Mqtt is { Sparkplug: not null } sm
-            ? new SparkplugPublisher(sm, mqttPassword, status, events, options.DataDirectory, options.NodeName, logging.CreateLogger("Redundancy.Sparkplug"), time)
+            ? new SparkplugPublisher(sm, mqttSecrets, status, events, options.DataDirectory, options.NodeName, logging.CreateLogger("Redundancy.Sparkplug"), time)
             : null;
         return new AgentGraph(engine, replication, status, diagnostics, journal, control, storage, mqtt) { Sparkplug = sparkplug };
     }

@@ -28,6 +28,7 @@ internal sealed class MqttPublisher : IAsyncDisposable
     private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(100);
     private readonly MqttOptions _options;
     private readonly string? _password;
+    private readonly Redundancy.Edges.Mqtt.MqttTls? _tls;
     private readonly INodeStatusSource _status;
     private readonly NodeEvents _events;
     private readonly string _node;
@@ -50,10 +51,11 @@ internal sealed class MqttPublisher : IAsyncDisposable
     private ulong _announcedActiveEpoch;
     private volatile bool _rediscover;
 
-    public MqttPublisher(MqttOptions options, string? password, INodeStatusSource status, NodeEvents events, string node, byte nodeId, ILogger log, TimeProvider time)
+    public MqttPublisher(MqttOptions options, MqttSecrets secrets, INodeStatusSource status, NodeEvents events, string node, byte nodeId, ILogger log, TimeProvider time)
     {
         _options = options;
-        _password = password;
+        _password = secrets.Password;
+        _tls = secrets.Tls;
         _status = status;
         _events = events;
         _node = node;
@@ -368,7 +370,7 @@ internal sealed class MqttPublisher : IAsyncDisposable
 
     private MqttConnectSpec Spec() => new(
         _options.Host, _options.Port, _options.ClientId, _options.Username, _password, _onlineTopic, "false"u8.ToArray(), WillRetain: true,
-        KeepAlive: TimeSpan.FromSeconds(5));
+        KeepAlive: TimeSpan.FromSeconds(5), _tls);
 
     /// <summary>0.5 s, doubling to 10 s, each within ±25 % so that a fleet does not reconnect in step.</summary>
     internal static TimeSpan Backoff(int failures)

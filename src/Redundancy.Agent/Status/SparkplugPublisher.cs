@@ -22,6 +22,7 @@ internal sealed class SparkplugPublisher : IAsyncDisposable
     private readonly MqttOptions _mqtt;
     private readonly SparkplugOptions _options;
     private readonly string? _password;
+    private readonly Redundancy.Edges.Mqtt.MqttTls? _tls;
     private readonly INodeStatusSource _status;
     private readonly NodeEvents _events;
     private readonly string _bdSeqFile;
@@ -37,11 +38,12 @@ internal sealed class SparkplugPublisher : IAsyncDisposable
     private SparkplugHostState? _hostState;
     private SparkplugSession? _session; // of the current connection: its bdSeq is the Will's
 
-    public SparkplugPublisher(MqttOptions mqtt, string? password, INodeStatusSource status, NodeEvents events, string dataDirectory, string node, ILogger log, TimeProvider time)
+    public SparkplugPublisher(MqttOptions mqtt, MqttSecrets secrets, INodeStatusSource status, NodeEvents events, string dataDirectory, string node, ILogger log, TimeProvider time)
     {
         _mqtt = mqtt;
         _options = mqtt.Sparkplug ?? throw new ArgumentException("Sparkplug is not configured", nameof(mqtt));
-        _password = password;
+        _password = secrets.Password;
+        _tls = secrets.Tls;
         _status = status;
         _events = events;
         _bdSeqFile = Path.Combine(dataDirectory, "sparkplug-bdseq");
@@ -114,7 +116,7 @@ internal sealed class SparkplugPublisher : IAsyncDisposable
                 {
                     bound.CancelAfter(CallBound * 2);
                     await connection.ConnectAsync(new MqttConnectSpec(
-                        _mqtt.Host, _mqtt.Port, $"{_mqtt.ClientId}-spb", _mqtt.Username, _password, death.Topic, death.Payload, WillRetain: false, TimeSpan.FromSeconds(5)), bound.Token).ConfigureAwait(false);
+                        _mqtt.Host, _mqtt.Port, $"{_mqtt.ClientId}-spb", _mqtt.Username, _password, death.Topic, death.Payload, WillRetain: false, TimeSpan.FromSeconds(5), _tls), bound.Token).ConfigureAwait(false);
                     await connection.SubscribeAsync(_topics.NCmd, bound.Token).ConfigureAwait(false);
                     if (_options.PrimaryHost is { } host)
                     {

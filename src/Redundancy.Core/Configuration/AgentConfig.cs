@@ -261,7 +261,14 @@ public static partial class AgentConfig
             v.Check("mqtt.homeAssistant.discoveryPrefix", TopicPrefixProblem(homeAssistant) is null, TopicPrefixProblem(homeAssistant) ?? string.Empty, $"\"{homeAssistant}\"");
         }
 
-        return new MqttOptions(host, port, clientId, m.Username, m.PasswordFile, prefix, TimeSpan.FromSeconds(interval), (int)queue, sparkplug, homeAssistant);
+        MqttTlsOptions? tls = null;
+        if (m.Tls is { } t)
+        {
+            v.Check("mqtt.tls.keyFile", (t.CertFile is null) == (t.KeyFile is null), "goes with mqtt.tls.certFile: a client certificate needs its key, and a key its certificate", t.KeyFile ?? "nothing");
+            tls = new MqttTlsOptions(t.CaFile, t.CertFile, t.KeyFile);
+        }
+
+        return new MqttOptions(host, port, clientId, m.Username, m.PasswordFile, prefix, TimeSpan.FromSeconds(interval), (int)queue, sparkplug, homeAssistant, tls);
     }
 
     /// <summary>What is wrong with a Sparkplug id (group, edge node, host), or null: 1-64 characters, none of '/', '+',

@@ -35,6 +35,14 @@ internal sealed class AgentConfigFile
         public long? EventQueue { get; set; }
         public SparkplugSection? Sparkplug { get; set; }
         public HomeAssistantSection? HomeAssistant { get; set; }
+        public TlsSection? Tls { get; set; }
+    }
+
+    internal sealed class TlsSection
+    {
+        public string? CaFile { get; set; }
+        public string? CertFile { get; set; }
+        public string? KeyFile { get; set; }
     }
 
     internal sealed class HomeAssistantSection

@@ -147,7 +147,14 @@ public sealed record StorageOptions(TimeSpan CommitAlarmAfter, TimeSpan CommitFa
 /// <param name="Sparkplug">Sparkplug B on a second connection; null when off (the default).</param>
 /// <param name="HomeAssistantPrefix">Home Assistant's discovery prefix when discovery is on (usually
 /// <c>homeassistant</c>); null when off (the default).</param>
-public sealed record MqttOptions(string Host, int Port, string ClientId, string? Username, string? PasswordFile, string Prefix, TimeSpan StatusInterval, int EventQueue, SparkplugOptions? Sparkplug = null, string? HomeAssistantPrefix = null);
+/// <param name="Tls">TLS to the broker; null: plain TCP.</param>
+public sealed record MqttOptions(string Host, int Port, string ClientId, string? Username, string? PasswordFile, string Prefix, TimeSpan StatusInterval, int EventQueue, SparkplugOptions? Sparkplug = null, string? HomeAssistantPrefix = null, MqttTlsOptions? Tls = null);
+
+/// <summary>TLS to the broker (the <c>mqtt.tls</c> section); the files are PEM, read once at start.</summary>
+/// <param name="CaFile">The CA that signs the broker's certificate; null: the system's trust store.</param>
+/// <param name="CertFile">This node's client certificate, or null.</param>
+/// <param name="KeyFile">Its private key (with <paramref name="CertFile"/>), or null.</param>
+public sealed record MqttTlsOptions(string? CaFile, string? CertFile, string? KeyFile);
 
 /// <summary>Sparkplug B 3.0 (the <c>mqtt.sparkplug</c> section): this node as an edge node.</summary>
 /// <param name="Group">The Sparkplug group id (default <c>Redundancy</c>).</param>

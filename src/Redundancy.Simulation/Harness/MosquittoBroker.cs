@@ -15,8 +15,9 @@ public sealed class MosquittoBroker : IDisposable
     private ExternalProcess? _process;
 
     /// <summary>Starts a broker in <paramref name="directory"/>; with <paramref name="users"/> (name, password) it
-    /// refuses anonymous clients.</summary>
-    public MosquittoBroker(string directory, IReadOnlyDictionary<string, string>? users = null)
+    /// refuses anonymous clients; with <paramref name="tls"/> (PEM files: CA, server certificate, server key) it speaks
+    /// only TLS and requires a client certificate signed by that CA.</summary>
+    public MosquittoBroker(string directory, IReadOnlyDictionary<string, string>? users = null, (string Ca, string Cert, string Key)? tls = null)
     {
         _directory = directory;
         System.IO.Directory.CreateDirectory(directory);
@@ -40,8 +41,17 @@ public sealed class MosquittoBroker : IDisposable
                 }
             }
 
+            File.SetUnixFileMode(passwords, (UnixFileMode)0b110_100_100); // mosquitto reads it as its own user
             lines.Add("allow_anonymous false");
             lines.Add($"password_file {passwords}");
+        }
+
+        if (tls is { } t)
+        {
+            lines.Add($"cafile {t.Ca}");
+            lines.Add($"certfile {t.Cert}");
+            lines.Add($"keyfile {t.Key}");
+            lines.Add("require_certificate true");
         }
 
         File.WriteAllLines(_config, lines);

@@ -44,6 +44,7 @@ public sealed class MqttConfigTests
     [InlineData("""{"broker":"h:1883","sparkplug":{"enabled":true,"group":"a/b"}}""", "mqtt.sparkplug.group")]
     [InlineData("""{"broker":"h:1883","sparkplug":{"enabled":true,"edgeNode":"x+"}}""", "mqtt.sparkplug.edgeNode")]
     [InlineData("""{"broker":"h:1883","homeAssistant":{"enabled":true,"discoveryPrefix":"ha/#"}}""", "mqtt.homeAssistant.discoveryPrefix")]
+    [InlineData("""{"broker":"h:1883","tls":{"certFile":"/etc/c.pem"}}""", "mqtt.tls.keyFile")]
     public void Mistakes_AreNamedByTheirField(string section, string field)
     {
         var options = AgentConfig.Parse(Config(section), out var errors);
