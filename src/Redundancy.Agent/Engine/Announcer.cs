@@ -34,10 +34,8 @@ internal sealed class Announcer
     /// <summary>Publishes when role, epoch, readiness or health differ from what is announced.</summary>
     public void PublishIfChanged(bool storageFaulted)
     {
-        var a = _view.Announcement;
-        var readiness = Readiness(storageFaulted);
-        if (a.Role != _machine.Role || a.Epoch != _machine.Epoch || a.Health != Health(storageFaulted) || a.Readiness != readiness
-            || a.Level != Level(readiness) || a.MaintenanceVersion != _machine.MaintenanceVersion || a.HandoverUid != _machine.HandoverUid)
+        // The same announcement the cache would give is the same object: one lookup decides, nothing is made twice.
+        if (!ReferenceEquals(Next(storageFaulted), _view.Announcement))
         {
             Publish(storageFaulted);
         }
@@ -47,13 +45,18 @@ internal sealed class Announcer
     public void Publish(bool storageFaulted)
     {
         var old = _view.Announcement;
-        var readiness = Readiness(storageFaulted);
-        var next = _announcements.For(_machine.Role, _machine.Epoch, readiness, Health(storageFaulted), Level(readiness), _machine.MaintenanceVersion, _machine.HandoverUid);
+        var next = Next(storageFaulted);
         _view.Publish(next);
         if (old.Role != next.Role || old.Health != next.Health)
         {
             _links.Kick(); // a role change, maintenance or a handover goes out at once on every link
         }
+    }
+
+    private Announcement Next(bool storageFaulted)
+    {
+        var readiness = Readiness(storageFaulted);
+        return _announcements.For(_machine.Role, _machine.Epoch, readiness, Health(storageFaulted), Level(readiness), _machine.MaintenanceVersion, _machine.HandoverUid);
     }
 
     /// <summary>The bits that do not come from the machine: what is wired, and what failed.</summary>

@@ -23,8 +23,6 @@ internal sealed class MqttPublisher : IAsyncDisposable
     public const int Schema = 1;
 
     private static readonly TimeSpan CallBound = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan LastBackoff = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(100);
     private readonly MqttOptions _options;
     private readonly string? _password;
@@ -116,10 +114,8 @@ internal sealed class MqttPublisher : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task Run(CancellationToken stop)
-    {
-        var failures = 0;
-        while (!stop.IsCancellationRequested)
+    private Task Run(CancellationToken stop) => BrokerReconnectLoop.RunAsync(
+        async () =>
         {
             if (_connection is { } old)
             {
@@ -138,44 +134,38 @@ internal sealed class MqttPublisher : IAsyncDisposable
 
                 return Task.CompletedTask;
             };
+            return connection;
+        },
+        async (connection, bound) =>
+        {
+            await connection.ConnectAsync(Spec(), bound).ConfigureAwait(false);
+            Interlocked.Increment(ref _connects);
+            _connected = true;
+            _lastError = null;
+            _events.Clear("Mqtt", "broker", $"connected to broker {_options.Host}:{_options.Port}");
+        },
+        async (connection, serving) =>
+        {
             try
             {
-                using (var bound = CancellationTokenSource.CreateLinkedTokenSource(stop))
-                {
-                    bound.CancelAfter(CallBound * 2);
-                    await connection.ConnectAsync(Spec(), bound.Token).ConfigureAwait(false);
-                }
-
-                failures = 0;
-                Interlocked.Increment(ref _connects);
-                _connected = true;
-                _lastError = null;
-                _events.Clear("Mqtt", "broker", $"connected to broker {_options.Host}:{_options.Port}");
-                await Serve(connection, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is MqttConnectException or IOException or TimeoutException or OperationCanceledException
-                                           or InvalidOperationException or MQTTnet.Exceptions.MqttCommunicationException)
-            {
-                var text = ex is MqttConnectException ? ex.Message : $"connection to broker {_options.Host}:{_options.Port} lost: {ex.GetBaseException().Message}";
-                if (_lastError != text)
-                {
-                    _lastError = text;
-                    _events.Raise("Mqtt", "broker", $"{text}; status and events wait (events up to {_options.EventQueue}), the pair is not affected; retrying");
-                }
+                await Serve(connection, serving).ConfigureAwait(false);
             }
             finally
             {
                 _connected = false;
             }
-
-            failures++;
-            await Task.Delay(Backoff(failures), _time, stop).ConfigureAwait(false);
-        }
-    }
+        },
+        ex =>
+        {
+            var text = ex is MqttConnectException ? ex.Message : $"connection to broker {_options.Host}:{_options.Port} lost: {ex.GetBaseException().Message}";
+            if (_lastError != text)
+            {
+                _lastError = text;
+                _events.Raise("Mqtt", "broker", $"{text}; status and events wait (events up to {_options.EventQueue}), the pair is not affected; retrying");
+            }
+        },
+        _time,
+        stop);
 
     /// <summary>Connected: online, status, active, then events as they come and status on every change and interval.</summary>
     private async Task Serve(MqttBrokerConnection c, CancellationToken stop)
@@ -371,13 +361,6 @@ internal sealed class MqttPublisher : IAsyncDisposable
     private MqttConnectSpec Spec() => new(
         _options.Host, _options.Port, _options.ClientId, _options.Username, _password, _onlineTopic, "false"u8.ToArray(), WillRetain: true,
         KeepAlive: TimeSpan.FromSeconds(5), _tls);
-
-    /// <summary>0.5 s, doubling to 10 s, each within ±25 % so that a fleet does not reconnect in step.</summary>
-    internal static TimeSpan Backoff(int failures)
-    {
-        var ms = Math.Min(LastBackoff.TotalMilliseconds, FirstBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 10)));
-        return TimeSpan.FromMilliseconds(ms * (0.75 + (Random.Shared.NextDouble() * 0.5)));
-    }
 
     /// <summary>One JSON object, <c>"schema"</c> first unless <paramref name="schema"/> is false (Home Assistant's
     /// discovery format is its own).</summary>

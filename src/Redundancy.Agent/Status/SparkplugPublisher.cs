@@ -93,55 +93,39 @@ internal sealed class SparkplugPublisher : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task Run(CancellationToken stop)
-    {
-        var failures = 0;
-        while (!stop.IsCancellationRequested)
+    private Task Run(CancellationToken stop) => BrokerReconnectLoop.RunAsync(
+        async () =>
         {
             if (_connection is { } old)
             {
                 await old.DisposeAsync().ConfigureAwait(false);
             }
 
-            var bdSeq = NextBdSeq();
-            var session = new SparkplugSession(_topics, bdSeq, _time);
-            _session = session;
-            var death = session.Death();
             var connection = new MqttBrokerConnection();
             _connection = connection;
             connection.Received += OnReceived;
-            try
+            return connection;
+        },
+        async (connection, bound) =>
+        {
+            // A session per connection: the Will carries this connection's bdSeq, and the birth repeats it.
+            var session = new SparkplugSession(_topics, NextBdSeq(), _time);
+            _session = session;
+            var death = session.Death();
+            await connection.ConnectAsync(new MqttConnectSpec(
+                _mqtt.Host, _mqtt.Port, $"{_mqtt.ClientId}-spb", _mqtt.Username, _password, death.Topic, death.Payload, WillRetain: false, TimeSpan.FromSeconds(5), _tls), bound).ConfigureAwait(false);
+            await connection.SubscribeAsync(_topics.NCmd, bound).ConfigureAwait(false);
+            if (_options.PrimaryHost is { } host)
             {
-                using (var bound = CancellationTokenSource.CreateLinkedTokenSource(stop))
-                {
-                    bound.CancelAfter(CallBound * 2);
-                    await connection.ConnectAsync(new MqttConnectSpec(
-                        _mqtt.Host, _mqtt.Port, $"{_mqtt.ClientId}-spb", _mqtt.Username, _password, death.Topic, death.Payload, WillRetain: false, TimeSpan.FromSeconds(5), _tls), bound.Token).ConfigureAwait(false);
-                    await connection.SubscribeAsync(_topics.NCmd, bound.Token).ConfigureAwait(false);
-                    if (_options.PrimaryHost is { } host)
-                    {
-                        await connection.SubscribeAsync(SparkplugTopics.State(host), bound.Token).ConfigureAwait(false);
-                    }
-                }
-
-                failures = 0;
-                _events.Clear("Sparkplug", "broker", $"connected to broker {_mqtt.Host}:{_mqtt.Port} as edge node {_topics.EdgeNodeId} (bdSeq {bdSeq})");
-                await Serve(connection, session, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is MqttConnectException or IOException or TimeoutException or OperationCanceledException
-                                           or InvalidOperationException or MQTTnet.Exceptions.MqttCommunicationException)
-            {
-                _events.Raise("Sparkplug", "broker", $"Sparkplug connection to {_mqtt.Host}:{_mqtt.Port}: {ex.GetBaseException().Message}; retrying, the pair is not affected");
+                await connection.SubscribeAsync(SparkplugTopics.State(host), bound).ConfigureAwait(false);
             }
 
-            failures++;
-            await Task.Delay(MqttPublisher.Backoff(failures), _time, stop).ConfigureAwait(false);
-        }
-    }
+            _events.Clear("Sparkplug", "broker", $"connected to broker {_mqtt.Host}:{_mqtt.Port} as edge node {_topics.EdgeNodeId} (bdSeq {session.BdSeq})");
+        },
+        (connection, serving) => Serve(connection, _session!, serving),
+        ex => _events.Raise("Sparkplug", "broker", $"Sparkplug connection to {_mqtt.Host}:{_mqtt.Port}: {ex.GetBaseException().Message}; retrying, the pair is not affected"),
+        _time,
+        stop);
 
     private async Task Serve(MqttBrokerConnection c, SparkplugSession session, CancellationToken stop)
     {

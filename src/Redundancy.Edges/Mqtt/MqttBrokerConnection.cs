@@ -182,9 +182,6 @@ public sealed class MqttBrokerConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Drops the connection without a DISCONNECT packet (as a crash would): the broker publishes the Will.</summary>
-    public void Abort() => _client.Dispose();
-
     public ValueTask DisposeAsync()
     {
         _client.Dispose();

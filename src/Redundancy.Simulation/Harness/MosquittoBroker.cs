@@ -64,9 +64,6 @@ public sealed class MosquittoBroker : IDisposable
     /// <summary>"127.0.0.1:port", as the agent's <c>mqtt.broker</c>.</summary>
     public string Address => $"127.0.0.1:{Port}";
 
-    /// <summary>The broker's PID (0 when not running).</summary>
-    public int Pid => _process is { HasExited: false } p ? p.Pid : 0;
-
     /// <summary>Starts (again) on the same port and waits until it accepts connections.</summary>
     public void Start()
     {

@@ -8,10 +8,9 @@ namespace Redundancy.Simulation.Harness;
 /// <summary>One message a watcher received.</summary>
 /// <param name="Topic">The topic.</param>
 /// <param name="Payload">The payload as text.</param>
-/// <param name="Retained">Whether the broker sent it as a retained message (on subscribing).</param>
 /// <param name="T">When it arrived (a Stopwatch timestamp, as the cabinet's).</param>
 /// <param name="Bytes">The payload as it came (Sparkplug's are protobuf).</param>
-public sealed record MqttMessage(string Topic, string Payload, bool Retained, long T, byte[] Bytes);
+public sealed record MqttMessage(string Topic, string Payload, long T, byte[] Bytes);
 
 /// <summary>A subscriber for tests and the demo: everything under a topic filter, the newest per topic, in arrival
 /// order. Reconnects on demand (after the broker was killed).</summary>
@@ -51,7 +50,7 @@ public sealed class MqttWatcher : IAsyncDisposable
         var c = new MqttBrokerConnection();
         c.Received += (topic, payload) =>
         {
-            var m = new MqttMessage(topic, Encoding.UTF8.GetString(payload.Span), false, Stopwatch.GetTimestamp(), payload.ToArray());
+            var m = new MqttMessage(topic, Encoding.UTF8.GetString(payload.Span), Stopwatch.GetTimestamp(), payload.ToArray());
             _messages.Enqueue(m);
             _latest[topic] = m;
             return Task.CompletedTask;
