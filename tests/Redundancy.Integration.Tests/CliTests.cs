@@ -161,7 +161,7 @@ public sealed class CliTests
         Assert.Contains("command to drive", text); // the leg's table
         Assert.True(pair.B.WaitForRole("Active", Wait, mark) is not null, Dump(pair));
         Assert.True(Eventually(() => pair.DrivesAll("B") && !Spec.Channels.Any(c => pair.Cabinet.IsDriving("A", c)), Wait), Dump(pair));
-        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.SettledTimeline().Overlap());
         var took = pair.B.NodeEvents.Last(e => e.Kind == Redundancy.Protocol.Events.NodeEventKind.RoleChanged && e.To == "Active");
         Assert.StartsWith("switchover:", took.Reason);
         Assert.Contains("uid 0", took.Reason);
@@ -181,7 +181,7 @@ public sealed class CliTests
         Assert.Equal(1, doc.RootElement.GetProperty("leg").GetProperty("to").GetInt32());
         Assert.True(pair.A.WaitForRole("Active", Wait, back) is not null, Dump(pair));
         Assert.True(Eventually(() => pair.DrivesAll("A"), Wait), Dump(pair));
-        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.SettledTimeline().Overlap());
     }
 
     [Fact]
@@ -224,7 +224,7 @@ public sealed class CliTests
         Assert.Matches(@"^\s*1\s+node 1\s+node 2\s", legs[0]);
         Assert.Matches(@"^\s*2\s+node 2\s+node 1\s", legs[1]);
         Assert.True(Eventually(() => pair.DrivesAll("A"), Wait), Dump(pair));
-        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.SettledTimeline().Overlap());
         Assert.Equal(2, pair.B.EventsSince(mark).Count(e => e.Kind == Redundancy.Protocol.Events.NodeEventKind.RoleChanged));
         var drill = pair.A.WaitForEvent(e => e.Kind == Redundancy.Protocol.Events.NodeEventKind.Command && e.Subject == "drill", Wait, mark);
         Assert.NotNull(drill);
@@ -308,7 +308,8 @@ public sealed class CliTests
 
         Volatile.Write(ref stop, true);
         Assert.True(writer.Join(Wait));
-        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+        var overlap = pair.Cabinet.SettledTimeline().Overlap();
+        Assert.True(overlap == TimeSpan.Zero, $"both nodes drove an output for {overlap.TotalMilliseconds:F2} ms" + Dump(pair));
         Assert.True(refused >= 1, "the writer never met a switchover");
         Assert.Equal(0, unknown); // a switchover waits for the writes in flight: none ends with an unknown outcome
         using var final = pair.Control(active);

@@ -126,7 +126,7 @@ public sealed class FailoverTests
         Assert.True(took is not null, "B did not take over" + Dump(pair));
         Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), "B does not drive" + Dump(pair));
 
-        var timeline = pair.Cabinet.Timeline();
+        var timeline = pair.Cabinet.SettledTimeline();
         var failover = PairHarness.Ms(killAt, timeline.FirstFullDrive("B", Spec.Channels.ToArray(), killAt)!.Value);
         // Not before the peer can have been silent for the timeout, and not much after it.
         Assert.InRange(failover, Spec.PeerTimeoutMs - Spec.IntervalMs - 5, Spec.PeerTimeoutMs + 150);
@@ -147,7 +147,7 @@ public sealed class FailoverTests
         pair.A.Signal(Signals.Stop);
         Assert.True(pair.B.WaitForTakeover(Wait, stopAt) is not null, "B did not take over" + Dump(pair));
         Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
-        var afterTakeover = pair.Cabinet.Timeline();
+        var afterTakeover = pair.Cabinet.SettledTimeline();
         Assert.Contains(afterTakeover.Events, e => e.Node == "A" && e.Kind == "relay-open" && e.T > stopAt);
         Assert.Equal(TimeSpan.Zero, afterTakeover.Overlap());
 
@@ -158,7 +158,7 @@ public sealed class FailoverTests
         Assert.True(stepDown.Reason.Contains("stalled", StringComparison.Ordinal), stepDown.Reason + Dump(pair));
         Hold(TimeSpan.FromMilliseconds(800));
 
-        var timeline = pair.Cabinet.Timeline();
+        var timeline = pair.Cabinet.SettledTimeline();
         Assert.DoesNotContain(timeline.Events, e => e.Node == "A" && e.Kind == "drive-on" && e.T > stopAt);
         Assert.Equal(TimeSpan.Zero, timeline.Overlap());
         Assert.Equal("Standby", pair.A.Role);
@@ -204,7 +204,7 @@ public sealed class FailoverTests
         Assert.True(PairHarness.Ms(termAt, SimulatedCabinet.Now) < 1000, "B waited for the timeout instead of the announcement");
         Assert.True(pair.A.WaitForExit(Wait));
         Assert.True(pair.A.ExitCode == 0, $"exit {pair.A.ExitCode}: " + string.Join("\n", pair.A.Lines.TakeLast(15)));
-        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.SettledTimeline().Overlap());
     }
 
     [Fact]
@@ -218,6 +218,6 @@ public sealed class FailoverTests
         Assert.Equal("Active", pair.A.Role); // equal priority: the lower node id wins
         Assert.True(pair.DrivesAll("A"));
         Assert.False(pair.Cabinet.IsDriving("B", "pump1"));
-        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.SettledTimeline().Overlap());
     }
 }

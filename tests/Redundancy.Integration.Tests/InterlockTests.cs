@@ -27,7 +27,7 @@ public sealed class InterlockTests
         pair.A.Signal(Signals.Kill); // the box loses power: its line drops
         Assert.True(pair.B.WaitForTakeover(Wait, killAt) is not null, Dump(pair));
         Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
-        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.SettledTimeline().Overlap());
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class InterlockTests
         Assert.True(pair.B.WaitForTakeover(Wait, stopAt) is not null, Dump(pair));
         Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
 
-        var timeline = pair.Cabinet.Timeline();
+        var timeline = pair.Cabinet.SettledTimeline();
         var relayOpen = timeline.Events.First(e => e.Node == "A" && e.Kind == "relay-open" && e.T > stopAt);
         var bDrives = timeline.FirstFullDrive("B", Spec.Channels.ToArray(), stopAt)!.Value;
         Assert.True(bDrives > relayOpen.T, "B drove before A's relay opened" + Dump(pair));

@@ -89,7 +89,7 @@ public sealed class LinkFaultTests
         Assert.True(Eventually(() => pair.DrivesAll("B"), Wait), Dump(pair));
         Hold(TimeSpan.FromMilliseconds(Spec.PeerTimeoutMs * 4));
         Assert.Equal("Standby", pair.A.Role);
-        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap());
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.SettledTimeline().Overlap());
         Assert.DoesNotContain(pair.A.EventsSince(mark), e => e.Kind == NodeEventKind.RoleChanged && e.To == "Active");
     }
 }

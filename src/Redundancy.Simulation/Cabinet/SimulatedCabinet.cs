@@ -54,6 +54,45 @@ public sealed class SimulatedCabinet : IDisposable
     /// <summary>The timeline of everything so far.</summary>
     public Timeline Timeline() => new(Events);
 
+    /// <summary>
+    /// The timeline once the cabinet has read what the nodes already sent: it waits (at most
+    /// <paramref name="bound"/>, 5 s by default) until no channel is driven by two nodes at once, then reads. Each
+    /// node's messages come on their own socket and thread, so a release that the old active stamped before the new
+    /// active drove may still be unread when the new drive is; measuring then would count the gap in the cabinet's
+    /// reading as overlap. The times are the nodes' own stamps, so a real overlap still shows in full, and one that
+    /// never ends is measured when the bound runs out.
+    /// </summary>
+    public Timeline SettledTimeline(TimeSpan? bound = null)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)((bound ?? TimeSpan.FromSeconds(5)).TotalSeconds * Stopwatch.Frequency);
+        while (DrivenByTwo() && Stopwatch.GetTimestamp() < deadline)
+        {
+            Thread.Sleep(5);
+        }
+
+        return Timeline();
+    }
+
+    private bool DrivenByTwo()
+    {
+        lock (_gate)
+        {
+            var seen = new HashSet<string>();
+            foreach (var n in _nodes.Values)
+            {
+                foreach (var channel in n.Driving)
+                {
+                    if (!seen.Add(channel))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>Adds a note to the timeline (e.g. "kill -9 A") at the current time; returns that time.</summary>
     public long Mark(string text)
     {

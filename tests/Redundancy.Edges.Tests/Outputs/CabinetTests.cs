@@ -79,6 +79,43 @@ public sealed class CabinetTests : IDisposable
     }
 
     [Fact]
+    public void SettledTimeline_WaitsForTheReleaseStillOnItsWay_AndMeasuresTheOverlapByTheNodesStamps()
+    {
+        var a = Bank("A");
+        var b = Bank("B");
+        a.Drive(0, true);
+        Assert.True(CollectingSink.Eventually(() => _cabinet.IsDriving("A", "pump1"), Wait));
+        b.Drive(0, true);
+        Assert.True(CollectingSink.Eventually(() => _cabinet.IsDriving("B", "pump1"), Wait));
+
+        var release = new Thread(() =>
+        {
+            Thread.Sleep(100);
+            a.ReleaseAll();
+        });
+        release.Start();
+        var settled = _cabinet.SettledTimeline();
+        release.Join();
+
+        var aDrive = Assert.Single(settled.Drives, d => d.Node == "A");
+        Assert.NotNull(aDrive.End); // read after A's release, not before it
+        Assert.InRange(settled.Overlap(), TimeSpan.FromMilliseconds(90), TimeSpan.FromSeconds(4));
+    }
+
+    [Fact]
+    public void SettledTimeline_WithAnOverlapThatNeverEnds_ReturnsAtItsBound_AndMeasuresIt()
+    {
+        var a = Bank("A");
+        var b = Bank("B");
+        a.Drive(0, true);
+        b.Drive(0, true);
+        Assert.True(CollectingSink.Eventually(() => _cabinet.IsDriving("A", "pump1") && _cabinet.IsDriving("B", "pump1"), Wait));
+
+        var settled = _cabinet.SettledTimeline(TimeSpan.FromMilliseconds(200));
+        Assert.True(settled.Overlap() >= TimeSpan.FromMilliseconds(150), $"overlap {settled.Overlap()}");
+    }
+
+    [Fact]
     public void HandOverInOrder_HasNoOverlapAndAMeasuredGap()
     {
         var a = Bank("A");
