@@ -155,6 +155,10 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     public void Start()
     {
         _threads.Prepare();
+        // The window, the leases and the sender's progress promise count from now, not from when the host built
+        // the engine (the threads start after this, so the machine is still this thread's to touch).
+        _machine.Begin();
+        View.Progress(_time.GetTimestamp());
         Links.Start(_threads);
         _threads.Start("engine", Run);
     }

@@ -27,6 +27,9 @@ public sealed class LinkMonitor
         _rateWindowStart = time.GetTimestamp();
     }
 
+    /// <summary>The link starts listening now: the frame rate is counted from here (see <see cref="Roles.RoleStateMachine.Begin"/>).</summary>
+    public void Begin() => _rateWindowStart = _time.GetTimestamp();
+
     /// <summary>The link's name ("serial", "udp").</summary>
     public string Name { get; }
 

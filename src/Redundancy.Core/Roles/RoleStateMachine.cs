@@ -22,7 +22,7 @@ public sealed partial class RoleStateMachine
     private readonly string[] _linkDownText;
     private readonly long[] _linkDownSince;
     private readonly Queue<AlarmChange> _alarms = new();
-    private readonly long _startedAt;
+    private long _startedAt;
     private long _lastEvaluateAt;
     private long _listenUntil;
     private long _noActiveSince = -1;
@@ -57,6 +57,30 @@ public sealed partial class RoleStateMachine
         _linkDownText = _links.Select(l => $"redundancy degraded: {l.Name} link down").ToArray();
         _linkDownSince = Enumerable.Repeat(_startedAt, _links.Length).ToArray();
         _changes = new long[Math.Max(1, options.RoleChangeLimit)];
+    }
+
+    /// <summary>
+    /// The node starts hearing and sending now: the start-up window, the evaluation gap and each link's silence count
+    /// from here. Called once by the engine as it starts its threads, before the first frame or evaluation. The host
+    /// builds the machine well before that (storage, sockets, the rest of the agent); counted from construction, a
+    /// slow start (450 ms under a loaded CI box) used up the whole window before a frame was sent, and a restarted
+    /// standby with solo start went active beside a live active.
+    /// </summary>
+    public void Begin()
+    {
+        if (Role != Role.Starting)
+        {
+            throw new InvalidOperationException($"the machine has already begun: it is {Role}");
+        }
+
+        _startedAt = _time.GetTimestamp();
+        _lastEvaluateAt = _startedAt;
+        _listenUntil = _startedAt;
+        Array.Fill(_linkDownSince, _startedAt);
+        foreach (var link in _links)
+        {
+            link.Begin();
+        }
     }
 
     /// <summary>The current role.</summary>

@@ -42,6 +42,49 @@ public sealed class RoleStateMachineStartupTests
     }
 
     [Fact]
+    public void HostSlowToStartTheEngine_TheWindowCountsFromBegin_NotFromConstruction()
+    {
+        // The host builds the machine, then spends longer than the window on the rest of the agent before the engine
+        // starts its threads: the node has not yet sent or heard a frame, so it has not listened at all.
+        var h = new RoleHarness(soloStart: true);
+        h.Time.Advance(RoleHarness.StartupWindow * 2);
+        h.Machine.Begin();
+
+        var first = h.Step(Ms, RoleHarness.NoLinks);
+        var late = h.Run(RoleHarness.StartupWindow - RoleHarness.Interval, RoleHarness.NoLinks);
+
+        Assert.Equal(DecisionKind.None, first.Kind);
+        Assert.Equal(DecisionKind.None, late.Kind);
+        Assert.Equal(Role.Starting, h.Machine.Role);
+        var solo = h.Run(RoleHarness.Interval * 2, RoleHarness.NoLinks);
+        Assert.Equal(DecisionKind.BecomeActive, solo.Kind);
+        Assert.Contains("solo start", solo.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HostSlowToStartTheEngine_PeerHeardAfterBegin_JoinsAsStandby()
+    {
+        var h = new RoleHarness(nodeId: 2, priority: 90, soloStart: true) { PeerId = 1, PeerPriority = 100, PeerRole = Role.Active, PeerEpoch = 257 };
+        h.Time.Advance(RoleHarness.StartupWindow * 2);
+        h.Machine.Begin();
+
+        var decision = h.Run(RoleHarness.Interval * 2, RoleHarness.BothLinks);
+
+        Assert.Equal(Role.Standby, h.Machine.Role);
+        Assert.Contains("active peer", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Begin_AfterTheMachineHasDecided_IsRefused()
+    {
+        var h = new RoleHarness(soloStart: true);
+        h.Run(RoleHarness.StartupWindow + RoleHarness.Interval, RoleHarness.NoLinks);
+
+        Assert.Equal(Role.Active, h.Machine.Role);
+        Assert.Throws<InvalidOperationException>(h.Machine.Begin);
+    }
+
+    [Fact]
     public void SoloStartOff_NoPeer_BeforeWindowEnds_NoAlarmYet()
     {
         var h = new RoleHarness(soloStart: false);
