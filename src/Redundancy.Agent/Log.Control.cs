@@ -11,4 +11,11 @@ internal static partial class Log
     // With the life-cycle commands (506), at Debug: one per state write (see JournalWriter).
     [LoggerMessage(507, LogLevel.Debug, "{Node}: state {Op} from uid {Uid}: {Text}")]
     public static partial void StateWritten(ILogger logger, string node, string op, int uid, string text);
+
+    // Remote commands over MQTT: refusals with the control socket's (600s).
+    [LoggerMessage(606, LogLevel.Warning, "{Node}: remote command refused ({Refusal}): {Reason}{Suppressed}")]
+    public static partial void RemoteRefused(ILogger logger, string node, string refusal, string reason, string suppressed);
+
+    [LoggerMessage(607, LogLevel.Warning, "{Node}: reply to remote command {Id} not sent: {Reason}")]
+    public static partial void RemoteReplyLost(ILogger logger, string node, string id, string reason);
 }

@@ -288,7 +288,7 @@ static string EventLine(NodeEvent e, Paint? paint = null)
         NodeEventKind.RoleChanged => $"role {paint.Role(e.From)} -> {paint.Role(e.To)} (epoch {e.Epoch}): {e.Reason}",
         NodeEventKind.AlarmRaised => paint.Alarm(e.Alarm, $"ALARM {e.Alarm} ({e.Subject}): {e.Reason}"),
         NodeEventKind.AlarmCleared => $"alarm cleared {e.Alarm} ({e.Subject}): {e.Reason}",
-        NodeEventKind.Command => $"{e.Subject} by uid {e.Uid}: {e.Reason}",
+        NodeEventKind.Command => $"{e.Subject} by {Redundancy.Core.Commands.Callers.Name(e.Uid ?? -1)}: {e.Reason}",
         _ => $"{paint.EventKind(e.Kind.ToString())} {e.Subject}: {e.Reason}",
     };
     return string.Create(CultureInfo.InvariantCulture, $"{e.Sequence,6}  {e.Time:yyyy-MM-dd HH:mm:ss.fff}Z  {e.Node}  {what}");

@@ -8,7 +8,7 @@ namespace Redundancy.Integration.Tests;
 
 /// <summary>Status on MQTT through a real mosquitto on a free loopback port, against a real pair.</summary>
 [Collection("pair")]
-public sealed class MqttTests
+public sealed class MqttTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly PairSpec Spec = new() { IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 500, ReplicationMode = "sync", Mqtt = true };
 
@@ -129,6 +129,7 @@ public sealed class MqttTests
         {
             using var c = pair.Control(node);
             var late = c.Diagnostics().HeartbeatLateMaxMs;
+            output.WriteLine($"node {node}: heartbeat sender woke at most {late:F2} ms late through the broker outages (bound {Spec.PeerTimeoutMs / 2.0} ms); role changes during them: {pair.Agent(node).EventsSince(killedAt).Count(e => e.Kind == NodeEventKind.RoleChanged)}");
             Assert.True(late < Spec.PeerTimeoutMs / 2.0, $"node {node}: a heartbeat sender woke {late:F1} ms late during the broker outages");
             Assert.DoesNotContain(pair.Agent(node).EventsSince(killedAt), e => e.Kind == NodeEventKind.AlarmRaised && e.Alarm is "PeerLost" or "LinkDown");
         }

@@ -30,9 +30,6 @@ internal sealed class ControlSocket : IDisposable
     /// <summary>Clients served at once: the CLI, a control application and some to spare.</summary>
     internal const int MaxConnections = 16;
 
-    /// <summary>Longest the engine may take to decide a command (it decides within a loop round: milliseconds).</summary>
-    internal static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
-
     /// <summary>A client that sends no complete request (or reads no answer) for this long is closed.</summary>
     internal static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
 
@@ -41,7 +38,7 @@ internal sealed class ControlSocket : IDisposable
 
     private readonly string _path;
     private readonly ControlState _state;
-    private readonly Engine.IEngineCommands? _engine;
+    private readonly OperatorCommands _commands;
     private readonly INodeStatusSource _status;
     private readonly NodeEvents _events;
     private readonly ControlAccess _access;
@@ -54,9 +51,9 @@ internal sealed class ControlSocket : IDisposable
     private int _disposed;
 
     public ControlSocket(string path, ControlState state, INodeStatusSource status, NodeEvents events, ControlAccess access, ILogger log, string node, TimeProvider time,
-        Engine.IEngineCommands? engine = null)
+        OperatorCommands? commands = null)
     {
-        _engine = engine;
+        _commands = commands ?? new OperatorCommands(null, null, time);
         _path = path;
         _state = state;
         _status = status;
@@ -186,22 +183,12 @@ internal sealed class ControlSocket : IDisposable
                     return new DiagnosticsResponse { Ok = true, Diagnostics = _status.Diagnostics() };
                 case EventsRequest events:
                     return await Events(events, cancellationToken).ConfigureAwait(false);
-                case MaintenanceRequest maintenance when _engine is not null:
-                    var reply = await _engine.Send(new Engine.EngineCommand(Engine.EngineCommandKind.Maintenance, $"uid {caller.Uid} over the control socket", (int)caller.Uid) { On = maintenance.On })
-                        .WaitAsync(CommandTimeout, _time, cancellationToken).ConfigureAwait(false);
-                    return reply.Accepted ? new CommandResponse { Ok = true, Text = reply.Text } : ControlProtocol.Failure(reply.Text);
-                case SwitchoverRequest switchover when Switchover is not null:
-                    var outcome = await Switchover.RunAsync((int)caller.Uid, switchover.Force == true, CommandWait(switchover.TimeoutMs), cancellationToken).ConfigureAwait(false);
-                    return new SwitchoverResponse
-                    {
-                        Ok = outcome.Ok,
-                        Error = outcome.Ok ? null : outcome.Text,
-                        Text = outcome.Text,
-                        Leg = outcome.Ok || outcome.HandedOver ? outcome.Leg(Switchover.NodeId, Switchover.PeerId) : null,
-                    };
-                case DrillRequest drill when Switchover is not null:
-                    var (ok, text, legs) = await Switchover.DrillAsync((int)caller.Uid, CommandWait(drill.TimeoutMs), cancellationToken).ConfigureAwait(false);
-                    return new DrillResponse { Ok = ok, Error = ok ? null : text, Text = text, Legs = legs.Select(l => l.Leg(Switchover.NodeId, Switchover.PeerId)).ToArray() };
+                case MaintenanceRequest maintenance when _commands.ServesMaintenance:
+                    return await _commands.MaintenanceAsync(maintenance.On, (int)caller.Uid, "over the control socket", cancellationToken).ConfigureAwait(false);
+                case SwitchoverRequest switchover when _commands.ServesSwitchover:
+                    return await _commands.SwitchoverAsync(switchover.Force == true, switchover.TimeoutMs, (int)caller.Uid, cancellationToken).ConfigureAwait(false);
+                case DrillRequest drill when _commands.ServesSwitchover:
+                    return await _commands.DrillAsync(drill.TimeoutMs, (int)caller.Uid, cancellationToken).ConfigureAwait(false);
                 default:
                     return ControlProtocol.Failure($"op '{request.Op}' is not served by this agent");
             }
@@ -224,11 +211,6 @@ internal sealed class ControlSocket : IDisposable
             return ControlProtocol.Failure($"internal error: {ex.GetType().Name}: {ex.Message}");
         }
     }
-
-    /// <summary>The switchover and drill (null: not served).</summary>
-    public Engine.SwitchoverCoordinator? Switchover { get; init; }
-
-    private static TimeSpan CommandWait(int? timeoutMs) => TimeSpan.FromMilliseconds(timeoutMs ?? 5000);
 
     private async Task<ControlResponse> Events(EventsRequest request, CancellationToken cancellationToken)
     {

@@ -138,7 +138,7 @@ internal sealed class SwitchoverSteps
 
         _pausedEpoch = 0;
         var peer = _machine.Peer.NodeId;
-        var caller = c.Uid >= 0 ? $"asked by uid {c.Uid}" : "asked by the agent";
+        var caller = Core.Commands.Callers.AskedBy(c.Uid);
         _decide(_machine.HandOver(c.Uid, c.Force, $"switchover: handing over to node {peer}{Forced(c)}, {caller}"));
         _peerActiveAt = 0;
         _handedOverEpoch = c.Epoch;

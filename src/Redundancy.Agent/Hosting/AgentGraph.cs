@@ -82,12 +82,15 @@ internal sealed class AgentGraph
         var journal = new JournalWriter(events.Stream, options.NodeName, log, time);
         var state = new ControlState(storage, options.NodeName, view, replication is null ? null : replication.WaitReplicated);
         var switchover = new SwitchoverCoordinator(engine, storage, replication, options.NodeId, options.PeerTimeout, options.HeartbeatInterval, time);
-        var control = new ControlSocket(options.ControlSocket, state, status, events, access, logging.CreateLogger("Redundancy.Control"), options.NodeName, time, engine)
-        {
-            Switchover = switchover,
-        };
+        var commands = new OperatorCommands(engine, switchover, time);
+        var control = new ControlSocket(options.ControlSocket, state, status, events, access, logging.CreateLogger("Redundancy.Control"), options.NodeName, time, commands);
         var mqtt = options.Mqtt is { } m
             ? new MqttPublisher(m, mqttSecrets, status, events, options.NodeName, options.NodeId, logging.CreateLogger("Redundancy.Mqtt"), time)
+            {
+                Commands = m.Commands is { } rc
+                    ? new RemoteCommands(rc, key, m.Prefix, options.NodeName, commands, events, logging.CreateLogger("Redundancy.Mqtt"), time)
+                    : null,
+            }
             : null;
         status.Mqtt = mqtt;
         var sparkplug = options.Mqtt is { Sparkplug: not null } sm

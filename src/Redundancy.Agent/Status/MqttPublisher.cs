@@ -66,14 +66,19 @@ internal sealed class MqttPublisher : IAsyncDisposable
         _activeTopic = $"{options.Prefix}/active";
     }
 
+    /// <summary>Remote commands on this connection (null: off, the default).</summary>
+    public RemoteCommands? Commands { get; init; }
+
     /// <summary>Figures for status: connected, messages published, events dropped while the broker was away.</summary>
     public Protocol.Status.MqttStatus Report() => new(
-        $"{_options.Host}:{_options.Port}", _connected, Interlocked.Read(ref _published), Interlocked.Read(ref _droppedEvents), Interlocked.Read(ref _connects), _lastError);
+        $"{_options.Host}:{_options.Port}", _connected, Interlocked.Read(ref _published), Interlocked.Read(ref _droppedEvents), Interlocked.Read(ref _connects), _lastError,
+        Commands?.Report());
 
     public void Start()
     {
         // Events from the start of this run: the broker sees the start-up, up to the queue bound.
         _cursor = 0;
+        Commands?.Start();
         _loop = GuardedLoop.RunAsync(
             Run,
             (ex, delay) => Redundancy.Agent.Log.LoopFailed(_log, _node, "mqtt", ex.ToString(), delay.TotalMilliseconds),
@@ -111,6 +116,11 @@ internal sealed class MqttPublisher : IAsyncDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (Commands is { } commands)
+        {
+            await commands.DisposeAsync().ConfigureAwait(false);
+        }
+
         _stop.Dispose();
     }
 
@@ -126,6 +136,12 @@ internal sealed class MqttPublisher : IAsyncDisposable
             _connection = connection;
             connection.Received += (topic, payload) =>
             {
+                if (Commands is { } commands && topic == commands.Topic)
+                {
+                    commands.Offer(topic, payload); // copied and queued: the client's loop never waits for a command
+                    return Task.CompletedTask;
+                }
+
                 // Home Assistant restarted: it forgets discovered devices unless they are published again.
                 if (_options.HomeAssistantPrefix is { } ha && topic == $"{ha}/status" && payload.Span.SequenceEqual("online"u8))
                 {
@@ -172,6 +188,14 @@ internal sealed class MqttPublisher : IAsyncDisposable
     {
         await Publish(c, _onlineTopic, "true"u8.ToArray(), retain: true, stop).ConfigureAwait(false);
         var status = await PublishStatus(c, stop).ConfigureAwait(false);
+        if (Commands is { } commands)
+        {
+            commands.Publish = (topic, payload, token) => c.PublishAsync(topic, payload, retain: false, token);
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            bound.CancelAfter(CallBound);
+            await c.SubscribeAsync(commands.Topic, bound.Token).ConfigureAwait(false);
+        }
+
         if (_options.HomeAssistantPrefix is { } ha)
         {
             using (var bound = CancellationTokenSource.CreateLinkedTokenSource(stop))

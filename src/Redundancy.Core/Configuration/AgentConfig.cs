@@ -268,7 +268,14 @@ public static partial class AgentConfig
             tls = new MqttTlsOptions(t.CaFile, t.CertFile, t.KeyFile);
         }
 
-        return new MqttOptions(host, port, clientId, m.Username, m.PasswordFile, prefix, TimeSpan.FromSeconds(interval), (int)queue, sparkplug, homeAssistant, tls);
+        RemoteCommandOptions? commands = null;
+        if (m.Commands is { } rc && (rc.Enabled ?? false))
+        {
+            var skew = v.Range("mqtt.commands.maxSkewS", rc.MaxSkewS, 1, 300, fallback: 30);
+            commands = new RemoteCommandOptions(TimeSpan.FromSeconds(skew));
+        }
+
+        return new MqttOptions(host, port, clientId, m.Username, m.PasswordFile, prefix, TimeSpan.FromSeconds(interval), (int)queue, sparkplug, homeAssistant, tls, commands);
     }
 
     /// <summary>What is wrong with a Sparkplug id (group, edge node, host), or null: 1-64 characters, none of '/', '+',

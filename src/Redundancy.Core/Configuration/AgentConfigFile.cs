@@ -36,6 +36,13 @@ internal sealed class AgentConfigFile
         public SparkplugSection? Sparkplug { get; set; }
         public HomeAssistantSection? HomeAssistant { get; set; }
         public TlsSection? Tls { get; set; }
+        public CommandsSection? Commands { get; set; }
+    }
+
+    internal sealed class CommandsSection
+    {
+        public bool? Enabled { get; set; }
+        public long? MaxSkewS { get; set; }
     }
 
     internal sealed class TlsSection

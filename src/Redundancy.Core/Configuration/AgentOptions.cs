@@ -148,7 +148,13 @@ public sealed record StorageOptions(TimeSpan CommitAlarmAfter, TimeSpan CommitFa
 /// <param name="HomeAssistantPrefix">Home Assistant's discovery prefix when discovery is on (usually
 /// <c>homeassistant</c>); null when off (the default).</param>
 /// <param name="Tls">TLS to the broker; null: plain TCP.</param>
-public sealed record MqttOptions(string Host, int Port, string ClientId, string? Username, string? PasswordFile, string Prefix, TimeSpan StatusInterval, int EventQueue, SparkplugOptions? Sparkplug = null, string? HomeAssistantPrefix = null, MqttTlsOptions? Tls = null);
+/// <param name="Commands">Remote commands on the command topic; null when off (the default).</param>
+public sealed record MqttOptions(string Host, int Port, string ClientId, string? Username, string? PasswordFile, string Prefix, TimeSpan StatusInterval, int EventQueue, SparkplugOptions? Sparkplug = null, string? HomeAssistantPrefix = null, MqttTlsOptions? Tls = null, RemoteCommandOptions? Commands = null);
+
+/// <summary>Remote commands over MQTT (the <c>mqtt.commands</c> section, off unless <c>enabled</c>): switchover and
+/// maintenance only, signed with the pair key (docs/mqtt.md, "Remote commands").</summary>
+/// <param name="MaxSkew">How far a command's timestamp may be from this node's clock, either way (default 30 s).</param>
+public sealed record RemoteCommandOptions(TimeSpan MaxSkew);
 
 /// <summary>TLS to the broker (the <c>mqtt.tls</c> section); the files are PEM, read once at start.</summary>
 /// <param name="CaFile">The CA that signs the broker's certificate; null: the system's trust store.</param>

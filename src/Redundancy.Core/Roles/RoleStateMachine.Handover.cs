@@ -223,7 +223,7 @@ public sealed partial class RoleStateMachine
         }
 
         Clear(ref _handoverRefusedAlarm, AlarmKind.HandoverRefused, "peer", "took over from the handover");
-        var caller = _peer.HandoverUid >= 0 ? $"asked by uid {_peer.HandoverUid}" : "asked by the agent";
+        var caller = Commands.Callers.AskedBy(_peer.HandoverUid);
         return TakeOver(
             $"switchover: peer node {_peer.NodeId} handed over at epoch {_peer.Epoch}{(forced ? " (forced)" : string.Empty)}, {caller}",
             _time.GetElapsedTime(_peerHeardAt, now),

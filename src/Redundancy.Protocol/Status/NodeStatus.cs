@@ -143,4 +143,14 @@ public sealed record TakeoverStatus(ulong Epoch, string Reason, DateTimeOffset A
 /// <param name="DroppedEvents">Events not published because the broker was away past the queue bound.</param>
 /// <param name="Connects">Successful connections since start.</param>
 /// <param name="LastError">Why the last connection failed or ended, or null.</param>
-public sealed record MqttStatus(string Broker, bool Connected, long Published, long DroppedEvents, long Connects, string? LastError);
+/// <param name="Commands">Remote commands, when they are on (<c>mqtt.commands.enabled</c>), else null.</param>
+public sealed record MqttStatus(string Broker, bool Connected, long Published, long DroppedEvents, long Connects, string? LastError, RemoteCommandStatus? Commands = null);
+
+/// <summary>Remote commands over MQTT since start.</summary>
+/// <param name="Topic">The command topic this node listens on.</param>
+/// <param name="Accepted">Commands that passed the checks and ran (whether or not the pair's rules then refused them).</param>
+/// <param name="Refused">Messages refused before running: not authentic, malformed, stale, replayed, or too many.</param>
+/// <param name="RefusedBy">The refusals by reason (TooLarge, Malformed, BadMac, BadRequest, Stale, BeforeStart,
+/// Replayed, Busy); reasons with none are left out.</param>
+/// <param name="LastRefusal">The newest refusal, with what was wrong, or null.</param>
+public sealed record RemoteCommandStatus(string Topic, long Accepted, long Refused, Dictionary<string, long> RefusedBy, string? LastRefusal);

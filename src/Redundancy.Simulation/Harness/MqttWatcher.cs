@@ -78,6 +78,14 @@ public sealed class MqttWatcher : IAsyncDisposable
         return Poll.Until(() => (found = Latest(topic)) is { } m && match(m.Payload), timeout, everyMs: 5) ? found : null;
     }
 
+    /// <summary>Waits until any message on <paramref name="topic"/> since subscribing satisfies <paramref name="match"/>
+    /// (replies, events: not only the newest); returns the first that does.</summary>
+    public MqttMessage? WaitForAny(string topic, Func<string, bool> match, TimeSpan timeout)
+    {
+        MqttMessage? found = null;
+        return Poll.Until(() => (found = Messages.FirstOrDefault(m => m.Topic == topic && match(m.Payload))) is not null, timeout, everyMs: 5) ? found : null;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_connection is { } c)

@@ -45,12 +45,27 @@ public sealed class MqttConfigTests
     [InlineData("""{"broker":"h:1883","sparkplug":{"enabled":true,"edgeNode":"x+"}}""", "mqtt.sparkplug.edgeNode")]
     [InlineData("""{"broker":"h:1883","homeAssistant":{"enabled":true,"discoveryPrefix":"ha/#"}}""", "mqtt.homeAssistant.discoveryPrefix")]
     [InlineData("""{"broker":"h:1883","tls":{"certFile":"/etc/c.pem"}}""", "mqtt.tls.keyFile")]
+    [InlineData("""{"broker":"h:1883","commands":{"enabled":true,"maxSkewS":0}}""", "mqtt.commands.maxSkewS")]
+    [InlineData("""{"broker":"h:1883","commands":{"enabled":true,"maxSkewS":3600}}""", "mqtt.commands.maxSkewS")]
     public void Mistakes_AreNamedByTheirField(string section, string field)
     {
         var options = AgentConfig.Parse(Config(section), out var errors);
 
         Assert.Null(options);
         Assert.Contains(errors, e => e.StartsWith(field + ":", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RemoteCommands_OffUnlessEnabled_ThirtySecondsOfSkewByDefault()
+    {
+        var absent = AgentConfig.Parse(Config("""{"broker":"h:1883"}"""), out _);
+        var off = AgentConfig.Parse(Config("""{"broker":"h:1883","commands":{"maxSkewS":10}}"""), out _);
+        var on = AgentConfig.Parse(Config("""{"broker":"h:1883","commands":{"enabled":true}}"""), out var errors);
+
+        Assert.Null(absent!.Mqtt!.Commands);
+        Assert.Null(off!.Mqtt!.Commands);
+        Assert.True(on is not null, string.Join("; ", errors));
+        Assert.Equal(TimeSpan.FromSeconds(30), on!.Mqtt!.Commands!.MaxSkew);
     }
 
     [Fact]
