@@ -7,7 +7,7 @@ namespace Redundancy.Integration.Tests;
 
 /// <summary>Sparkplug B from real agents through a real mosquitto, the bytes decoded by Eclipse Tahu's decoder.</summary>
 [Collection("pair")]
-public sealed class SparkplugTests
+public sealed class SparkplugTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Group = "spBv1.0/Redundancy";
 
@@ -30,6 +30,7 @@ public sealed class SparkplugTests
         // NBIRTH: every metric of the status, seq 0, and the bdSeq of this connection. (The first may come while A is
         // still starting: its role then changes by NDATA. A host's rebirth request gets one with the role as it is.)
         var birth = WaitDecoded(watcher, tahu!, $"{Group}/NBIRTH/pair7-A", _ => true);
+        output.WriteLine($"NBIRTH of A as Tahu's sparkplug-payload decodes it: {birth.ToJsonString()}");
         Assert.Equal("0", birth["seq"]!.ToString());
         var bdSeq = Metric(birth, "bdSeq");
         Assert.NotNull(bdSeq);
