@@ -412,6 +412,18 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
                 Events.Command("maintenance", $"{text} ({command.Reason})", command.Uid);
                 command.Complete(true, text);
                 return false;
+            case EngineCommandKind.ReleaseStartup:
+                if (_machine.ReleaseStartup(command.Uid) is { } refused)
+                {
+                    Events.Command("release-startup", $"start-up release refused: {refused}", command.Uid);
+                    command.Complete(false, refused);
+                    return false;
+                }
+
+                const string released = "start-up released: this node starts alone now (its peer has not been heard in this run); the interlock still holds it while the peer drives";
+                Events.Command("release-startup", $"{released} ({command.Reason})", command.Uid);
+                command.Complete(true, released);
+                return false;
             case EngineCommandKind.Switchover:
             case EngineCommandKind.HandOver:
             case EngineCommandKind.SwitchoverAbort:
