@@ -160,7 +160,11 @@ builder.Services.Configure<ConsoleLoggerOptions>(o =>
     o.MaxQueueLength = 10_000;
 });
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-builder.Services.AddSystemd();
+// The host's own "Application started. Press Ctrl+C" lines say nothing the agent's own start and stop lines do not.
+builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+// sd_notify is the agent's own (Redundancy.Edges.Systemd): Microsoft.Extensions.Hosting.Systemd would send READY=1 as
+// soon as the host started, before the role is decided, and never WATCHDOG=1.
+var notify = Redundancy.Edges.Systemd.SystemdNotifyOptions.FromEnvironment(Environment.GetEnvironmentVariable, Environment.ProcessId);
 
 List<Redundancy.Edges.Links.IHeartbeatLink> links;
 try
@@ -211,7 +215,7 @@ catch (Exception ex) when (ex is IOException or InvalidOperationException or Una
 }
 
 builder.Services.AddSingleton(sp => AgentGraph.Compose(options, key, links, bank, storage, values, boot, fault, access, new MqttSecrets(mqttPassword, mqttTls),
-    sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
+    sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, notify));
 builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<AgentGraph>()));
 
 using var host = builder.Build();
