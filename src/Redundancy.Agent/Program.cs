@@ -232,6 +232,13 @@ if (options.Watchdog is null)
     Log.ConfigWarning(log, options.NodeName, "no watchdog relay configured: a hung active keeps driving its outputs until systemd restarts it (documented risk)");
 }
 
+// A serial crossover on the kernel console carries boot messages and a login prompt between the frames (and the
+// peer's frames reach a getty): say so loudly, as an alarm in status and the journal, and run on.
+if (options.Serial is { } serial && new Redundancy.Edges.Links.KernelConsole().Conflict(serial.Device) is { } console)
+{
+    engine.Events.Raise("SerialIsConsole", "serial", console);
+}
+
 if (links.Count < 2)
 {
     Log.ConfigWarning(log, options.NodeName, "only one heartbeat link configured: a single cable fault will look like a dead peer");
