@@ -141,7 +141,17 @@ switch (commandLine.LogFormat)
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
         break;
-    case "systemd":
+    case "journal" when JournalLoggerProvider.Available():
+        // Fields (PRIORITY, EVENT_ID, NODE, FROM, TO, EPOCH, REASON ...) straight to journald; what the runtime itself
+        // writes to stdout and stderr still reaches the journal through the unit's standard output.
+        builder.Logging.AddProvider(new JournalLoggerProvider());
+        break;
+    case "journal" or "systemd":
+        if (commandLine.LogFormat == "journal")
+        {
+            Console.Error.WriteLine($"redundancy-agent: no journal at {JournalLoggerProvider.DefaultSocket}: logging to standard output with journal priorities");
+        }
+
         builder.Logging.AddSystemdConsole();
         break;
     default:

@@ -55,6 +55,7 @@ public sealed partial class UnitFileTests : IDisposable
         Assert.Equal(["strict"], unit["ProtectSystem"]);
         Assert.Equal(["/var/lib/redundancy"], unit["ReadWritePaths"]);
         Assert.Equal([string.Empty], unit["CapabilityBoundingSet"]);
+        Assert.EndsWith("--log-format journal", unit["ExecStart"][0], StringComparison.Ordinal);
         Assert.Contains(unit["ExecStopPost"], c => c.EndsWith("--release-outputs", StringComparison.Ordinal) && c.StartsWith(unit["ExecStart"][0].Split(' ')[0], StringComparison.Ordinal));
         foreach (var forbidden in new[] { "PrivateDevices", "RestrictRealtime", "MemoryDenyWriteExecute", "DevicePolicy", "CPUSchedulingPolicy", "Environment", "EnvironmentFile" })
         {
