@@ -1,14 +1,5 @@
 namespace Redundancy.Edges.Links;
 
-/// <summary>Whether a serial device is the kernel's console: its output (boot messages, a login getty) would share the
-/// line with the heartbeat frames.</summary>
-public interface IKernelConsole
-{
-    /// <summary>A sentence saying how <paramref name="device"/> is the console and how to turn that off; null when it
-    /// is not (or when this cannot be told). Never throws.</summary>
-    string? Conflict(string device);
-}
-
 /// <summary>
 /// Reads the console from the running system under <see cref="Root"/> (a fake tree in tests): the active consoles in
 /// <c>/sys/class/tty/console/active</c> and the <c>console=</c> arguments in <c>/proc/cmdline</c> (whose

@@ -7,11 +7,3 @@ namespace Redundancy.Edges.Systemd;
 /// <param name="LastProgress">When the service's main loop last made progress (a <see cref="TimeProvider"/>
 /// timestamp): the watchdog is fed only while it is recent.</param>
 public readonly record struct ServiceState(bool Ready, string Status, long LastProgress);
-
-/// <summary>Where <see cref="SystemdNotifyLoop"/> reads the service's state. Called on the notifier's thread, about
-/// ten times a second; must not block or take a lock the service's loop holds.</summary>
-public interface IServiceStateSource
-{
-    /// <summary>The state now.</summary>
-    ServiceState Read();
-}
