@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-tools/ensure-deps.sh socat iproute2:ip nftables:nft mosquitto mosquitto-clients:mosquitto_sub stress-ng util-linux:chrt fuse3:fusermount3 python3-fusepy:py:fusepy || exit 1
+tools/ensure-deps.sh socat iproute2:ip nftables:nft mosquitto mosquitto-clients:mosquitto_sub stress-ng util-linux:chrt fuse3:fusermount3 python3-fusepy:py:fusepy systemd:systemd-analyze || exit 1
 
 start=$(date +%s)
 if ! dotnet build Redundancy.sln -c Release -nologo -v quiet -clp:ErrorsOnly; then

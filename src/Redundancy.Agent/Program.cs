@@ -141,7 +141,17 @@ switch (commandLine.LogFormat)
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
         break;
-    case "systemd":
+    case "journal" when JournalLoggerProvider.Available():
+        // Fields (PRIORITY, EVENT_ID, NODE, FROM, TO, EPOCH, REASON ...) straight to journald; what the runtime itself
+        // writes to stdout and stderr still reaches the journal through the unit's standard output.
+        builder.Logging.AddProvider(new JournalLoggerProvider());
+        break;
+    case "journal" or "systemd":
+        if (commandLine.LogFormat == "journal")
+        {
+            Console.Error.WriteLine($"redundancy-agent: no journal at {JournalLoggerProvider.DefaultSocket}: logging to standard output with journal priorities");
+        }
+
         builder.Logging.AddSystemdConsole();
         break;
     default:
@@ -160,7 +170,11 @@ builder.Services.Configure<ConsoleLoggerOptions>(o =>
     o.MaxQueueLength = 10_000;
 });
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-builder.Services.AddSystemd();
+// The host's own "Application started. Press Ctrl+C" lines say nothing the agent's own start and stop lines do not.
+builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+// sd_notify is the agent's own (Redundancy.Edges.Systemd): Microsoft.Extensions.Hosting.Systemd would send READY=1 as
+// soon as the host started, before the role is decided, and never WATCHDOG=1.
+var notify = Redundancy.Edges.Systemd.SystemdNotifyOptions.FromEnvironment(Environment.GetEnvironmentVariable, Environment.ProcessId);
 
 List<Redundancy.Edges.Links.IHeartbeatLink> links;
 try
@@ -211,7 +225,7 @@ catch (Exception ex) when (ex is IOException or InvalidOperationException or Una
 }
 
 builder.Services.AddSingleton(sp => AgentGraph.Compose(options, key, links, bank, storage, values, boot, fault, access, new MqttSecrets(mqttPassword, mqttTls),
-    sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
+    sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, notify));
 builder.Services.AddHostedService(sp => new EngineService(sp.GetRequiredService<AgentGraph>()));
 
 using var host = builder.Build();
@@ -226,6 +240,13 @@ AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 if (options.Watchdog is null)
 {
     Log.ConfigWarning(log, options.NodeName, "no watchdog relay configured: a hung active keeps driving its outputs until systemd restarts it (documented risk)");
+}
+
+// A serial crossover on the kernel console carries boot messages and a login prompt between the frames (and the
+// peer's frames reach a getty): say so loudly, as an alarm in status and the journal, and run on.
+if (options.Serial is { } serial && new Redundancy.Edges.Links.KernelConsole().Conflict(serial.Device) is { } console)
+{
+    engine.Events.Raise("SerialIsConsole", "serial", console);
 }
 
 if (links.Count < 2)

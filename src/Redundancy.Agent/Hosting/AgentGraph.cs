@@ -9,6 +9,7 @@ using Redundancy.Core.Configuration;
 using Redundancy.Core.Roles;
 using Redundancy.Edges.Links;
 using Redundancy.Edges.Outputs;
+using Redundancy.Edges.Systemd;
 
 namespace Redundancy.Agent.Hosting;
 
@@ -52,6 +53,12 @@ internal sealed class AgentGraph
     /// <summary>Sparkplug B; null when not configured.</summary>
     public SparkplugPublisher? Sparkplug { get; init; }
 
+    /// <summary>The engine as the service manager sees it (ready, status line, progress).</summary>
+    public required EngineServiceState ServiceState { get; init; }
+
+    /// <summary>sd_notify (READY, STATUS, WATCHDOG, STOPPING); null when not started by systemd as Type=notify.</summary>
+    public SystemdNotifyLoop? Notify { get; init; }
+
     public static AgentGraph Compose(
         AgentOptions options,
         byte[] key,
@@ -64,7 +71,8 @@ internal sealed class AgentGraph
         ControlAccess access,
         MqttSecrets mqttSecrets,
         ILoggerFactory logging,
-        TimeProvider time)
+        TimeProvider time,
+        SystemdNotifyOptions? notify = null)
     {
         var log = logging.CreateLogger("Redundancy.Agent");
         var events = new NodeEvents(new EventStream(options.NodeName, time), time);
@@ -96,6 +104,14 @@ internal sealed class AgentGraph
         var sparkplug = options.Mqtt is { Sparkplug: not null } sm
             ? new SparkplugPublisher(sm, mqttSecrets, status, events, options.DataDirectory, options.NodeName, logging.CreateLogger("Redundancy.Sparkplug"), time)
             : null;
-        return new AgentGraph(engine, replication, status, diagnostics, journal, control, storage, mqtt) { Sparkplug = sparkplug };
+        // Waiting for the peer counts once the window and the bounded drain of frames after it are over.
+        var serviceState = new EngineServiceState(view, options.StartupWindow + options.HeartbeatInterval, time);
+        var notifier = notify is null ? null : new SystemdNotifyLoop(notify, serviceState, time, new NotifyJournal(log, options.NodeName, serviceState, time));
+        return new AgentGraph(engine, replication, status, diagnostics, journal, control, storage, mqtt)
+        {
+            Sparkplug = sparkplug,
+            ServiceState = serviceState,
+            Notify = notifier,
+        };
     }
 }

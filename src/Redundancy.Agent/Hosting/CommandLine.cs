@@ -4,12 +4,13 @@ namespace Redundancy.Agent.Hosting;
 internal sealed record CommandLine(string ConfigPath, bool CheckOnly, bool ReleaseOutputs, string LogFormat)
 {
     public const string Usage = """
-        usage: redundancy-agent [--config PATH] [--check-config] [--release-outputs] [--log-format text|json|systemd]
+        usage: redundancy-agent [--config PATH] [--check-config] [--release-outputs] [--log-format text|json|systemd|journal]
           --config PATH       configuration file (default /etc/redundancy/agent.json)
           --check-config      validate the configuration and the key file, then exit (0 = valid)
           --release-outputs   release every configured output and drop 'I am active', then exit
                               (systemd runs this after any exit of the agent, kill -9 included)
-          --log-format F      text (default), json (one object per line) or systemd (journald priorities)
+          --log-format F      text (default), json (one object per line), systemd (journald priorities on
+                              standard output) or journal (to journald with fields: EVENT_ID, NODE, TO, EPOCH, REASON ...)
         """;
 
     /// <summary>Parses <paramref name="args"/>; returns null and an error for anything unknown.</summary>
@@ -33,11 +34,11 @@ internal sealed record CommandLine(string ConfigPath, bool CheckOnly, bool Relea
                 case "--release-outputs":
                     release = true;
                     break;
-                case "--log-format" when i + 1 < args.Length && args[i + 1] is "text" or "json" or "systemd":
+                case "--log-format" when i + 1 < args.Length && args[i + 1] is "text" or "json" or "systemd" or "journal":
                     format = args[++i];
                     break;
                 case "--log-format" or "--config":
-                    error = $"{args[i]} needs a value" + (args[i] == "--log-format" ? ": text, json or systemd" : string.Empty);
+                    error = $"{args[i]} needs a value" + (args[i] == "--log-format" ? ": text, json, systemd or journal" : string.Empty);
                     return null;
                 default:
                     error = $"unknown argument '{args[i]}'";

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Hosting;
 namespace Redundancy.Agent.Hosting;
 
 /// <summary>
-/// Runs storage, engine and control socket for the host's lifetime. On stop (SIGTERM, Ctrl-C) the control socket
-/// closes first, then the engine releases the outputs and announces Stopping, then storage finishes its queue.
+/// Runs storage, engine and control socket for the host's lifetime, and tells systemd about them. On stop (SIGTERM,
+/// Ctrl-C) systemd hears STOPPING=1, the control socket closes first, then the engine releases the outputs and announces Stopping, then storage finishes its queue.
 /// </summary>
 internal sealed class EngineService(AgentGraph graph) : IHostedService
 {
@@ -19,6 +19,8 @@ internal sealed class EngineService(AgentGraph graph) : IHostedService
         // benchmark before this).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         graph.Engine.Start();
+        graph.ServiceState.Started();
+        graph.Notify?.Start(); // its own thread: READY=1 once the engine has decided, then STATUS and the watchdog
         graph.Diagnostics.Start();
         graph.Replication?.Start();
         graph.Control.Start();
@@ -31,6 +33,7 @@ internal sealed class EngineService(AgentGraph graph) : IHostedService
         Task.Run(
             () =>
             {
+                graph.Notify?.Stop(); // STOPPING=1 first, and no more pings: the stop is bounded by TimeoutStopSec
                 graph.Control.Dispose();
                 graph.Replication?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2));
                 graph.Engine.Stop(TimeSpan.FromSeconds(2));
@@ -41,6 +44,7 @@ internal sealed class EngineService(AgentGraph graph) : IHostedService
                 graph.Storage?.Dispose();
                 graph.Storage?.Store.Dispose();
                 graph.Engine.Dispose();
+                graph.Notify?.Dispose();
             },
             CancellationToken.None);
 }

@@ -18,9 +18,10 @@ public sealed class AgentProcess : IDisposable
     private readonly EventFollower? _follower;
 
     /// <summary>Starts the agent with <paramref name="configPath"/>, optionally inside a network namespace; with
-    /// <paramref name="controlSocket"/>, follows its events there.</summary>
+    /// <paramref name="controlSocket"/>, follows its events there; <paramref name="environment"/> is added to its
+    /// environment (systemd's NOTIFY_SOCKET and WATCHDOG_USEC, for example).</summary>
     public AgentProcess(string node, string configPath, string? netns = null, Action<string>? echo = null, IReadOnlyList<string>? wrapper = null,
-        string? controlSocket = null)
+        string? controlSocket = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         Node = node;
         StartedAt = Stopwatch.GetTimestamp();
@@ -60,7 +61,7 @@ public sealed class AgentProcess : IDisposable
                 // The process's last lines can arrive after Dispose (the reader drains its pipe on the pool): an
                 // exception here would end the whole test run.
             }
-        });
+        }, environment);
         if (controlSocket is not null)
         {
             _follower = new EventFollower(controlSocket, () => !_process.HasExited);

@@ -9,8 +9,9 @@ public class ExternalProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _errors = new();
 
-    /// <summary>Starts <paramref name="file"/> with <paramref name="arguments"/>.</summary>
-    public ExternalProcess(string file, IEnumerable<string> arguments, Action<string>? onLine = null)
+    /// <summary>Starts <paramref name="file"/> with <paramref name="arguments"/>, and with <paramref name="environment"/> added
+    /// to (a null value: removed from) this process's environment.</summary>
+    public ExternalProcess(string file, IEnumerable<string> arguments, Action<string>? onLine = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -22,6 +23,18 @@ public class ExternalProcess : IDisposable
         foreach (var a in arguments)
         {
             info.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
         }
 
         _process = new Process { StartInfo = info, EnableRaisingEvents = true };

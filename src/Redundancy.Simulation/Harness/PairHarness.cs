@@ -139,8 +139,9 @@ public sealed class PairHarness : IDisposable
         return at?.ToString() ?? throw new KeyNotFoundException($"agent-{node}.json has no {string.Join('.', path)}");
     }
 
-    /// <summary>Starts (or restarts) the agent of <paramref name="node"/>.</summary>
-    public AgentProcess StartAgent(string node)
+    /// <summary>Starts (or restarts) the agent of <paramref name="node"/>, with <paramref name="environment"/> added to
+    /// its environment.</summary>
+    public AgentProcess StartAgent(string node, IReadOnlyDictionary<string, string?>? environment = null)
     {
         if (_agents.Remove(node, out var old))
         {
@@ -148,7 +149,7 @@ public sealed class PairHarness : IDisposable
         }
 
         var ns = Netns is null ? null : node == "A" ? Netns.NamespaceA : Netns.NamespaceB;
-        var agent = new AgentProcess(node, ConfigPath(node), ns, _echo, Spec.Wrapper, Spec.FollowEvents ? ControlSocket(node) : null);
+        var agent = new AgentProcess(node, ConfigPath(node), ns, _echo, Spec.Wrapper, Spec.FollowEvents ? ControlSocket(node) : null, environment);
         _agents[node] = agent;
         return agent;
     }
