@@ -44,6 +44,14 @@ public enum AlarmKind
     /// <summary>The peer hands over (a switchover) but this node cannot take over: it lacks changes the peer has, or
     /// its interlock says the peer still drives. The peer resumes after the handover timeout.</summary>
     HandoverRefused,
+
+    /// <summary>A takeover on silence is due, but the witness has not granted this node the lease (another holds it,
+    /// or the witness does not answer): the peer may be alive and cut off from this node only.</summary>
+    WitnessBlocksTakeover,
+
+    /// <summary>An active cut off from both its peer and the witness past its lease: it keeps or releases, as
+    /// configured.</summary>
+    WitnessLost,
 }
 
 /// <summary>An alarm raised or cleared by the <see cref="RoleStateMachine"/>.</summary>

@@ -39,6 +39,13 @@ public sealed record RoleOptions(
     /// <summary>Fewest heartbeat intervals (of the peer) a peer timeout must span.</summary>
     public const int IntervalsPerTimeout = 3;
 
+    /// <summary>The witness's lease when a witness is configured, else null (no witness).</summary>
+    public TimeSpan? WitnessLease { get; init; }
+
+    /// <summary>With a witness: whether an active cut off from both the peer and the witness past its lease releases
+    /// (true) or keeps driving (false, the default).</summary>
+    public bool ReleaseWhenIsolated { get; init; }
+
     /// <summary>This pair's id, for alarms that name what a misconfigured peer sends instead. Default zero.</summary>
     public uint PairId { get; init; }
 

@@ -5,6 +5,11 @@ public sealed partial class RoleStateMachine
 {
     private Decision EvaluateActive(long now, bool fresh, InterlockInput interlock)
     {
+        if (EvaluateActiveWitness(now, fresh) is { } witness)
+        {
+            return witness;
+        }
+
         // Both active. A claim in a frame that does not echo ours counts here too: stepping down is the safe direction,
         // and a peer that took over because it cannot hear us must still be yielded to (a recording cannot win: its
         // epoch is one this node has already outgrown).

@@ -16,9 +16,14 @@ public sealed partial class RoleStateMachine
         }
 
         Clear(ref _maintenanceAlarm, AlarmKind.MaintenanceBlocksTakeover, "pair", "took over");
+        var now = _time.GetTimestamp();
+        if (!byHand && !PeerFresh && WitnessHolds(reason, now) is { } held)
+        {
+            return held; // the peer is silent and the witness has not granted this node the lease
+        }
+
         // Role changes are rate-limited: a node that flaps (a starved box stalling, stepping down and taking over again)
         // holds its next takeover until the oldest change of the window has left it. Step-downs are never held.
-        var now = _time.GetTimestamp();
         if (!byHand && _changeCount >= _changes.Length && _time.GetElapsedTime(_changes[_changeCount % _changes.Length], now) < _options.RoleChangeWindow)
         {
             if (!_rateAlarm)
@@ -33,7 +38,7 @@ public sealed partial class RoleStateMachine
         Clear(ref _rateAlarm, AlarmKind.RoleChangesLimited, "peer", "role changes no longer rate-limited");
         Clear(ref _waitingAlarm, AlarmKind.WaitingForPeer, "peer", "this node became active");
         Clear(ref _interlockAlarm, AlarmKind.InterlockBlocksTakeover, "peer", "took over");
-        if (_peerHeard && !PeerFresh && !_options.InterlockWired)
+        if (_peerHeard && !PeerFresh && !_options.InterlockWired && !(HasWitness && now < _witness.HeldUntil))
         {
             Raise(ref _unfencedAlarm, AlarmKind.UnfencedTakeover, "peer",
                 "took over with the peer silent on all links and no interlock to prove it is not driving: if the links were cut, both nodes may be active (split-brain risk)");
@@ -43,7 +48,7 @@ public sealed partial class RoleStateMachine
         _noActiveSince = -1;
         // Fenced: the peer handed over (it released first), or it is heard and not active, or the interlock said it
         // is not driving (read just before this decision). Anything else may be a peer that still drives.
-        var unfenced = !byHand && !PeerFresh && !_options.InterlockWired;
+        var unfenced = !byHand && !PeerFresh && !_options.InterlockWired && !(HasWitness && now < _witness.HeldUntil);
         return Change(Role.Active, DecisionKind.BecomeActive, epoch, reason, detection, countsForRate: !byHand) with { Unfenced = unfenced };
     }
 

@@ -24,11 +24,14 @@ internal sealed class RoleHarness
     private ulong _counter = 1;
 
     public RoleHarness(
-        byte nodeId = 1, byte priority = 100, bool soloStart = false, bool interlockWired = false, ulong persistedEpoch = 5, TimeSpan leaseMargin = default)
+        byte nodeId = 1, byte priority = 100, bool soloStart = false, bool interlockWired = false, ulong persistedEpoch = 5, TimeSpan leaseMargin = default,
+        TimeSpan? witnessLease = null, bool releaseWhenIsolated = false)
     {
         Options = new RoleOptions(nodeId, priority, PeerTimeout, StartupWindow, soloStart, interlockWired, ["serial", "udp"])
         {
             LeaseMargin = leaseMargin,
+            WitnessLease = witnessLease,
+            ReleaseWhenIsolated = releaseWhenIsolated,
             DrainBound = DrainBound,
             PairId = PairId,
         };
@@ -80,9 +83,9 @@ internal sealed class RoleHarness
     /// then heard it on both links past the start-up window. The peer's last frame is at the current time.</summary>
     public static RoleHarness StandbyWithActivePeer(
         byte nodeId = 1, byte priority = 100, byte peerId = 2, byte peerPriority = 100,
-        bool interlockWired = false, ulong persistedEpoch = 5, ulong peerEpoch = 5)
+        bool interlockWired = false, ulong persistedEpoch = 5, ulong peerEpoch = 5, TimeSpan? witnessLease = null, bool releaseWhenIsolated = false)
     {
-        var h = new RoleHarness(nodeId, priority, soloStart: false, interlockWired, persistedEpoch)
+        var h = new RoleHarness(nodeId, priority, soloStart: false, interlockWired, persistedEpoch, witnessLease: witnessLease, releaseWhenIsolated: releaseWhenIsolated)
         {
             PeerId = peerId,
             PeerPriority = peerPriority,

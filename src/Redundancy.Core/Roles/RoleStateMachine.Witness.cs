@@ -1,0 +1,117 @@
+using Redundancy.Core.Witness;
+
+namespace Redundancy.Core.Roles;
+
+/// <summary>
+/// The witness (docs/witness.md): with one configured, a takeover that nothing else fences (the peer silent on every
+/// link) needs this node to hold the witness's lease; an active whose peer is silent releases at once when the witness
+/// says the other node holds the lease, and, cut off from both the peer and the witness past its own lease, does what
+/// <see cref="RoleOptions.ReleaseWhenIsolated"/> says. The witness client is slow I/O on its own loop: its verdicts come
+/// here as inputs (<see cref="OnWitness"/>), never from the engine thread's own waits.
+/// </summary>
+public sealed partial class RoleStateMachine
+{
+    private WitnessView _witness;
+    private bool _witnessBlocksAlarm;
+    private bool _witnessLostAlarm;
+
+    /// <summary>The newest verdict of the witness client.</summary>
+    public void OnWitness(in WitnessView view) => _witness = view;
+
+    /// <summary>Whether a witness is configured.</summary>
+    public bool HasWitness => _options.WitnessLease is not null;
+
+    /// <summary>Whether this node holds the witness's lease now.</summary>
+    public bool HoldsWitnessLease => HasWitness && _time.GetTimestamp() < _witness.HeldUntil;
+
+    /// <summary>Whether the witness client should ask for the lease: always while active (the active keeps it
+    /// renewed), and while standby or starting once the peer is silent for half the timeout (so the challenge is done
+    /// by the time the peer is declared gone). Never while the peer is heard: a standby must not take the lease from a
+    /// live active.</summary>
+    public bool WantsWitnessLease
+    {
+        get
+        {
+            if (!HasWitness || Role is Role.Faulted or Role.Stopping)
+            {
+                return false;
+            }
+
+            if (Role == Role.Active)
+            {
+                return true;
+            }
+
+            var now = _time.GetTimestamp();
+            return !_peerHeard
+                ? _time.GetElapsedTime(_startedAt, now) >= _options.StartupWindow / 2
+                : _time.GetElapsedTime(_peerHeardAt, now) >= _options.PeerTimeout / 2;
+        }
+    }
+
+    /// <summary>A takeover on silence without the lease: held, with the alarm naming why. Null: the witness allows it
+    /// (or none is configured).</summary>
+    private Decision? WitnessHolds(string reason, long now)
+    {
+        if (!HasWitness || now < _witness.HeldUntil)
+        {
+            Clear(ref _witnessBlocksAlarm, AlarmKind.WitnessBlocksTakeover, "witness", "the witness granted this node the lease");
+            return null;
+        }
+
+        if (!_witnessBlocksAlarm)
+        {
+            var why = _witness.LastAnswerAt == 0 || _time.GetElapsedTime(_witness.LastAnswerAt, now) > _options.WitnessLease!.Value
+                ? "the witness does not answer"
+                : _witness.Holder != 0 ? $"the witness says node {_witness.Holder} holds the lease" : "the witness has not granted the lease yet";
+            Raise(ref _witnessBlocksAlarm, AlarmKind.WitnessBlocksTakeover, "witness",
+                $"a takeover is due ({reason}), but {why}: not taking over without the lease (the peer may be alive and cut off from this node only)");
+        }
+
+        return Decision.None;
+    }
+
+    /// <summary>The active's witness rules while its peer is silent; null when they change nothing.</summary>
+    private Decision? EvaluateActiveWitness(long now, bool fresh)
+    {
+        if (!HasWitness || fresh)
+        {
+            Clear(ref _witnessLostAlarm, AlarmKind.WitnessLost, "witness", "the peer is heard");
+            return null;
+        }
+
+        var lease = _options.WitnessLease!.Value;
+        var answered = _witness.LastAnswerAt != 0 && _time.GetElapsedTime(_witness.LastAnswerAt, now) <= lease;
+        if (answered && _witness.Holder != 0 && _witness.Holder != _options.NodeId)
+        {
+            // The witness gave the lease to the other node: its lease is free only after ours ran out, so that node
+            // is taking over now. Release at once.
+            const string reason = "the peer is silent and the witness granted the lease to the other node: it is taking over, releasing";
+            _listenUntil = now + Ticks(_options.PeerTimeout);
+            return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch, reason, null);
+        }
+
+        if (answered || now < _witness.HeldUntil)
+        {
+            Clear(ref _witnessLostAlarm, AlarmKind.WitnessLost, "witness", "the witness answers");
+            return null;
+        }
+
+        // Neither the peer nor the witness heard, and this node's own lease has run out: isolated.
+        if (_options.ReleaseWhenIsolated)
+        {
+            const string reason = "cut off from both the peer and the witness past the lease: releasing, as witness.onIsolation says";
+            Raise(ref _witnessLostAlarm, AlarmKind.WitnessLost, "witness", reason);
+            _listenUntil = now + Ticks(_options.PeerTimeout);
+            return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch, reason, null);
+        }
+
+        if (!_witnessLostAlarm)
+        {
+            Raise(ref _witnessLostAlarm, AlarmKind.WitnessLost, "witness",
+                "cut off from both the peer and the witness past the lease: keeping the outputs, as witness.onIsolation says (the peer may take over if the witness grants it the lease)");
+        }
+
+        return null;
+    }
+}
