@@ -18,4 +18,7 @@ internal static partial class Log
 
     [LoggerMessage(607, LogLevel.Warning, "{Node}: reply to remote command {Id} not sent: {Reason}")]
     public static partial void RemoteReplyLost(ILogger logger, string node, string id, string reason);
+
+    [LoggerMessage(608, LogLevel.Warning, "{Node}: {Text}")]
+    public static partial void WitnessProblem(ILogger logger, string node, string text);
 }

@@ -44,6 +44,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     private EngineCommand? _stopping;
     private long _decidedAt;
     private Decision _held;
+    private bool _wantsWitnessLease;
     private string? _startupFault;
     private string? _storageFault;
     private bool _faultedByStorage;
@@ -92,6 +93,8 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
                 options.SoloStart, options.InterlockInputWired, links.Names)
             {
                 LeaseMargin = options.HeartbeatInterval / 2,
+                WitnessLease = options.Witness?.Lease,
+                ReleaseWhenIsolated = options.Witness?.ReleaseWhenIsolated ?? false,
                 DrainBound = options.HeartbeatInterval / 2,
                 PairId = options.PairId,
             },
@@ -137,6 +140,9 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     /// <summary>The switchover's steps on the engine thread; <see cref="SwitchoverSteps.PeerAsks"/> is where a standby's
     /// request for a handover comes out.</summary>
     public SwitchoverSteps Switchover => _switchover;
+
+    /// <summary>Whether the witness client should ask for the lease now (written by the engine thread every round).</summary>
+    public bool WantsWitnessLease => Volatile.Read(ref _wantsWitnessLease);
 
     /// <summary>The current role (for status and tests).</summary>
     public Role Role => View.Role;
@@ -324,6 +330,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         var interlock = _bank?.ReadInterlock() ?? InterlockInput.NotWired;
         _machine.LocalApplied = _storage?.Store.LastSequence ?? 0;
         var decision = _machine.Evaluate(pending, interlock);
+        Volatile.Write(ref _wantsWitnessLease, _machine.WantsWitnessLease);
         _reports.NotePeer();
         Decide(decision);
         _switchover.AfterEvaluate();
@@ -382,6 +389,9 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
                 break;
             case EngineInputKind.EffectDone:
                 Finish(_executor.OnSlowDone(input.Slot, input.Flag, input.Text));
+                break;
+            case EngineInputKind.Witness:
+                _machine.OnWitness(input.Witness);
                 break;
         }
 

@@ -17,14 +17,20 @@ internal enum EngineInputKind : byte
     /// <see cref="EngineInput.Text"/>.</summary>
     Verdict,
 
+    /// <summary>The witness client's newest knowledge: <see cref="EngineInput.Witness"/>.</summary>
+    Witness,
+
     /// <summary>A slow effect finished: <see cref="EngineInput.Slot"/>, <see cref="EngineInput.Flag"/> (true: it worked) and
     /// <see cref="EngineInput.Text"/> (its error).</summary>
     EffectDone,
 }
 
 /// <summary>One input to the engine other than a frame. A value: posting it allocates nothing but its payload.</summary>
-internal readonly record struct EngineInput(EngineInputKind Kind, EngineCommand? Command = null, string? Source = null, string? Text = null, bool Flag = false, int Slot = -1, string? Check = null)
+internal readonly record struct EngineInput(EngineInputKind Kind, EngineCommand? Command = null, string? Source = null, string? Text = null, bool Flag = false, int Slot = -1, string? Check = null,
+    Core.Witness.WitnessView Witness = default)
 {
+    public static EngineInput FromWitness(Core.Witness.WitnessView view) => new(EngineInputKind.Witness, Witness: view);
+
     public static EngineInput Fault(string source, string text) => new(EngineInputKind.LocalFault, Source: source, Text: text);
 
     public static EngineInput Cleared(string source, string text) => new(EngineInputKind.FaultCleared, Source: source, Text: text);

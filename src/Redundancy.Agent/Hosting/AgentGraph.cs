@@ -53,6 +53,9 @@ internal sealed class AgentGraph
     /// <summary>Sparkplug B; null when not configured.</summary>
     public SparkplugPublisher? Sparkplug { get; init; }
 
+    /// <summary>The witness client; null without a witness.</summary>
+    public Witness.WitnessClient? Witness { get; init; }
+
     /// <summary>The engine as the service manager sees it (ready, status line, progress).</summary>
     public required EngineServiceState ServiceState { get; init; }
 
@@ -110,6 +113,10 @@ internal sealed class AgentGraph
         return new AgentGraph(engine, replication, status, diagnostics, journal, control, storage, mqtt)
         {
             Sparkplug = sparkplug,
+            Witness = options.Witness is { } w
+                ? new Witness.WitnessClient(w, key, options.PairId, options.NodeId, options.NodeName, () => engine.WantsWitnessLease,
+                    v => inbox.Post(EngineInput.FromWitness(v)), logging.CreateLogger("Redundancy.Witness"), time)
+                : null,
             ServiceState = serviceState,
             Notify = notifier,
         };

@@ -19,6 +19,7 @@ internal sealed class EngineService(AgentGraph graph) : IHostedService
         // benchmark before this).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         graph.Engine.Start();
+        graph.Witness?.Start(); // its own thread; its verdicts reach the engine as inputs
         graph.ServiceState.Started();
         graph.Notify?.Start(); // its own thread: READY=1 once the engine has decided, then STATUS and the watchdog
         graph.Diagnostics.Start();
@@ -37,6 +38,7 @@ internal sealed class EngineService(AgentGraph graph) : IHostedService
                 graph.Control.Dispose();
                 graph.Replication?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(2));
                 graph.Engine.Stop(TimeSpan.FromSeconds(2));
+                graph.Witness?.Dispose();
                 graph.Mqtt?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(3)); // the Stopping status, then offline
                 graph.Sparkplug?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(3)); // NDEATH
                 graph.Diagnostics.Dispose();

@@ -186,6 +186,16 @@ public static partial class AgentConfig
 
         var storage = BuildStorage(f, v);
         var mqtt = BuildMqtt(f, v, pairId, nodeName);
+        WitnessOptions? witness = null;
+        if (f.Witness is { } ws)
+        {
+            var address = v.Endpoint("witness.address", ws.Address, allowPortZero: false);
+            var lease = v.Range("witness.leaseMs", ws.LeaseMs, 10, 60_000, fallback: 100);
+            var isolation = ws.OnIsolation ?? "keep";
+            v.Check("witness.onIsolation", isolation is "keep" or "release", "must be \"keep\" or \"release\"", $"\"{isolation}\"");
+            witness = address is null ? null : new WitnessOptions(address, TimeSpan.FromMilliseconds(lease), isolation == "release");
+        }
+
 
         var controlSocket = f.Control?.Socket ?? "/run/redundancy/control.sock";
         v.Check("control.socket", controlSocket.Length is > 0 and <= 100, "must be a path of 1-100 characters (a Unix socket path)", controlSocket);
@@ -224,6 +234,7 @@ public static partial class AgentConfig
             Replication = replication,
             Storage = storage,
             Mqtt = mqtt,
+            Witness = witness,
         };
     }
 

@@ -23,6 +23,14 @@ internal sealed class AgentConfigFile
     public ReplicationSection? Replication { get; set; }
     public StorageSection? Storage { get; set; }
     public MqttSection? Mqtt { get; set; }
+    public WitnessSection? Witness { get; set; }
+
+    internal sealed class WitnessSection
+    {
+        public string? Address { get; set; }
+        public long? LeaseMs { get; set; }
+        public string? OnIsolation { get; set; }
+    }
 
     internal sealed class MqttSection
     {

@@ -82,6 +82,9 @@ public sealed record AgentOptions
     /// <summary>Status on MQTT; null: no MQTT at all (the agent runs exactly as without it).</summary>
     public MqttOptions? Mqtt { get; init; }
 
+    /// <summary>The witness (tie breaker); null: none.</summary>
+    public WitnessOptions? Witness { get; init; }
+
     /// <summary>The control-state database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "state.db");
 
@@ -171,3 +174,10 @@ public sealed record MqttTlsOptions(string? CaFile, string? CertFile, string? Ke
 /// <param name="EdgeNode">This node's edge node id (default <c>pair&lt;pairId&gt;-&lt;nodeName&gt;</c>).</param>
 /// <param name="PrimaryHost">The primary host application's id: NBIRTH waits for its STATE online; null: none.</param>
 public sealed record SparkplugOptions(string Group, string EdgeNode, string? PrimaryHost);
+
+/// <summary>The witness (the <c>witness</c> section, docs/witness.md): a takeover on silence needs its lease.</summary>
+/// <param name="Address">Where <c>redundancy-witness</c> listens.</param>
+/// <param name="Lease">Its lease for this pair (the same <c>leaseMs</c> as in the witness's own configuration).</param>
+/// <param name="ReleaseWhenIsolated">Whether an active cut off from both the peer and the witness past its lease
+/// releases (<c>"onIsolation": "release"</c>) or keeps driving (<c>"keep"</c>, the default).</param>
+public sealed record WitnessOptions(System.Net.IPEndPoint Address, TimeSpan Lease, bool ReleaseWhenIsolated);

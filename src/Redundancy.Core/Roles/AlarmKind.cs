@@ -52,6 +52,9 @@ public enum AlarmKind
     /// <summary>An active cut off from both its peer and the witness past its lease: it keeps or releases, as
     /// configured.</summary>
     WitnessLost,
+
+    /// <summary>The active gets no answer from the witness (the pair is not affected while the links are up).</summary>
+    WitnessUnreachable,
 }
 
 /// <summary>An alarm raised or cleared by the <see cref="RoleStateMachine"/>.</summary>

@@ -46,6 +46,7 @@ public sealed partial class RoleStateMachine
 
         var epoch = RoleOptions.NextEpoch(Math.Max(Epoch, _peerHeard ? _peer.Epoch : 0), _options.NodeId);
         _noActiveSince = -1;
+        _activeSince = now;
         // Fenced: the peer handed over (it released first), or it is heard and not active, or the interlock said it
         // is not driving (read just before this decision). Anything else may be a peer that still drives.
         var unfenced = !byHand && !PeerFresh && !_options.InterlockWired && !(HasWitness && now < _witness.HeldUntil);

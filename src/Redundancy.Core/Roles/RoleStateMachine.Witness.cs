@@ -14,6 +14,8 @@ public sealed partial class RoleStateMachine
     private WitnessView _witness;
     private bool _witnessBlocksAlarm;
     private bool _witnessLostAlarm;
+    private bool _witnessUnreachableAlarm;
+    private long _activeSince;
 
     /// <summary>The newest verdict of the witness client.</summary>
     public void OnWitness(in WitnessView view) => _witness = view;
@@ -74,14 +76,30 @@ public sealed partial class RoleStateMachine
     /// <summary>The active's witness rules while its peer is silent; null when they change nothing.</summary>
     private Decision? EvaluateActiveWitness(long now, bool fresh)
     {
-        if (!HasWitness || fresh)
+        if (!HasWitness)
         {
-            Clear(ref _witnessLostAlarm, AlarmKind.WitnessLost, "witness", "the peer is heard");
             return null;
         }
 
         var lease = _options.WitnessLease!.Value;
         var answered = _witness.LastAnswerAt != 0 && _time.GetElapsedTime(_witness.LastAnswerAt, now) <= lease;
+        if (answered)
+        {
+            Clear(ref _witnessUnreachableAlarm, AlarmKind.WitnessUnreachable, "witness", "the witness answers again");
+        }
+        else if (!_witnessUnreachableAlarm && _time.GetElapsedTime(_activeSince, now) > lease * 2)
+        {
+            // While the pair is healthy this changes nothing; it matters on the day both links go silent.
+            Raise(ref _witnessUnreachableAlarm, AlarmKind.WitnessUnreachable, "witness",
+                "the witness does not answer this active node: the pair runs on, but if both links went silent now, the standby could not get the lease and this node would keep or release as witness.onIsolation says");
+        }
+
+        if (fresh)
+        {
+            Clear(ref _witnessLostAlarm, AlarmKind.WitnessLost, "witness", "the peer is heard");
+            return null;
+        }
+
         if (answered && _witness.Holder != 0 && _witness.Holder != _options.NodeId)
         {
             // The witness gave the lease to the other node: its lease is free only after ours ran out, so that node

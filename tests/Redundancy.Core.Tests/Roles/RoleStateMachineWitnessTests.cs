@@ -107,6 +107,22 @@ public sealed class RoleStateMachineWitnessTests
     }
 
     [Fact]
+    public void Active_WitnessDown_WhileThePairIsHealthy_AlarmOnly_AndItClearsWhenTheWitnessAnswers()
+    {
+        var h = Active();
+
+        var down = h.RunWith(Lease * 4, () => h.PeerSends(RoleHarness.BothLinks));
+        var raised = h.IsRaised(AlarmKind.WitnessUnreachable, "witness");
+        h.Machine.OnWitness(new WitnessView(h.Time.GetTimestamp() + Ticks(h, Lease), 1, h.Time.GetTimestamp()));
+        h.Step(Ms, RoleHarness.BothLinks);
+
+        Assert.Equal(DecisionKind.None, down.Kind);
+        Assert.Equal(Role.Active, h.Machine.Role);
+        Assert.True(raised);
+        Assert.False(h.IsRaised(AlarmKind.WitnessUnreachable, "witness"));
+    }
+
+    [Fact]
     public void Active_PeerHeard_TheWitnessChangesNothing()
     {
         var h = Active();
