@@ -131,6 +131,10 @@ var maintenance = new Command("maintenance", "Maintenance mode of the pair: whil
 maintenance.SetAction(p => Run(p, c => Answer(p, c.Send<CommandResponse>(new MaintenanceRequest(p.GetValue(onOff) == "on")), r => r.Text ?? "done")));
 root.Subcommands.Add(maintenance);
 
+var releaseStartup = new Command("release-startup", "Let this node start alone, once: it waits for a peer it has never heard (solo start off); refused while the peer is heard");
+releaseStartup.SetAction(p => Run(p, c => Answer(p, c.Send<CommandResponse>(new ReleaseStartupRequest()), r => r.Text ?? "done")));
+root.Subcommands.Add(releaseStartup);
+
 var force = new Option<bool>("--force") { Description = "Switch over even when the standby is not hot (it may lack changes); never overrides maintenance" };
 var switchover = new Command("switchover", "Graceful switchover: on the active, hand over to the hot standby; on the standby, take over from the active. No write lost, no output driven by both") { force };
 switchover.SetAction(p => Run(p, c => LegAnswer(p, c.Send<SwitchoverResponse>(new SwitchoverRequest(p.GetValue(force) ? true : null, CommandMs(p))), r => r.Leg is null ? [] : [r.Leg]),

@@ -37,15 +37,38 @@ public sealed class EngineOrderTests
         rig.B.Bank.ClearCalls();
         rig.A.Running = false; // the box lost power: no frames, nothing more from it
         var diedAt = rig.Time.GetTimestamp();
-        Assert.True(rig.RunUntil(() => rig.B.Role == Role.Active, Limit));
+        Assert.True(rig.RunUntil(() => rig.B.Role == Role.Active && rig.B.Bank.Calls.Contains("Drive(1,False)"), Limit));
 
+        // The life signal keeps toggling through the unfenced takeover's hold: the order of the rest is the point.
         var calls = rig.B.Bank.Calls.ToArray();
-        Assert.Equal(["AssertActive", "ToggleLife", "Drive(0,True)", "Drive(1,False)"], calls.Take(4));
+        Assert.Equal(["AssertActive", "ToggleLife"], calls.Take(2));
+        Assert.Equal(["AssertActive", "Drive(0,True)", "Drive(1,False)"], calls.Where(c => c != "ToggleLife").Take(3));
         var took = Assert.Single(rig.B.RoleChanges, e => e.To == "Active");
         Assert.NotNull(took.DetectionMs);
         Assert.NotNull(took.TakeoverMs);
         Assert.True(took.DetectionMs >= EngineRig.Timeout.TotalMilliseconds - EngineRig.Interval.TotalMilliseconds, $"detected after {took.DetectionMs} ms");
         Assert.True(rig.Time.GetElapsedTime(diedAt) <= EngineRig.Timeout + EngineRig.Interval + EngineRig.Interval, $"took over {rig.Time.GetElapsedTime(diedAt)} after the death");
+    }
+
+    [Theory]
+    [InlineData(3, true)]
+    [InlineData(0, false)]
+    public void OneWayPartition_TheUnfencedTakeoverHeraldsAndHolds_SoThePeerThatHearsItReleasesBeforeItDrives(int holdMs, bool releasedFirst)
+    {
+        using var rig = new EngineRig(o => o with { TakeoverHold = TimeSpan.FromMilliseconds(holdMs) });
+        Assert.True(rig.RunUntil(() => rig.A.Role == Role.Active && rig.B.Role == Role.Standby, Limit));
+        rig.A.Bank.ClearCalls();
+        rig.B.Bank.ClearCalls();
+
+        // A's frames no longer reach B; B's still reach A. B takes over on silence with nothing to fence it.
+        rig.Serial.A.Mute = true;
+        rig.Udp.A.Mute = true;
+        Assert.True(rig.RunUntil(() => rig.B.Bank.Calls.Any(c => c.StartsWith("Drive(", StringComparison.Ordinal)), Limit));
+
+        Assert.Equal(releasedFirst, rig.A.Bank.Calls.Contains("ReleaseAll"));
+        Assert.True(rig.RunUntil(() => rig.A.Role == Role.Standby, Limit)); // by the epoch rule, with or without the hold
+        var took = Assert.Single(rig.B.RoleChanges, e => e.To == "Active");
+        Assert.True(took.TakeoverMs >= holdMs, $"takeover {took.TakeoverMs} ms, hold {holdMs} ms");
     }
 
     [Fact]

@@ -192,8 +192,9 @@ internal sealed class EngineRig : IDisposable
             for (var i = 0; i < Links.Length; i++)
             {
                 var sender = Engine.Links.Sender(i);
-                if (now >= sender.Due)
+                if (now >= sender.Due || sender.Kick.WaitOne(0))
                 {
+                    // Due, or kicked (a role change goes out at once), as the sender's thread does.
                     sender.SendNow(now);
                 }
             }

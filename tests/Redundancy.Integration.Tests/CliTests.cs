@@ -325,6 +325,34 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ReleaseStartup_ANodeWaitingForAPeerItNeverHeard_StartsAlone_TheEventNamesTheCaller()
+    {
+        using var pair = PairHarness.Create(Spec with { SoloStart = false });
+        pair.StartAgent("A");
+        Assert.True(pair.A.WaitForAlarm("WaitingForPeer", Wait) is not null, Dump(pair));
+        Hold(TimeSpan.FromMilliseconds(300));
+        Assert.Equal("Starting", pair.A.Role);
+        Assert.False(pair.DrivesAll("A"));
+
+        var (code, output, error) = Cli(pair, "A", "release-startup");
+
+        Assert.True(code == 0, output + error + Dump(pair));
+        Assert.Contains("starts alone", output);
+        Assert.NotNull(pair.A.WaitForRole("Active", Wait));
+        Assert.True(Eventually(() => pair.DrivesAll("A"), Wait), Dump(pair));
+        var took = pair.A.WaitForEvent(e => e.Kind == Redundancy.Protocol.Events.NodeEventKind.RoleChanged && e.To == "Active", Wait);
+        Assert.Contains($"released by hand, asked by uid {GetEuid()}", took!.Reason);
+        var command = pair.A.WaitForEvent(e => e.Kind == Redundancy.Protocol.Events.NodeEventKind.Command && e.Subject == "release-startup", Wait);
+        Assert.Equal(GetEuid(), command!.Uid);
+
+        var (again, _, why) = Cli(pair, "A", "release-startup");
+        Assert.Equal(3, again);
+        Assert.Contains("no start-up to release", why);
+    }
+
+    private static int GetEuid() => int.Parse(ExternalProcess.Run("id", "-u").Output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public void UsageErrors_Exit64_NamingTheProblem()
     {
         var (code, _, error) = Run("statsu");

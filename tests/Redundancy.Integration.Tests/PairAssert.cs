@@ -7,9 +7,10 @@ internal static class PairAssert
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    /// <summary>Both agents' last log lines, for failure messages.</summary>
+    /// <summary>The started agents' last log lines and the cabinet's timeline, for failure messages.</summary>
     public static string Dump(PairHarness pair) =>
-        $"\n--- A ---\n{Tail(pair.A)}\n--- B ---\n{Tail(pair.B)}\n--- cabinet ---\n{pair.Cabinet.Timeline().Render(pair.Cabinet.Events.FirstOrDefault()?.T ?? 0)}";
+        string.Concat(pair.Started.Select(node => $"\n--- {node} ---\n{Tail(pair.Agent(node))}"))
+        + $"\n--- cabinet ---\n{pair.Cabinet.Timeline().Render(pair.Cabinet.Events.FirstOrDefault()?.T ?? 0)}";
 
     /// <summary>A value read through the control socket as compact JSON text ("null" for JSON null).</summary>
     public static string Text(System.Text.Json.JsonElement? value) =>

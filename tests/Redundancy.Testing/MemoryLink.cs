@@ -29,6 +29,9 @@ public sealed class MemoryLink : IHeartbeatLink
     /// <summary>When true, frames sent from either end are lost.</summary>
     public bool Cut { get; set; }
 
+    /// <summary>When true, only the frames this end sends are lost (a one-way fault: this end still hears the other).</summary>
+    public bool Mute { get; set; }
+
     /// <summary>A link's two ends.</summary>
     public static (MemoryLink A, MemoryLink B) Pair(string name)
     {
@@ -46,7 +49,7 @@ public sealed class MemoryLink : IHeartbeatLink
     public void Send(ReadOnlySpan<byte> frame)
     {
         Counters.CountOut();
-        if (!Cut && !Other.Cut && Other._sink is { } sink)
+        if (!Cut && !Other.Cut && !Mute && Other._sink is { } sink)
         {
             sink.OnFrame(frame);
         }

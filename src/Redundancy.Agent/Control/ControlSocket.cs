@@ -187,6 +187,8 @@ internal sealed class ControlSocket : IDisposable
                     return await _commands.MaintenanceAsync(maintenance.On, (int)caller.Uid, "over the control socket", cancellationToken).ConfigureAwait(false);
                 case SwitchoverRequest switchover when _commands.ServesSwitchover:
                     return await _commands.SwitchoverAsync(switchover.Force == true, switchover.TimeoutMs, (int)caller.Uid, cancellationToken).ConfigureAwait(false);
+                case ReleaseStartupRequest when _commands.ServesMaintenance:
+                    return await _commands.ReleaseStartupAsync((int)caller.Uid, "over the control socket", cancellationToken).ConfigureAwait(false);
                 case DrillRequest drill when _commands.ServesSwitchover:
                     return await _commands.DrillAsync(drill.TimeoutMs, (int)caller.Uid, cancellationToken).ConfigureAwait(false);
                 default:

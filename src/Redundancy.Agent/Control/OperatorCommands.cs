@@ -38,6 +38,19 @@ internal sealed class OperatorCommands(IEngineCommands? engine, SwitchoverCoordi
         return reply.Accepted ? new CommandResponse { Ok = true, Text = reply.Text } : ControlProtocol.Failure(reply.Text);
     }
 
+    /// <summary>Lets a node waiting for a peer it has never heard start alone, once.</summary>
+    public async Task<ControlResponse> ReleaseStartupAsync(int uid, string via, CancellationToken cancellationToken)
+    {
+        if (engine is null)
+        {
+            return ControlProtocol.Failure("op 'release-startup' is not served by this agent");
+        }
+
+        var reply = await engine.Send(new EngineCommand(EngineCommandKind.ReleaseStartup, $"{Callers.Name(uid)} {via}", uid))
+            .WaitAsync(CommandTimeout, time, cancellationToken).ConfigureAwait(false);
+        return reply.Accepted ? new CommandResponse { Ok = true, Text = reply.Text } : ControlProtocol.Failure(reply.Text);
+    }
+
     /// <summary>A graceful switchover (on the active: hand over; on a hot standby: ask the active to).</summary>
     public async Task<ControlResponse> SwitchoverAsync(bool force, int? timeoutMs, int uid, CancellationToken cancellationToken)
     {

@@ -21,6 +21,8 @@ internal sealed class EffectExecutor
     private int _restCount;
     private int _waitingSlot = -1;
     private long _waitUntil;
+    private bool _holding;
+    private long _holdUntil;
 
     public EffectExecutor(IOutputBank? bank, ITermGate? terms, SlowLane? lane, IEffectObserver observer, TimeProvider time, int maxPlan = 64)
     {
@@ -35,8 +37,43 @@ internal sealed class EffectExecutor
     /// <summary>When an output was last driven by a plan (a timestamp), or 0.</summary>
     public long LastDrivenAt { get; private set; }
 
-    /// <summary>Whether part of a plan waits for a slow effect.</summary>
-    public bool Waiting => _waitingSlot >= 0;
+    /// <summary>Whether part of a plan waits: for a slow effect, or in an unfenced takeover's hold.</summary>
+    public bool Waiting => _waitingSlot >= 0 || _holding;
+
+    /// <summary>Whether an unfenced takeover holds its drives (<see cref="EffectKind.Hold"/>).</summary>
+    public bool Holding => _holding;
+
+    /// <summary>When the hold ends (a timestamp), while <see cref="Holding"/>.</summary>
+    public long HoldUntil => _holdUntil;
+
+    /// <summary>
+    /// Ends a hold now: the rest of the held plan runs, with its drives when <paramref name="drive"/>, or without them
+    /// (a newer decision came during the hold: the peer answered with a higher epoch, so this node never drives).
+    /// </summary>
+    public ExecutionResult FinishHeld(bool drive)
+    {
+        if (!_holding)
+        {
+            return default;
+        }
+
+        _holding = false;
+        if (!drive)
+        {
+            var kept = 0;
+            for (var i = 0; i < _restCount; i++)
+            {
+                if (_rest[i].Kind is not (EffectKind.Drive or EffectKind.AlarmStateNotAgreed))
+                {
+                    _rest[kept++] = _rest[i];
+                }
+            }
+
+            _restCount = kept;
+        }
+
+        return ResumeRest();
+    }
 
     /// <summary>
     /// Runs <paramref name="plan"/>; a failure of a takeover's own steps (assert, life, drive) stops the plan and is
@@ -44,7 +81,12 @@ internal sealed class EffectExecutor
     /// </summary>
     public ExecutionResult Run(ReadOnlySpan<Effect> plan)
     {
-        if (Waiting)
+        if (_holding)
+        {
+            FinishHeld(drive: false); // the engine finishes a hold itself first; this only keeps the order safe
+        }
+
+        if (_waitingSlot >= 0)
         {
             _observer.SlowEffectFailed($"{_lane!.NameOf(_waitingSlot)}: not awaited any longer, a newer decision came");
             ResumeRest();
@@ -67,7 +109,12 @@ internal sealed class EffectExecutor
     /// <summary>Called every loop: past the bound, a waiting plan goes on without its slow effect.</summary>
     public ExecutionResult CheckBound(long now)
     {
-        if (!Waiting || now < _waitUntil)
+        if (_holding)
+        {
+            return now < _holdUntil ? default : FinishHeld(drive: true);
+        }
+
+        if (_waitingSlot < 0 || now < _waitUntil)
         {
             return default;
         }
@@ -133,6 +180,15 @@ internal sealed class EffectExecutor
                     case EffectKind.Announce:
                         _observer.Announce(e.Epoch);
                         break;
+                    case EffectKind.Herald:
+                        _observer.Herald(e.Epoch);
+                        break;
+                    case EffectKind.Hold when i + 1 < plan.Length:
+                        _holding = true;
+                        _holdUntil = _time.GetTimestamp() + (long)(e.Hold.TotalSeconds * _time.TimestampFrequency);
+                        plan[(i + 1)..].CopyTo(_rest);
+                        _restCount = plan.Length - i - 1;
+                        return new ExecutionResult(null, drivenAt);
                     case EffectKind.Slow:
                         if (_lane is null || !_lane.Enqueue(e))
                         {

@@ -6,6 +6,10 @@ internal interface IEffectObserver
     /// <summary>The Announce effect: publish the machine's role and epoch (heartbeats, transitions, the event).</summary>
     void Announce(ulong epoch);
 
+    /// <summary>The Herald effect: an unfenced takeover publishes "active, epoch N" and sends it on every link now,
+    /// before it drives (the role-change event and transitions wait for <see cref="Announce"/>).</summary>
+    void Herald(ulong epoch);
+
     /// <summary>A takeover drove safe values because the state is not agreed with the pair.</summary>
     void StateNotAgreed();
 

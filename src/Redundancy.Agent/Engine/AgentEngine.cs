@@ -43,6 +43,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     private Decision _deciding;
     private EngineCommand? _stopping;
     private long _decidedAt;
+    private Decision _held;
     private string? _startupFault;
     private string? _storageFault;
     private bool _faultedByStorage;
@@ -102,7 +103,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
             _savedMaintenance = (storage.Store.Maintenance, storage.Store.MaintenanceVersion);
         }
 
-        _planner = new TransitionPlanner(options.Outputs);
+        _planner = new TransitionPlanner(options.Outputs, takeoverHold: options.TakeoverHold);
         // A slow effect may hold a step-down's announcement (never its release of the outputs) for one peer timeout.
         _slowLane = new SlowLane(8, (slot, ok, error) => _inbox.Post(EngineInput.Done(slot, ok, error)), options.PeerTimeout, time);
         _executor = new EffectExecutor(bank, storage, _slowLane, this, time);
@@ -253,6 +254,12 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     internal TimeSpan UntilNextDeadline()
     {
         var wait = _machine.UntilNextDeadline();
+        if (_executor.Holding)
+        {
+            var hold = _time.GetElapsedTime(_time.GetTimestamp(), _executor.HoldUntil);
+            wait = hold < wait ? hold : wait;
+        }
+
         var half = _options.HeartbeatInterval / 2;
         return wait > half ? half : wait;
     }
@@ -412,6 +419,18 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
                 Events.Command("maintenance", $"{text} ({command.Reason})", command.Uid);
                 command.Complete(true, text);
                 return false;
+            case EngineCommandKind.ReleaseStartup:
+                if (_machine.ReleaseStartup(command.Uid) is { } refused)
+                {
+                    Events.Command("release-startup", $"start-up release refused: {refused}", command.Uid);
+                    command.Complete(false, refused);
+                    return false;
+                }
+
+                const string released = "start-up released: this node starts alone now (its peer has not been heard in this run); the interlock still holds it while the peer drives";
+                Events.Command("release-startup", $"{released} ({command.Reason})", command.Uid);
+                command.Complete(true, released);
+                return false;
             case EngineCommandKind.Switchover:
             case EngineCommandKind.HandOver:
             case EngineCommandKind.SwitchoverAbort:
@@ -462,10 +481,19 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
             return;
         }
 
+        if (_executor.Holding)
+        {
+            // A newer decision during an unfenced takeover's hold (the peer still heard us and answered with a higher
+            // epoch, or the interlock rose): the held takeover finishes its bookkeeping without driving anything.
+            _deciding = _held;
+            Finish(_executor.FinishHeld(drive: false));
+        }
+
         _deciding = d;
         _decidedAt = _time.GetTimestamp();
         var plan = _planner.For(d, Mirrored(), StateAgreed);
         var result = _executor.Run(plan);
+        _held = _executor.Holding ? d : default;
         if (d.Kind == DecisionKind.BecomeActive && result.Failure is null)
         {
             _nextLife = result.DrivenAt;
@@ -508,6 +536,8 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
             Events.RoleChanged(d.From.ToString(), d.To.ToString(), d.Epoch, d.Reason);
         }
     }
+
+    void IEffectObserver.Herald(ulong epoch) => _announcer.Publish(_storageFault is not null);
 
     void IEffectObserver.StateNotAgreed() => Events.Raise("StateNotAgreed", "outputs",
         "took over with a control state not agreed with the pair (a split-brain resync did not finish): every output driven to its safe value, whatever its takeover policy; check the state and write the outputs");

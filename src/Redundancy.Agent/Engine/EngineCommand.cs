@@ -21,6 +21,9 @@ internal enum EngineCommandKind : byte
 
     /// <summary>On the standby: ask the active peer to hand over to this node.</summary>
     RequestSwitchover,
+
+    /// <summary>Let a node that has never heard its peer (solo start off) start alone, once.</summary>
+    ReleaseStartup,
 }
 
 /// <summary>The engine's answer to a command.</summary>

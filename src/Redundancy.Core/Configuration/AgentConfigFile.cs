@@ -94,6 +94,7 @@ internal sealed class AgentConfigFile
         public long? IntervalMs { get; set; }
         public long? PeerTimeoutMs { get; set; }
         public long? StartupWindowMs { get; set; }
+        public long? TakeoverHoldMs { get; set; }
         public bool? SoloStart { get; set; }
         public long? RealtimePriority { get; set; }
     }

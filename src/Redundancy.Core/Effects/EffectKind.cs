@@ -34,4 +34,12 @@ public enum EffectKind : byte
     /// <summary>A slow effect of a plug-in (the system IP, a witness lease): run on the slow lane by the handler
     /// registered for <see cref="Effect.Slot"/>.</summary>
     Slow,
+
+    /// <summary>An unfenced takeover's first word: publish "active, epoch <see cref="Effect.Epoch"/>" in the heartbeats
+    /// and send it at once on every link, before any output is driven, so that a peer that still hears us yields first.</summary>
+    Herald,
+
+    /// <summary>Wait <see cref="Effect.Hold"/> before the rest of the plan (the outputs): the engine loop goes on
+    /// meanwhile, and a newer decision (the peer answered with a higher epoch) cancels the drives.</summary>
+    Hold,
 }

@@ -8,7 +8,7 @@ namespace Redundancy.Core.Effects;
 /// takeover policy of each output. Pure; the plan is written into a buffer made once, so planning allocates nothing.
 /// </summary>
 /// <remarks>
-/// Takeover: assert "I am active", start the life signal, drive every output (the mirrored value, or the safe
+/// Takeover: assert "I am active", start the life signal, for an unfenced takeover herald it and hold (a few ms), drive every output (the mirrored value, or the safe
 /// value by the output's policy, or every output safe when the state is not agreed with the pair), start the term
 /// (storage persists the epoch before the first write of it: the engine never waits for the disk), announce; then
 /// any slow effect registered after a takeover. The interlock was read just before the decision.
@@ -23,11 +23,15 @@ public sealed class TransitionPlanner
     private readonly Effect[] _plan;
     private int _count;
 
-    /// <summary>A planner for the configured outputs; <paramref name="maxSlow"/> slow effects may be registered.</summary>
-    public TransitionPlanner(IReadOnlyList<OutputChannel> outputs, int maxSlow = 8)
+    private readonly TimeSpan _takeoverHold;
+
+    /// <summary>A planner for the configured outputs; <paramref name="maxSlow"/> slow effects may be registered;
+    /// an unfenced takeover heralds itself and waits <paramref name="takeoverHold"/> before it drives (zero: it does not).</summary>
+    public TransitionPlanner(IReadOnlyList<OutputChannel> outputs, int maxSlow = 8, TimeSpan takeoverHold = default)
     {
         _outputs = outputs;
-        _plan = new Effect[outputs.Count + 8 + maxSlow];
+        _takeoverHold = takeoverHold;
+        _plan = new Effect[outputs.Count + 10 + maxSlow];
     }
 
     /// <summary>The newest plan.</summary>
@@ -56,6 +60,14 @@ public sealed class TransitionPlanner
         {
             Add(new Effect(EffectKind.AssertActive));
             Add(new Effect(EffectKind.StartLife));
+            if (decision.Unfenced && _takeoverHold > TimeSpan.Zero)
+            {
+                // No fence proves the peer is not driving: say "active, epoch N" on every link first, and drive only
+                // after the hold, so that a peer that still hears us (a one-way partition) releases before we drive.
+                Add(new Effect(EffectKind.Herald, Epoch: decision.Epoch));
+                Add(new Effect(EffectKind.Hold, Hold: _takeoverHold));
+            }
+
             for (var i = 0; i < _outputs.Count; i++)
             {
                 // A state not agreed with the pair (a split brain's resync cut short) may hold output values the

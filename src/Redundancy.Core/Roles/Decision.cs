@@ -39,4 +39,8 @@ public readonly record struct Decision(
 
     /// <summary>Whether the decision changes anything.</summary>
     public bool IsChange => Kind != DecisionKind.None;
+
+    /// <summary>For a takeover: nothing proves the peer is not driving (it is not heard, no interlock is wired, and it
+    /// did not hand over). Such a takeover announces itself and holds briefly before it drives.</summary>
+    public bool Unfenced { get; init; }
 }

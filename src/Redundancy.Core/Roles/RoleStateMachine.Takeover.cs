@@ -41,7 +41,10 @@ public sealed partial class RoleStateMachine
 
         var epoch = RoleOptions.NextEpoch(Math.Max(Epoch, _peerHeard ? _peer.Epoch : 0), _options.NodeId);
         _noActiveSince = -1;
-        return Change(Role.Active, DecisionKind.BecomeActive, epoch, reason, detection, countsForRate: !byHand);
+        // Fenced: the peer handed over (it released first), or it is heard and not active, or the interlock said it
+        // is not driving (read just before this decision). Anything else may be a peer that still drives.
+        var unfenced = !byHand && !PeerFresh && !_options.InterlockWired;
+        return Change(Role.Active, DecisionKind.BecomeActive, epoch, reason, detection, countsForRate: !byHand) with { Unfenced = unfenced };
     }
 
     private Decision Withhold()

@@ -322,10 +322,10 @@ public sealed partial class RoleStateMachine
             return Decision.None;
         }
 
-        if (!_options.SoloStart)
+        if (!StartsAlone)
         {
             Raise(ref _waitingAlarm, AlarmKind.WaitingForPeer, "peer",
-                "start-up window over and no peer heard; solo start is off, waiting for the peer");
+                "start-up window over and no peer heard; solo start is off, waiting for the peer (or for 'redundancyctl release-startup')");
             return Decision.None;
         }
 
@@ -334,7 +334,7 @@ public sealed partial class RoleStateMachine
             return Withhold();
         }
 
-        return TakeOver("start-up window over with no peer heard on any link: solo start", null);
+        return TakeOver(AloneReason("start-up window over with no peer heard on any link: solo start"), null);
     }
 
     private Decision EvaluateStandby(long now, bool fresh, bool misconfigured, bool inputPending, InterlockInput interlock)
@@ -414,8 +414,8 @@ public sealed partial class RoleStateMachine
         {
             // No peer since start (a solo node that stepped down after its own stall): only solo start may
             // make it active again, as at start-up.
-            return _options.SoloStart
-                ? TakeOver("no peer heard since start and the listen window is over: solo start", null)
+            return StartsAlone
+                ? TakeOver(AloneReason("no peer heard since start and the listen window is over: solo start"), null)
                 : Decision.None;
         }
 

@@ -89,7 +89,7 @@ public static partial class ControlProtocol
                 return f.WaitMs is not (JsonTokenType.None or JsonTokenType.Null) && !f.WaitMsValid
                     ? $"\"waitMs\" must be a whole number of milliseconds from 0 to {Int(MaxWaitMs)}"
                     : null;
-            case "conflicts" or "status" or "diagnostics":
+            case "conflicts" or "status" or "diagnostics" or "release-startup":
                 return null;
             case "maintenance":
                 return f.On is JsonTokenType.True or JsonTokenType.False ? null : "'maintenance' needs \"on\": true or false";

@@ -23,7 +23,7 @@ public static partial class ControlProtocol
     public const int MaxWaitMs = 30_000;
 
     /// <summary>The ops, as error messages list them.</summary>
-    public const string OpNames = "set, delete, get, list, conflicts, status, diagnostics, events, maintenance, switchover or drill";
+    public const string OpNames = "set, delete, get, list, conflicts, status, diagnostics, events, maintenance, switchover, drill or release-startup";
 
     /// <summary>Longest a switchover or drill may be given to finish (<c>timeoutMs</c>).</summary>
     public const int MaxCommandMs = 60_000;

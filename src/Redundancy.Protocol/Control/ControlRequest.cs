@@ -19,6 +19,7 @@ namespace Redundancy.Protocol.Control;
 [JsonDerivedType(typeof(MaintenanceRequest), "maintenance")]
 [JsonDerivedType(typeof(SwitchoverRequest), "switchover")]
 [JsonDerivedType(typeof(DrillRequest), "drill")]
+[JsonDerivedType(typeof(ReleaseStartupRequest), "release-startup")]
 public abstract record ControlRequest
 {
     // 0 only when absent: the parser refuses a version below 1 before it deserializes.

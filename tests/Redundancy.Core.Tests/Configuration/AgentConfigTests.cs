@@ -99,6 +99,8 @@ public sealed class AgentConfigTests
     [InlineData("heartbeat", """{"intervalMs":50,"peerTimeoutMs":149}""", "heartbeat.peerTimeoutMs")]
     [InlineData("heartbeat", """{"intervalMs":0}""", "heartbeat.intervalMs")]
     [InlineData("heartbeat", """{"peerTimeoutMs":500,"startupWindowMs":499}""", "heartbeat.startupWindowMs")]
+    [InlineData("heartbeat", """{"takeoverHoldMs":51}""", "heartbeat.takeoverHoldMs")]
+    [InlineData("heartbeat", """{"intervalMs":5,"peerTimeoutMs":20,"takeoverHoldMs":20}""", "heartbeat.takeoverHoldMs")]
     [InlineData("serial", """{"device":"/dev/ttyS0","baud":12345}""", "serial.baud")]
     [InlineData("serial", """{"baud":115200}""", "serial.device")]
     [InlineData("udp", null, "serial/udp")]

@@ -28,6 +28,32 @@ public sealed class TransitionPlannerTests
     }
 
     [Fact]
+    public void UnfencedTakeover_HeraldsItselfAndHolds_BeforeAnyOutputIsDriven()
+    {
+        var hold = TimeSpan.FromMilliseconds(3);
+        var planner = new TransitionPlanner(Outputs, takeoverHold: hold);
+        var plan = planner.For(Becoming(DecisionKind.BecomeActive, Role.Standby, Role.Active) with { Unfenced = true }, [true, false], stateAgreed: true).ToArray();
+
+        Assert.Equal(
+            [new Effect(EffectKind.AssertActive), new Effect(EffectKind.StartLife), new Effect(EffectKind.Herald, Epoch: 257), new Effect(EffectKind.Hold, Hold: hold),
+             Effect.Drive(0, true), Effect.Drive(1, true), new Effect(EffectKind.StartTerm, Epoch: 257), new Effect(EffectKind.Announce, Epoch: 257)],
+            plan);
+    }
+
+    [Fact]
+    public void FencedTakeover_OrNoHoldConfigured_DrivesAtOnce()
+    {
+        var fenced = new TransitionPlanner(Outputs, takeoverHold: TimeSpan.FromMilliseconds(3))
+            .For(Becoming(DecisionKind.BecomeActive, Role.Standby, Role.Active), [true, false], stateAgreed: true).ToArray();
+        var noHold = new TransitionPlanner(Outputs)
+            .For(Becoming(DecisionKind.BecomeActive, Role.Standby, Role.Active) with { Unfenced = true }, [true, false], stateAgreed: true).ToArray();
+
+        Assert.DoesNotContain(fenced, e => e.Kind is EffectKind.Herald or EffectKind.Hold);
+        Assert.DoesNotContain(noHold, e => e.Kind is EffectKind.Herald or EffectKind.Hold);
+        Assert.Equal(EffectKind.Drive, fenced[2].Kind);
+    }
+
+    [Fact]
     public void Takeover_WithAStateNotAgreed_DrivesEveryOutputSafe_AndRaisesTheAlarm()
     {
         var planner = new TransitionPlanner(Outputs);

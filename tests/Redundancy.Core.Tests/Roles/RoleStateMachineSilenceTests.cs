@@ -41,6 +41,35 @@ public sealed class RoleStateMachineSilenceTests
         Assert.Contains("silent", decision.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void SilenceTakeover_IsUnfenced_UnlessTheInterlockIsWired(bool interlockWired, bool unfenced)
+    {
+        var h = RoleHarness.StandbyWithActivePeer(interlockWired: interlockWired);
+        h.Run(T - Ms, RoleHarness.NoLinks, interlock: interlockWired ? InterlockInput.PeerNotDriving : InterlockInput.NotWired);
+
+        var decision = h.Step(2 * Ms, interlock: interlockWired ? InterlockInput.PeerNotDriving : InterlockInput.NotWired);
+
+        Assert.Equal(DecisionKind.BecomeActive, decision.Kind);
+        Assert.Equal(unfenced, decision.Unfenced);
+    }
+
+    [Fact]
+    public void StartupWithThePeerHeard_IsFenced_SoloStartIsNot()
+    {
+        var formed = new RoleHarness(nodeId: 1, priority: 200) { PeerId = 2, PeerPriority = 1 };
+        var solo = new RoleHarness(soloStart: true);
+
+        var pair = formed.Run(RoleHarness.StartupWindow + RoleHarness.Interval, RoleHarness.BothLinks);
+        var alone = solo.Run(RoleHarness.StartupWindow + RoleHarness.Interval, RoleHarness.NoLinks);
+
+        Assert.Equal(DecisionKind.BecomeActive, pair.Kind);
+        Assert.False(pair.Unfenced);
+        Assert.Equal(DecisionKind.BecomeActive, alone.Kind);
+        Assert.True(alone.Unfenced);
+    }
+
     [Fact]
     public void PeerSilentOnAllLinks_RaisesPeerLostBeforeTakeover()
     {

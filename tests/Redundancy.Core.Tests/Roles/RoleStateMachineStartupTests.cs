@@ -85,6 +85,62 @@ public sealed class RoleStateMachineStartupTests
     }
 
     [Fact]
+    public void SoloStartOff_NoPeer_Waits_UntilReleasedByHand_ThenStartsAloneNamingTheCaller()
+    {
+        var h = new RoleHarness(soloStart: false);
+        var early = h.Machine.ReleaseStartup(1000);
+        var waited = h.Run(RoleHarness.StartupWindow * 3, RoleHarness.NoLinks);
+        Assert.Contains("not over yet", early);
+        Assert.Equal(DecisionKind.None, waited.Kind);
+        Assert.True(h.IsRaised(AlarmKind.WaitingForPeer));
+        Assert.Contains("release-startup", h.Alarms.Last(a => a.Kind == AlarmKind.WaitingForPeer).Text);
+
+        Assert.Null(h.Machine.ReleaseStartup(1000));
+        var started = h.Step(Ms, RoleHarness.NoLinks);
+
+        Assert.Equal(DecisionKind.BecomeActive, started.Kind);
+        Assert.Contains("released by hand, asked by uid 1000", started.Reason, StringComparison.Ordinal);
+        Assert.False(h.IsRaised(AlarmKind.WaitingForPeer));
+        Assert.Contains("no start-up to release", h.Machine.ReleaseStartup(1000));
+    }
+
+    [Fact]
+    public void ReleaseStartup_WhilePeerHeard_IsRefused()
+    {
+        var h = new RoleHarness(nodeId: 2, priority: 90, soloStart: false) { PeerId = 1, PeerPriority = 100 };
+        h.Run(RoleHarness.StartupWindow / 2, RoleHarness.BothLinks);
+
+        Assert.Contains("is heard", h.Machine.ReleaseStartup(0));
+    }
+
+    [Fact]
+    public void ReleaseStartup_WithSoloStartOn_OrInMaintenance_IsRefused()
+    {
+        var solo = new RoleHarness(soloStart: true);
+        solo.Time.Advance(RoleHarness.StartupWindow * 2);
+        var maintenance = new RoleHarness(soloStart: false);
+        maintenance.Machine.SetMaintenance(true);
+        maintenance.Run(RoleHarness.StartupWindow * 2, RoleHarness.NoLinks);
+
+        Assert.Contains("solo start is on", solo.Machine.ReleaseStartup(0));
+        Assert.Contains("maintenance", maintenance.Machine.ReleaseStartup(0));
+        Assert.Equal(Role.Starting, maintenance.Machine.Role);
+    }
+
+    [Fact]
+    public void ReleasedStartup_StillWithheld_WhileTheInterlockSaysThePeerDrives()
+    {
+        var h = new RoleHarness(soloStart: false, interlockWired: true);
+        h.Run(RoleHarness.StartupWindow * 2, RoleHarness.NoLinks, interlock: InterlockInput.PeerNotDriving);
+        Assert.Null(h.Machine.ReleaseStartup(0));
+
+        var held = h.Step(Ms, RoleHarness.NoLinks, interlock: InterlockInput.PeerDriving);
+
+        Assert.Equal(DecisionKind.None, held.Kind);
+        Assert.Equal(Role.Starting, h.Machine.Role);
+    }
+
+    [Fact]
     public void SoloStartOff_NoPeer_BeforeWindowEnds_NoAlarmYet()
     {
         var h = new RoleHarness(soloStart: false);
