@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(303, LogLevel.Error, "{Node}: a change was committed but acting on it failed: {Error}")]
     public static partial void CommitSubscriberFailed(ILogger logger, string node, string error);
 
+    [LoggerMessage(304, LogLevel.Information, "{Node}: GPIO: {Gpio}, {Channels} output channel(s)")]
+    public static partial void GpioOpened(ILogger logger, string node, string gpio, int channels);
+
     [LoggerMessage(401, LogLevel.Warning, "{Node}: role {From} -> {To} (epoch {Epoch}): {Reason}")]
     public static partial void RoleChanged(ILogger logger, string node, string from, string to, ulong epoch, string reason);
 

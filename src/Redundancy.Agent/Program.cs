@@ -102,7 +102,7 @@ if (commandLine.ReleaseOutputs)
 {
     try
     {
-        using var outputs = AgentComposition.CreateOutputs(options);
+        using var outputs = AgentComposition.CreateOutputs(options, out _);
         outputs.ReleaseAll();
         outputs.DropActive();
         Console.WriteLine($"outputs of node {options.NodeName} released");
@@ -215,9 +215,10 @@ catch (StorageException ex)
 }
 
 IOutputBank? bank = null;
+var gpioDescription = string.Empty;
 try
 {
-    bank = AgentComposition.CreateOutputs(options);
+    bank = AgentComposition.CreateOutputs(options, out gpioDescription);
 }
 catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or PlatformNotSupportedException or ArgumentException)
 {
@@ -236,6 +237,11 @@ AppDomain.CurrentDomain.UnhandledException += (_, e) =>
     engine.EmergencyRelease();
     Log.Crashed(log, options.NodeName, e.ExceptionObject.ToString() ?? "unknown");
 };
+
+if (bank is not null)
+{
+    Log.GpioOpened(log, options.NodeName, gpioDescription, options.Outputs.Count);
+}
 
 if (options.Watchdog is null)
 {

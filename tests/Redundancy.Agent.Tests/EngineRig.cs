@@ -114,7 +114,7 @@ internal sealed class EngineRig : IDisposable
             SoloStart = true,
             Serial = null,
             Udp = new UdpLinkOptions(new IPEndPoint(IPAddress.Loopback, 1), new IPEndPoint(IPAddress.Loopback, 2)),
-            Gpio = new GpioOptions("simulated", 0, null),
+            Gpio = new GpioOptions(GpioDrivers.Simulated, GpioChipSelector.Auto, null),
             Outputs = Outputs,
             Interlock = null,
             Watchdog = null,

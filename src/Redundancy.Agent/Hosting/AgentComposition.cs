@@ -1,8 +1,8 @@
 using System.Device.Gpio;
-using System.Device.Gpio.Drivers;
 using Redundancy.Core.Configuration;
 using Redundancy.Edges.Links;
 using Redundancy.Edges.Outputs;
+using Redundancy.Edges.Outputs.Drivers;
 using Redundancy.Edges.Outputs.Simulated;
 
 namespace Redundancy.Agent.Hosting;
@@ -26,11 +26,25 @@ internal static class AgentComposition
         return links;
     }
 
-    public static IOutputBank CreateOutputs(AgentOptions options)
+    /// <summary>The output bank on the configured driver; <paramref name="description"/> says which driver and chip,
+    /// for the start-up log.</summary>
+    /// <exception cref="GpioUnavailableException">The configured GPIO cannot drive real pins here (the message says
+    /// what to install or configure): the node starts Faulted.</exception>
+    public static IOutputBank CreateOutputs(AgentOptions options, out string description)
     {
-        GpioDriver driver = options.Gpio.Driver == "simulated"
-            ? new SimulatedGpioDriver(options.Gpio.SimulatorSocket!, Wiring(options))
-            : new LibGpiodDriver(options.Gpio.Chip);
+        GpioDriver driver;
+        if (options.Gpio.Driver == GpioDrivers.Simulated)
+        {
+            driver = new SimulatedGpioDriver(options.Gpio.SimulatorSocket!, Wiring(options));
+            description = $"simulated (cabinet {options.Gpio.SimulatorSocket})";
+        }
+        else
+        {
+            var opened = HardwareGpio.Open(options.Gpio);
+            driver = opened.Driver;
+            description = opened.Description;
+        }
+
         return new GpioOutputBank(new GpioController(driver), options);
     }
 

@@ -97,24 +97,7 @@ public static partial class AgentConfig
 
         v.Check("serial/udp", f.Serial is not null || f.Udp is not null, "at least one heartbeat link must be configured (both are recommended)", "none");
 
-        var g = f.Gpio;
-        GpioOptions gpio = new("libgpiod", 0, null);
-        if (g is null)
-        {
-            v.Fail("gpio", "is required (driver \"libgpiod\" or \"simulated\")", "missing");
-        }
-        else
-        {
-            var driver = v.Text("gpio.driver", g.Driver);
-            v.Check("gpio.driver", driver is "libgpiod" or "simulated", "must be \"libgpiod\" or \"simulated\"", driver);
-            var chip = v.Range("gpio.chip", g.Chip, 0, 255, fallback: 0);
-            if (driver == "simulated")
-            {
-                v.Text("gpio.simulatorSocket", g.SimulatorSocket);
-            }
-
-            gpio = new GpioOptions(driver, (int)chip, g.SimulatorSocket);
-        }
+        var gpio = BuildGpio(f, v);
 
         var pins = new Dictionary<long, string>();
         var outputs = new List<OutputChannel>();
@@ -170,6 +153,8 @@ public static partial class AgentConfig
                 $"must exceed watchdog.holdTimeMs + heartbeat.intervalMs ({holdMs} + {interval} ms): the relay is last retriggered up to an interval after the last heartbeat, and must cut a hung active off before the standby drives; or wire the peer-active input through the relay (interlock.peerActiveThroughRelay)",
                 timeout);
         }
+
+        CheckPinsFit(gpio, pins, v);
 
         ReplicationOptions? replication = null;
         if (f.Replication is { } r)

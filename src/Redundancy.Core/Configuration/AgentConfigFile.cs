@@ -122,8 +122,15 @@ internal sealed class AgentConfigFile
     internal sealed class GpioSection
     {
         public string? Driver { get; set; }
-        public long? Chip { get; set; }
+        public System.Text.Json.JsonElement? Chip { get; set; }
         public string? SimulatorSocket { get; set; }
+        public I2cSection? I2c { get; set; }
+    }
+
+    internal sealed class I2cSection
+    {
+        public long? Bus { get; set; }
+        public long? Address { get; set; }
     }
 
     internal sealed class OutputSection

@@ -102,11 +102,6 @@ public sealed record SerialLinkOptions(string Device, int Baud);
 /// <param name="Peer">The peer's address and port.</param>
 public sealed record UdpLinkOptions(IPEndPoint Bind, IPEndPoint Peer);
 
-/// <summary>Which GPIO driver to use.</summary>
-/// <param name="Driver">"libgpiod" on a Pi, "simulated" for demo and tests.</param>
-/// <param name="Chip">libgpiod chip number.</param>
-/// <param name="SimulatorSocket">Unix socket of the simulated cabinet.</param>
-public sealed record GpioOptions(string Driver, int Chip, string? SimulatorSocket);
 
 /// <summary>Hardware interlock lines.</summary>
 /// <param name="IAmActivePin">Output high while this node is active.</param>

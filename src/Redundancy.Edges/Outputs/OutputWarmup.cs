@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using Redundancy.Core.Configuration;
 using Redundancy.Core.Roles;
+using Redundancy.Edges.Outputs.Drivers;
 
 namespace Redundancy.Edges.Outputs;
 
@@ -14,7 +15,8 @@ public static class OutputWarmup
     /// <summary>Exercises the output paths <paramref name="rounds"/> times.</summary>
     public static void Exercise(AgentOptions options, int rounds = 3)
     {
-        using var bank = new GpioOutputBank(new GpioController(new InertDriver()), options);
+        // Through LatchFirstDriver, so that its paths (the libgpiod v2 and MCP23xxx drivers' wrapper) are warm too.
+        using var bank = new GpioOutputBank(new GpioController(new LatchFirstDriver(new InertDriver())), options);
         for (var r = 0; r < rounds; r++)
         {
             bank.AssertActive();

@@ -54,7 +54,7 @@ public sealed class AgentConfigTests
         Assert.Equal(new SerialLinkOptions("/dev/ttyAMA0", 230400), options.Serial);
         Assert.Equal(IPEndPoint.Parse("192.168.10.2:5405"), options.Udp!.Bind);
         Assert.Equal(IPEndPoint.Parse("192.168.10.1:5406"), options.Udp.Peer);
-        Assert.Equal(new GpioOptions("libgpiod", 4, null), options.Gpio);
+        Assert.Equal(new GpioOptions(GpioDrivers.LibgpiodV1, new GpioChipSelector(4, null), null), options.Gpio);
         Assert.Equal(
             [new OutputChannel("pump1", 17, true, true, TakeoverPolicy.Safe), new OutputChannel("valve-2", 27, false, false, TakeoverPolicy.Resume)],
             options.Outputs);
@@ -79,7 +79,7 @@ public sealed class AgentConfigTests
         Assert.Equal(TimeSpan.FromMilliseconds(3000), options.StartupWindow);
         Assert.False(options.SoloStart);
         Assert.Null(options.Serial);
-        Assert.Equal(new GpioOptions("simulated", 0, "/s"), options.Gpio);
+        Assert.Equal(new GpioOptions(GpioDrivers.Simulated, GpioChipSelector.Auto, "/s"), options.Gpio);
         Assert.Empty(options.Outputs);
         Assert.Null(options.Interlock);
         Assert.False(options.InterlockInputWired);
@@ -117,6 +117,7 @@ public sealed class AgentConfigTests
     [InlineData("gpio", """{"driver":"sysfs"}""", "gpio.driver")]
     [InlineData("gpio", """{"driver":"simulated"}""", "gpio.simulatorSocket")]
     [InlineData("gpio", """{"driver":"libgpiod","chip":256}""", "gpio.chip")]
+    [InlineData("gpio", """{"driver":"libgpiod-v2","chip":-1}""", "gpio.chip")]
     [InlineData("outputs", """[{"name":"pump1","pin":1},{"name":"pump1","pin":2}]""", "outputs[1].name")]
     [InlineData("outputs", """[{"name":"Pump 1","pin":1}]""", "outputs[0].name")]
     [InlineData("outputs", """[{"pin":1}]""", "outputs[0].name")]
