@@ -41,7 +41,7 @@ public sealed class ControlProtocolTests
     [Fact]
     public void UnknownOp_IsRefusedListingEveryOp()
     {
-        Assert.Equal("unknown op 'x': use set, delete, get, list, conflicts, status, diagnostics, events, maintenance, switchover or drill", Refused("""{"op":"x"}"""));
+        Assert.Equal("unknown op 'x': use set, delete, get, list, conflicts, status, diagnostics, events, maintenance, switchover, drill or release-startup", Refused("""{"op":"x"}"""));
     }
 
     [Theory]
@@ -61,6 +61,9 @@ public sealed class ControlProtocolTests
         Assert.True(switchover.Changes);
         Assert.True(ControlProtocol.TryParseRequest("""{"op":"drill"}""", out var drill, out _));
         Assert.True(Assert.IsType<DrillRequest>(drill).Changes);
+        Assert.True(ControlProtocol.TryParseRequest("""{"op":"release-startup"}""", out var release, out _));
+        Assert.True(Assert.IsType<ReleaseStartupRequest>(release).Changes);
+        Assert.Equal("""{"op":"release-startup","v":1}""", ControlProtocol.Format(new ReleaseStartupRequest()));
     }
 
     [Theory]
