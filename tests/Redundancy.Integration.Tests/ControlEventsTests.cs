@@ -139,7 +139,7 @@ public sealed class ControlEventsTests
 
     [Theory]
     [InlineData("""{"op":"status","v":2}""", "protocol version 2 is not supported: this agent speaks version 1")]
-    [InlineData("""{"op":"release-startup"}""", "unknown op 'release-startup': use set, delete, get, list, conflicts, status, diagnostics, events, maintenance, switchover or drill")]
+    [InlineData("""{"op":"reboot"}""", "unknown op 'reboot': use set, delete, get, list, conflicts, status, diagnostics, events, maintenance, switchover, drill or release-startup")]
     public void RequestTheAgentDoesNotSpeak_IsAnsweredWithAClearError(string line, string expected)
     {
         using var pair = PairHarness.StartPair(Spec);
