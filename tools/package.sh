@@ -60,8 +60,12 @@ stage() {
   local lib="$root/usr/lib/redundancy" log
   mkdir -p "$lib"
   log=$(mktemp)
+  # armhf: no linux-arm runtime pack is served, and a RID-specific publish asks for one even framework-dependent;
+  # a portable publish carries every RID's native libraries (runtimes/linux-arm/native among them) instead.
+  local ridargs=(-r "$rid" --self-contained "$self")
+  [ "$arch" = armhf ] && ridargs=(--self-contained false)
   for project in src/Redundancy.Agent src/Redundancy.Cli; do
-    if ! dotnet publish "$project" -c Release -r "$rid" --self-contained "$self" -p:PublishReadyToRun="$r2r" \
+    if ! dotnet publish "$project" -c Release "${ridargs[@]}" -p:PublishReadyToRun="$r2r" \
         -p:UseAppHost="$apphost" -p:Version="${version%%+*}" -p:InformationalVersion="$version" \
         -o "$lib" -nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1; then
       cat "$log" >&2; rm -f "$log"; exit 1
