@@ -74,7 +74,7 @@ public static partial class AgentConfig
         var window = v.Range("heartbeat.startupWindowMs", hb.StartupWindowMs, 0, 600_000, fallback: Math.Max(3000, timeout * 2));
         var realtime = v.Range("heartbeat.realtimePriority", hb.RealtimePriority, 0, 99, fallback: 50);
         v.Check("heartbeat.startupWindowMs", window >= timeout, $"must be at least heartbeat.peerTimeoutMs ({timeout} ms)", window);
-        var takeoverHold = v.Range("heartbeat.takeoverHoldMs", hb.TakeoverHoldMs, 0, 50, fallback: 3);
+        var takeoverHold = v.Range("heartbeat.takeoverHoldMs", hb.TakeoverHoldMs, 0, 50, fallback: 2);
         v.Check("heartbeat.takeoverHoldMs", takeoverHold < timeout, $"must be below heartbeat.peerTimeoutMs ({timeout} ms)", takeoverHold);
 
         SerialLinkOptions? serial = null;

@@ -35,8 +35,8 @@ public sealed record AgentOptions
     public required TimeSpan StartupWindow { get; init; }
 
     /// <summary>How long an unfenced takeover (no interlock, the peer silent) waits after announcing itself on every
-    /// link before it drives, so that a peer that still hears it releases first (default 3 ms; zero: no wait).</summary>
-    public TimeSpan TakeoverHold { get; init; } = TimeSpan.FromMilliseconds(3);
+    /// link before it drives, so that a peer that still hears it releases first (default 2 ms; zero: no wait).</summary>
+    public TimeSpan TakeoverHold { get; init; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>SCHED_FIFO priority of the heartbeat threads (engine, senders, receivers); 0 leaves them as they are.</summary>
     public int RealtimePriority { get; init; }
