@@ -164,4 +164,4 @@ void Dropped(string what)
     }
 }
 
-static void Log(string text) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-dd HH:mm:ss.fff}Z redundancy-witness: {text}"));
+void Log(string text) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow():yyyy-MM-dd HH:mm:ss.fff}Z redundancy-witness: {text}"));

@@ -166,8 +166,8 @@ public sealed class PackageTests : IDisposable
         File.SetUnixFileMode(cabinet.SocketPath, (UnixFileMode)0x1B6); // 0666: the simulated GPIO's connection
 
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "etc", "redundancy", "agent.json")))!.AsObject();
-        var udp = FreeUdpPorts(2);
-        var tcp = FreeTcpPorts(2);
+        var udp = PairHarness.FreeUdpPorts(2);
+        var tcp = PairHarness.FreeTcpPorts(2);
         config["pairKeyFile"] = key;
         config["dataDirectory"] = data;
         config.Remove("serial");
@@ -220,38 +220,4 @@ public sealed class PackageTests : IDisposable
     }
 
     private static void Chown(string path, uint uid, uint gid) => Run("chown", $"{uid}:{gid}", path);
-
-    private static int[] FreeUdpPorts(int count)
-    {
-        var sockets = Enumerable.Range(0, count).Select(_ =>
-        {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            return s;
-        }).ToArray();
-        var ports = sockets.Select(s => ((IPEndPoint)s.LocalEndPoint!).Port).ToArray();
-        foreach (var s in sockets)
-        {
-            s.Dispose();
-        }
-
-        return ports;
-    }
-
-    private static int[] FreeTcpPorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ =>
-        {
-            var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            return l;
-        }).ToArray();
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var l in listeners)
-        {
-            l.Stop();
-        }
-
-        return ports;
-    }
 }

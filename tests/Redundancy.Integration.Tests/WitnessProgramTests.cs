@@ -16,7 +16,7 @@ public sealed class WitnessProgramTests : IDisposable
     [Fact]
     public void OverUdp_TheFirstAskingNodeHoldsTheLease_TheOtherIsDeniedUntilItRunsOut()
     {
-        var port = FreeUdpPort();
+        var port = PairHarness.FreeUdpPorts(1)[0];
         using var witness = Start(port);
         using var a = new Node(1, port, _key);
         using var b = new Node(2, port, _key);
@@ -42,7 +42,7 @@ public sealed class WitnessProgramTests : IDisposable
     [Fact]
     public void WithAnotherKey_NoAnswer_AndTheDropIsLogged()
     {
-        var port = FreeUdpPort();
+        var port = PairHarness.FreeUdpPorts(1)[0];
         using var witness = Start(port);
         using var stranger = new Node(1, port, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
@@ -90,13 +90,6 @@ public sealed class WitnessProgramTests : IDisposable
         var witness = new Witness(config);
         Assert.True(Eventually(() => witness.Lines.Any(l => l.Contains("serving", StringComparison.Ordinal)), Wait), string.Join("\n", witness.Lines));
         return witness;
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
     }
 
     private sealed class Witness : IDisposable

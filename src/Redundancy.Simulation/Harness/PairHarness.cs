@@ -307,7 +307,8 @@ public sealed class PairHarness : IDisposable
         File.WriteAllText(ConfigPath(node), JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    private static int[] FreeUdpPorts(int count)
+    /// <summary><paramref name="count"/> UDP ports on loopback free at this moment.</summary>
+    public static int[] FreeUdpPorts(int count)
     {
         var sockets = Enumerable.Range(0, count).Select(_ =>
         {
@@ -324,7 +325,8 @@ public sealed class PairHarness : IDisposable
         return ports;
     }
 
-    private static int[] FreeTcpPorts(int count)
+    /// <summary><paramref name="count"/> TCP ports on loopback free at this moment.</summary>
+    public static int[] FreeTcpPorts(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ =>
         {
