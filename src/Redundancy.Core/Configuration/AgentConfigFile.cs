@@ -23,6 +23,16 @@ internal sealed class AgentConfigFile
     public ReplicationSection? Replication { get; set; }
     public StorageSection? Storage { get; set; }
     public MqttSection? Mqtt { get; set; }
+    public SystemIpSection? SystemIp { get; set; }
+
+    internal sealed class SystemIpSection
+    {
+        public string? Address { get; set; }
+        public string? Interface { get; set; }
+        public long? ArpCount { get; set; }
+        public long? ArpIntervalMs { get; set; }
+        public long? TimeoutMs { get; set; }
+    }
 
     internal sealed class MqttSection
     {

@@ -78,6 +78,9 @@ public sealed record AgentOptions
     /// <summary>Status on MQTT; null: no MQTT at all (the agent runs exactly as without it).</summary>
     public MqttOptions? Mqtt { get; init; }
 
+    /// <summary>The pair's system IP (the <c>systemIp</c> section), or null when not configured.</summary>
+    public SystemIpOptions? SystemIp { get; init; }
+
     /// <summary>The control-state database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "state.db");
 
