@@ -106,7 +106,7 @@ if (commandLine.ReleaseOutputs)
         outputs.ReleaseAll();
         outputs.DropActive();
         Console.WriteLine($"outputs of node {options.NodeName} released");
-        return 0;
+        return ReleaseSystemIp(options);
     }
     catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or PlatformNotSupportedException)
     {
@@ -238,3 +238,26 @@ Warmup.Run(typeof(Program).Assembly, typeof(AgentConfig).Assembly, typeof(GpioOu
 OutputWarmup.Exercise(options);
 host.Run(); // disposing the host disposes the engine
 return 0;
+
+// ExecStopPost after any exit, kill -9 included: a dead agent's node must not keep answering for the pair's address.
+static int ReleaseSystemIp(AgentOptions options)
+{
+    if (options.SystemIp is not { } ip)
+    {
+        return 0;
+    }
+
+    try
+    {
+        using var bound = new CancellationTokenSource(ip.Timeout);
+        var nic = Redundancy.Edges.Address.NetInterface.Find(ip.Interface);
+        var removed = Redundancy.Edges.Address.NetlinkAddresses.RemoveAsync(nic.Index, ip.Address, ip.PrefixLength, bound.Token).GetAwaiter().GetResult();
+        Console.WriteLine(removed ? $"system ip {ip.Cidr} removed from {ip.Interface}" : $"system ip {ip.Cidr} was not on {ip.Interface}");
+        return 0;
+    }
+    catch (Exception ex) when (ex is IOException or OperationCanceledException)
+    {
+        Console.Error.WriteLine($"redundancy-agent: cannot remove system ip {ip.Cidr} from {ip.Interface}: {ex.Message}");
+        return 71;
+    }
+}

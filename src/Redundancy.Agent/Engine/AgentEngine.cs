@@ -40,6 +40,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     private readonly string _node;
     private readonly Announcer _announcer;
     private readonly SwitchoverSteps _switchover;
+    private readonly HealWatch _heal = new();
     private Decision _deciding;
     private EngineCommand? _stopping;
     private long _decidedAt;
@@ -144,11 +145,14 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     /// Adds a slow effect (the system IP, a witness lease) at <paramref name="step"/> of every transition; before
     /// <see cref="Start"/>. It runs on the slow lane and its completion comes back to the engine as an input.
     /// </summary>
-    public void AddSlowEffect(SlowStep step, ISlowEffect handler)
+    /// <param name="step">Where in a transition it runs.</param>
+    /// <param name="handler">What runs.</param>
+    /// <param name="first">Before every other slow effect of the step not marked first (the system IP's removal).</param>
+    public void AddSlowEffect(SlowStep step, ISlowEffect handler, bool first = false)
     {
         var slot = _slowEffects++;
         _slowLane.Register(slot, handler);
-        _planner.Register(new SlowStepRegistration(slot, step));
+        _planner.Register(new SlowStepRegistration(slot, step, first));
     }
 
     /// <summary>Starts the engine, receiving and sending threads.</summary>
@@ -229,6 +233,10 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     internal void Begin()
     {
         _nextLife = _time.GetTimestamp();
+
+        // Queued before any decision, so the slow lane runs it before a takeover's effects (the system IP: a stale
+        // address of a previous life goes first; a node that takes over adds it again after).
+        Finish(_executor.Run(_planner.ForStart()));
         if (_startupFault is not null)
         {
             Decide(_machine.OnLocalFault(_startupFault));
@@ -319,6 +327,13 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         var decision = _machine.Evaluate(pending, interlock);
         _reports.NotePeer();
         Decide(decision);
+        if (!_executor.Waiting && _heal.Note(_machine.Role, _machine.PeerFresh, _machine.Peer.Role))
+        {
+            // The peer is heard again, not active, after it was silent or active too: announce again what the
+            // takeover announced (the loser of a split brain removed its address; clients may still hold its MAC).
+            Finish(_executor.Run(_planner.ForHeal()));
+        }
+
         _switchover.AfterEvaluate();
         NoteMaintenance();
         Finish(_executor.CheckBound(_time.GetTimestamp()));

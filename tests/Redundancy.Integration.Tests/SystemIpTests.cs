@@ -1,0 +1,130 @@
+using Redundancy.Protocol.Control;
+using Redundancy.Simulation.Harness;
+using Xunit.Abstractions;
+using static Redundancy.Integration.Tests.PairAssert;
+
+namespace Redundancy.Integration.Tests;
+
+/// <summary>
+/// The pair's system IP with real agents in network namespaces and a client on a LAN beside the heartbeat link,
+/// pinging the address every millisecond: it follows the active through a kill -9 and a switchover (pings lost
+/// counted, the client's ARP entry moves to the new active's MAC, the address on exactly one node), a restarted node
+/// removes the address its previous life left, and after a split brain heals the remaining active announces it
+/// again, so it answers the client although the client last knew the loser's MAC.
+/// </summary>
+[Collection("pair")]
+public sealed class SystemIpTests(ITestOutputHelper output)
+{
+    private static PairSpec Spec => new()
+    {
+        IntervalMs = 20, PeerTimeoutMs = 100, StartupWindowMs = 500, Netns = true, SystemIp = true, ArpCount = 3, ArpIntervalMs = 100,
+        ReplicationMode = "semi-sync", SyncTimeoutMs = 200,
+    };
+
+    [Fact]
+    public void KillActive_AddressMovesToTheNewActive_PingsResume_ArpEntryMoves_RestartedNodeDropsItsStaleAddress()
+    {
+        Assert.True(NetnsPair.Available(), "this test needs root and iproute2 (network namespaces)");
+        using var pair = PairHarness.StartPair(Spec);
+        var net = pair.Netns!;
+        var active = pair.WaitForActiveAndStandby(Wait);
+        var standby = PairHarness.Other(active);
+        Assert.True(Eventually(() => net.HoldsSystemIp(active), Wait), $"the active ({active}) should hold {net.SystemIpCidr}" + Dump(pair));
+        Assert.False(net.HoldsSystemIp(standby), "the standby must not hold the system IP");
+
+        using var pinger = new LanPinger(net.NamespaceLan!, net.LanBridge, net.SystemIp);
+        var activeMac = net.LanMac(active);
+        Assert.True(Eventually(() => pinger.FirstReplyFrom(activeMac, 0) is not null, Wait), "the active should answer the client" + Dump(pair));
+        Assert.Equal(activeMac, net.ClientNeighbourMac());
+
+        // kill -9 with the LAN link down as well: the box lost power (its kernel no longer answers for the address).
+        var killAt = pair.Cabinet.Mark($"kill -9 {active}, its LAN down");
+        pair.Agent(active).Signal(Signals.Kill);
+        net.SetLan(active, up: false);
+        Assert.True(pair.Agent(standby).WaitForTakeover(Wait, killAt) is not null, $"{standby} should take over" + Dump(pair));
+        var move = SystemIpMove.Measure(pair, pinger, standby, killAt, Wait);
+        output.WriteLine($"kill -9: {move.Lost} pings lost (1 ms apart), the new active answered {move.MovedMs:F1} ms after the kill");
+        Assert.True(move.MovedMs is not null, $"{standby} never answered the client at {net.SystemIp}" + Dump(pair));
+        Assert.InRange(move.Lost, 1, 1000); // lost while nobody answered; at most a second's worth
+        Assert.Equal(net.LanMac(standby), net.ClientNeighbourMac());
+        Assert.True(net.HoldsSystemIp(standby));
+        Assert.True(net.HoldsSystemIp(active), "the powered-off box still has it configured (its next life must remove it)");
+
+        // Power back: the old node starts as standby and removes what its previous life left.
+        net.SetLan(active, up: true);
+        var restartAt = pair.Cabinet.Mark($"{active} restarted");
+        pair.StartAgent(active);
+        Assert.True(pair.Agent(active).WaitForRole("Standby", TimeSpan.FromSeconds(20), restartAt) is not null, Dump(pair));
+        Assert.True(Eventually(() => !net.HoldsSystemIp(active), Wait), $"restarted {active} should remove its stale address" + Dump(pair));
+        Assert.True(net.HoldsSystemIp(standby));
+        var afterRestart = pair.Cabinet.Mark("after restart");
+        Hold(TimeSpan.FromMilliseconds(500));
+        var by = pinger.AnsweredBy(afterRestart);
+        Assert.True(by.Keys.SequenceEqual([net.LanMac(standby)]), $"only {standby} should answer, got {string.Join(", ", by)}");
+    }
+
+    [Fact]
+    public void Switchover_AddressMovesBeforeTheOldActiveAnnouncesStandby_FewPingsLost_ArpEntryMoves()
+    {
+        Assert.True(NetnsPair.Available(), "this test needs root and iproute2 (network namespaces)");
+        using var pair = PairHarness.StartPair(Spec);
+        var net = pair.Netns!;
+        var active = pair.WaitForActiveAndStandby(Wait);
+        var standby = PairHarness.Other(active);
+        using var pinger = new LanPinger(net.NamespaceLan!, net.LanBridge, net.SystemIp);
+        Assert.True(Eventually(() => pinger.FirstReplyFrom(net.LanMac(active), 0) is not null, Wait), "the active should answer the client" + Dump(pair));
+
+        using var control = pair.Control(active);
+        Assert.True(Eventually(() => control.Status() is { Peer.Readiness: "Hot" }, Wait), "the standby should be hot" + Dump(pair));
+        var at = pair.Cabinet.Mark($"switchover {active} -> {standby}");
+        var answer = control.Send<SwitchoverResponse>(new SwitchoverRequest());
+        Assert.True(answer.Ok, answer.Error);
+        var move = SystemIpMove.Measure(pair, pinger, standby, at, Wait);
+        output.WriteLine($"switchover: {move.Lost} pings lost (1 ms apart), the new active answered {move.MovedMs:F1} ms after the request");
+        Assert.True(move.MovedMs is not null, $"{standby} never answered the client" + Dump(pair));
+        Assert.InRange(move.Lost, 0, 500);
+        Assert.True(net.HoldsSystemIp(standby));
+        Assert.False(net.HoldsSystemIp(active), "the old active must have removed the address");
+        Assert.Equal(net.LanMac(standby), net.ClientNeighbourMac());
+    }
+
+    [Fact]
+    public void BothLinksCut_BothHoldTheAddress_Healed_TheLoserRemovesIt_TheWinnerAnnouncesAgain_AndAnswers()
+    {
+        Assert.True(NetnsPair.Available(), "this test needs root and iproute2 (network namespaces)");
+        using var pair = PairHarness.StartPair(Spec);
+        var net = pair.Netns!;
+        Assert.Equal("A", pair.WaitForActiveAndStandby(Wait));
+        Assert.True(Eventually(() => net.HoldsSystemIp("A"), Wait), Dump(pair));
+
+        var cutAt = pair.Cabinet.Mark("both links cut");
+        pair.Socat!.Pull();
+        net.Pull();
+        Assert.True(pair.B.WaitForTakeover(Wait, cutAt) is not null, "B should take over" + Dump(pair));
+        Assert.True(Eventually(() => net.HoldsSystemIp("A") && net.HoldsSystemIp("B"), Wait), "both actives hold the address during the split" + Dump(pair));
+
+        // The client last heard the loser (A, the lower epoch): as if A's answer to its ARP request came last. Without a
+        // new announcement from the winner after the heal, the client would keep sending to A's MAC for seconds.
+        var macA = net.LanMac("A");
+        var macB = net.LanMac("B");
+        var (code, text) = ExternalProcess.Run("ip", "-n", net.NamespaceLan!, "neigh", "replace", net.SystemIp, "lladdr", macA, "dev", net.LanBridge, "nud", "stale");
+        Assert.True(code == 0, text);
+        using var pinger = new LanPinger(net.NamespaceLan!, net.LanBridge, net.SystemIp);
+        Assert.True(Eventually(() => pinger.FirstReplyFrom(macA, 0) is not null, Wait), "A still answers during the split" + Dump(pair));
+
+        var healAt = pair.Cabinet.Mark("links restored");
+        net.Plug();
+        pair.Socat.Plug();
+        Assert.True(pair.A.WaitForRole("Standby", Wait, healAt) is not null, "A (lower epoch) should step down" + Dump(pair));
+        var move = SystemIpMove.Measure(pair, pinger, "B", healAt, Wait);
+        output.WriteLine($"heal: {move.Lost} pings lost, B answered {move.MovedMs:F1} ms after the links came back");
+        Assert.True(move.MovedMs is < 2000, $"B should answer within 2 s of the heal (a neighbour left on A's MAC takes 5 s or more to be probed away), got {move.MovedMs}" + Dump(pair));
+        Assert.True(Eventually(() => !net.HoldsSystemIp("A"), Wait), "the loser must remove the address");
+        Assert.True(net.HoldsSystemIp("B"));
+        Assert.Equal(macB, net.ClientNeighbourMac());
+        var settled = pair.Cabinet.Mark("settled");
+        Hold(TimeSpan.FromMilliseconds(500));
+        Assert.True(pinger.AnsweredBy(settled).Keys.SequenceEqual([macB]), "only B answers after the heal");
+        Assert.True(pinger.Lost(settled, settled + (long)(0.2 * System.Diagnostics.Stopwatch.Frequency)) == 0, "no ping lost once healed");
+    }
+}
