@@ -78,9 +78,24 @@ public sealed class SystemIpTests(ITestOutputHelper output)
         Assert.True(Eventually(() => control.Status() is { Peer.Readiness: "Hot" }, Wait), "the standby should be hot" + Dump(pair));
         var at = pair.Cabinet.Mark($"switchover {active} -> {standby}");
         var answer = control.Send<SwitchoverResponse>(new SwitchoverRequest());
+        if (!answer.Ok)
+        {
+            Hold(TimeSpan.FromSeconds(1));
+            foreach (var (node, e) in pair.A.Received.Select(r => ("A", r)).Concat(pair.B.Received.Select(r => ("B", r))).Where(x => x.r.T >= at - (long)(0.05 * System.Diagnostics.Stopwatch.Frequency)).OrderBy(x => x.r.T).Take(30))
+            {
+                output.WriteLine($"  +{PairHarness.Ms(at, e.T):F1} ms {node}: {e.Event.Describe()}");
+            }
+        }
+
         Assert.True(answer.Ok, answer.Error);
         var move = SystemIpMove.Measure(pair, pinger, standby, at, Wait);
         output.WriteLine($"switchover: {move.Lost} pings lost (1 ms apart), the new active answered {move.MovedMs:F1} ms after the request");
+        var stepped = pair.Agent(active).WaitForRole("Standby", Wait, at);
+        var took = pair.Agent(standby).WaitForTakeover(Wait, at);
+        foreach (var (node, e) in pair.A.Received.Select(r => ("A", r)).Concat(pair.B.Received.Select(r => ("B", r))).Where(x => x.r.T >= at).OrderBy(x => x.r.T).Take(12))
+        {
+            output.WriteLine($"  +{PairHarness.Ms(at, e.T):F1} ms {node}: {e.Event.Describe()}");
+        }
         Assert.True(move.MovedMs is not null, $"{standby} never answered the client" + Dump(pair));
         Assert.InRange(move.Lost, 0, 500);
         Assert.True(net.HoldsSystemIp(standby));
