@@ -12,6 +12,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: redundancy-tools demo | bench-failover [--rounds N] [--interval-ms N] [--timeout-ms N] [--stress-s N]");
+    Console.Error.WriteLine("usage: redundancy-tools demo | bench-failover [--rounds N] [--interval-ms N] [--timeout-ms N] [--stress-s N] [--system-ip]");
     return 64;
 }

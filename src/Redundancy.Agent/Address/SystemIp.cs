@@ -29,6 +29,9 @@ internal sealed class SystemIp
         _subject = $"system ip {options.Cidr} on {options.Interface}";
     }
 
+    /// <summary>How long one step may take on the slow lane (<c>systemIp.timeoutMs</c>).</summary>
+    public TimeSpan Bound => _options.Timeout;
+
     /// <summary>What it is, for names and errors.</summary>
     public string Subject => _subject;
 

@@ -8,6 +8,8 @@ internal sealed class SystemIpStep(SystemIp ip, SystemIpAction action) : ISlowEf
 {
     public string Name { get; } = $"{ip.Subject}: {action.ToString().ToLowerInvariant()}";
 
+    public TimeSpan? Bound => ip.Bound;
+
     public Task RunAsync(Effect effect, CancellationToken cancellationToken) => action switch
     {
         SystemIpAction.Add => ip.AddAsync(cancellationToken),

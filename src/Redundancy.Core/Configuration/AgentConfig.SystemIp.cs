@@ -7,7 +7,7 @@ namespace Redundancy.Core.Configuration;
 /// <summary>The <c>systemIp</c> section: every field checked, each error naming its field.</summary>
 public static partial class AgentConfig
 {
-    private static SystemIpOptions? BuildSystemIp(AgentConfigFile f, Validator v, long peerTimeoutMs)
+    private static SystemIpOptions? BuildSystemIp(AgentConfigFile f, Validator v)
     {
         if (f.SystemIp is not { } s)
         {
@@ -44,14 +44,9 @@ public static partial class AgentConfig
         var interval = v.Range("systemIp.arpIntervalMs", s.ArpIntervalMs, 10, 5000, fallback: 100);
         var timeout = v.Range("systemIp.timeoutMs", s.TimeoutMs, 50, 10_000, fallback: 1000);
 
-        // The removal on a step-down is awaited for at most one peer timeout (the slow lane's bound): one netlink
-        // request must fit in it, or a step-down would always announce without knowing the address went.
-        v.Check("systemIp.timeoutMs", timeout < peerTimeoutMs || s.TimeoutMs is null,
-            $"must be less than heartbeat.peerTimeoutMs ({peerTimeoutMs} ms): a step-down waits that long at most for the address to go", timeout);
-        var bound = Math.Min(timeout, Math.Max(1, peerTimeoutMs - 1));
         return address is null || name.Length == 0
             ? null
-            : new SystemIpOptions(address, prefix, name, (int)count, TimeSpan.FromMilliseconds(interval), TimeSpan.FromMilliseconds(bound));
+            : new SystemIpOptions(address, prefix, name, (int)count, TimeSpan.FromMilliseconds(interval), TimeSpan.FromMilliseconds(timeout));
     }
 
     private static string? AddressProblem(IPAddress address, int prefix)

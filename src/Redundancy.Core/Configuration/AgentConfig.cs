@@ -184,7 +184,7 @@ public static partial class AgentConfig
 
         var storage = BuildStorage(f, v);
         var mqtt = BuildMqtt(f, v, pairId, nodeName);
-        var systemIp = BuildSystemIp(f, v, timeout);
+        var systemIp = BuildSystemIp(f, v);
 
         var controlSocket = f.Control?.Socket ?? "/run/redundancy/control.sock";
         v.Check("control.socket", controlSocket.Length is > 0 and <= 100, "must be a path of 1-100 characters (a Unix socket path)", controlSocket);

@@ -24,14 +24,14 @@ public sealed class SystemIpConfigTests
     }
 
     [Fact]
-    public void Defaults_ThreeArpsEvery100Ms_AndARequestBoundUnderThePeerTimeout()
+    public void Defaults_ThreeArpsEvery100Ms_ASecondForEachStep()
     {
         var (options, errors) = Parse("""{"address":"10.0.0.5/8","interface":"lan0"}""");
 
         Assert.Empty(errors);
         Assert.Equal(3, options!.SystemIp!.ArpCount);
         Assert.Equal(TimeSpan.FromMilliseconds(100), options.SystemIp.ArpInterval);
-        Assert.Equal(TimeSpan.FromMilliseconds(299), options.SystemIp.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.SystemIp.Timeout);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class SystemIpConfigTests
     [InlineData("""{"address":"192.168.10.100/24","interface":"eth0","arpCount":21}""", "systemIp.arpCount", "from 1 to 20")]
     [InlineData("""{"address":"192.168.10.100/24","interface":"eth0","arpIntervalMs":5}""", "systemIp.arpIntervalMs", "from 10 to 5000")]
     [InlineData("""{"address":"192.168.10.100/24","interface":"eth0","timeoutMs":10}""", "systemIp.timeoutMs", "from 50 to 10000")]
-    [InlineData("""{"address":"192.168.10.100/24","interface":"eth0","timeoutMs":300}""", "systemIp.timeoutMs", "heartbeat.peerTimeoutMs (300 ms)")]
+    [InlineData("""{"address":"192.168.10.100/24","interface":"eth0","timeoutMs":10001}""", "systemIp.timeoutMs", "from 50 to 10000")]
     public void BadField_IsRefused_NamingTheField(string section, string field, string rule)
     {
         var (options, errors) = Parse(section);
