@@ -33,7 +33,7 @@ internal static class FailoverBench
             RealtimePriority = realtime ? 50 : 0,
         };
 
-        Console.WriteLine($"failover benchmark: {rounds} rounds, heartbeat {interval} ms, peer timeout {timeout} ms, serial (socat pty) + UDP loopback, heartbeat threads {(realtime ? "SCHED_FIFO 50 (as on the Pi)" : "at normal priority")}");
+        Console.WriteLine($"failover benchmark: {rounds} rounds, heartbeat {interval} ms, peer timeout {timeout} ms, serial (socat pty) + UDP {(systemIp ? "over a veth pair between namespaces" : "loopback")}, heartbeat threads {(realtime ? "SCHED_FIFO 50 (as on the Pi)" : "at normal priority")}");
         using var pair = PairHarness.StartPair(spec);
         using var pinger = systemIp ? new LanPinger(pair.Netns!.NamespaceLan!, pair.Netns.LanBridge, pair.Netns.SystemIp) : null;
         var moves = new List<SystemIpMove>();
