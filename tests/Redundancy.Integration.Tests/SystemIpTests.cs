@@ -120,6 +120,7 @@ public sealed class SystemIpTests(ITestOutputHelper output)
 
         // The client last heard the loser (A, the lower epoch): as if A's answer to its ARP request came last. Without a
         // new announcement from the winner after the heal, the client would keep sending to A's MAC for seconds.
+        Hold(TimeSpan.FromMilliseconds(Spec.ArpCount * Spec.ArpIntervalMs + 300)); // B's takeover ARPs are over
         var macA = net.LanMac("A");
         var macB = net.LanMac("B");
         var (code, text) = ExternalProcess.Run("ip", "-n", net.NamespaceLan!, "neigh", "replace", net.SystemIp, "lladdr", macA, "dev", net.LanBridge, "nud", "stale");

@@ -20,6 +20,7 @@ internal sealed class SystemIp
     private readonly TimeProvider _time;
     private readonly string _subject;
     private CancellationTokenSource? _announcing;
+    private NetInterface? _nic;
 
     public SystemIp(SystemIpOptions options, NodeEvents events, TimeProvider time)
     {
@@ -39,33 +40,51 @@ internal sealed class SystemIp
     public Task Announcing { get; private set; } = Task.CompletedTask;
 
     /// <summary>Adds the address and announces it.</summary>
-    public Task AddAsync(CancellationToken cancellationToken) => Guard("add", async () =>
+    public Task AddAsync(CancellationToken cancellationToken) => Guard("add", () => WithInterface(async nic =>
     {
-        StopAnnouncing();
-        var nic = NetInterface.Find(_options.Interface);
         await NetlinkAddresses.AddAsync(nic.Index, _options.Address, _options.PrefixLength, cancellationToken).ConfigureAwait(false);
         await AnnounceFrom(nic, cancellationToken).ConfigureAwait(false);
-    });
+    }));
 
     /// <summary>Removes the address (not there is no error: a standby's start, a step-down after a failed add).</summary>
     public Task RemoveAsync(CancellationToken cancellationToken) => Guard("remove", async () =>
     {
         StopAnnouncing();
-        NetInterface nic;
         try
         {
-            nic = NetInterface.Find(_options.Interface);
+            await WithInterface(nic => NetlinkAddresses.RemoveAsync(nic.Index, _options.Address, _options.PrefixLength, cancellationToken)).ConfigureAwait(false);
         }
         catch (IOException) when (!Exists(_options.Interface))
         {
-            return; // no interface, no address on it
+            // no interface, no address on it
         }
-
-        await NetlinkAddresses.RemoveAsync(nic.Index, _options.Address, _options.PrefixLength, cancellationToken).ConfigureAwait(false);
     });
 
     /// <summary>Announces the address again (after a heal), adding it first if it went missing.</summary>
     public Task AnnounceAgainAsync(CancellationToken cancellationToken) => AddAsync(cancellationToken);
+
+    // The interface's index and MAC are looked up once (the interface list is the slow part of a takeover's add) and
+    // again when a step fails with them: an interface made anew has a new index.
+    private async Task WithInterface(Func<NetInterface, Task> step)
+    {
+        StopAnnouncing();
+        if (_nic is { } known)
+        {
+            try
+            {
+                await step(known).ConfigureAwait(false);
+                return;
+            }
+            catch (IOException)
+            {
+                _nic = null;
+            }
+        }
+
+        var nic = NetInterface.Find(_options.Interface);
+        await step(nic).ConfigureAwait(false);
+        _nic = nic;
+    }
 
     private static bool Exists(string name) => System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Any(n => n.Name == name);
 
