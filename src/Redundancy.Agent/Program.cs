@@ -115,6 +115,12 @@ if (commandLine.ReleaseOutputs)
     }
 }
 
+if (options.SystemIp is not null && CapabilityBound.ReexecKeeping(options.RealtimePriority, ProcessCapabilities.NetAdmin, ProcessCapabilities.NetRaw) is { } notBounded)
+{
+    // Run as root with a system IP: it keeps only what the address needs (docs/system-ip.md). Not fatal: said, and on.
+    Console.Error.WriteLine($"redundancy-agent: {notBounded}; running with the capabilities it was given");
+}
+
 ControlAccess access;
 try
 {
