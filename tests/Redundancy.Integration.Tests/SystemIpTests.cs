@@ -68,6 +68,12 @@ public sealed class SystemIpTests(ITestOutputHelper output)
         pair.StartAgent(active);
         Assert.True(pair.Agent(active).WaitForRole("Standby", TimeSpan.FromSeconds(20), restartAt) is not null, Dump(pair));
         Assert.True(Eventually(() => !net.HoldsSystemIp(active), Wait), $"restarted {active} should remove its stale address" + Dump(pair));
+        using (var restarted = pair.Control(active))
+        {
+            // Both links again, serial included: the restarted agent, with its capabilities bounded, reopened its tty.
+            Assert.True(Eventually(() => restarted.Status().Links.All(l => l.Up), Wait), $"restarted {active} should have every link up" + Dump(pair));
+        }
+
         Assert.True(net.HoldsSystemIp(standby));
         var afterRestart = pair.Cabinet.Mark("after restart");
         Hold(TimeSpan.FromMilliseconds(500));

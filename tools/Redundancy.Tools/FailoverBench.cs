@@ -175,7 +175,12 @@ internal static class FailoverBench
             using var control = pair.Control(active);
             if (!Poll.Until(() => control.Status() is { Role: "Active", Peer.Readiness: "Hot" } s && s.Links.All(l => l.Up), TimeSpan.FromSeconds(20), everyMs: 5))
             {
-                Console.WriteLine($"round {round}: standby {standby} not hot");
+                var st = control.Status();
+                Console.WriteLine($"round {round}: standby {standby} not hot: {active} is {st.Role}, peer {st.Peer?.Readiness}, links {string.Join(", ", st.Links.Select(l => $"{l.Name} {(l.Up ? "up" : "down")}"))}");
+                foreach (var line in pair.Agent(standby).Lines.TakeLast(15))
+                {
+                    Console.WriteLine($"    {line}");
+                }
                 return null;
             }
 

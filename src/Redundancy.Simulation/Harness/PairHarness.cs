@@ -163,6 +163,10 @@ public sealed class PairHarness : IDisposable
         if (_agents.Remove(node, out var old))
         {
             old.Dispose();
+            if (Socat is { } socat)
+            {
+                PtyExclusive.Clear(node == "A" ? socat.PathA : socat.PathB);
+            }
         }
 
         var ns = Netns is null ? null : node == "A" ? Netns.NamespaceA : Netns.NamespaceB;
