@@ -119,6 +119,7 @@ public sealed class SystemIpTests(ITestOutputHelper output)
         Assert.True(net.HoldsSystemIp(standby));
         Assert.False(net.HoldsSystemIp(active), "the old active must have removed the address");
         Assert.Equal(net.LanMac(standby), net.ClientNeighbourMac());
+        Assert.Equal(TimeSpan.Zero, pair.Cabinet.Timeline().Overlap()); // the address never made both drive
     }
 
     [Fact]
