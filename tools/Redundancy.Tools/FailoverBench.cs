@@ -110,6 +110,8 @@ internal static class FailoverBench
                 return 1;
             }
 
+            var killOverlap = pair.Cabinet.Timeline().Overlap().TotalMilliseconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overlap after the kill -9 rounds: {killOverlap:F1} ms"));
             switchovers = Switchovers(pair, pinger, rounds);
             if (switchovers is null)
             {
@@ -195,7 +197,14 @@ internal static class FailoverBench
 
             var move = SystemIpMove.Measure(pair, pinger, standby, at, TimeSpan.FromSeconds(10));
             moves.Add(move);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $" {round,5}  {active,4}  {move.Lost,10}  {move.MovedMs ?? double.NaN,11:F1}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $" {round,5}  {active,4}  {move.Lost,10}  {move.MovedMs ?? double.NaN,11:F1}  overlap so far {pair.Cabinet.Timeline().Overlap().TotalMilliseconds:F1} ms"));
+            if (!answer.Ok || move.Lost > 20)
+            {
+                foreach (var e in pair.A.Received.Concat(pair.B.Received).Where(r => r.T >= at).OrderBy(r => r.T).Take(12))
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    +{PairHarness.Ms(at, e.T):F1} ms {e.Event.Describe()}"));
+                }
+            }
             if (pair.Netns!.HoldsSystemIp(active))
             {
                 Console.WriteLine($"round {round}: {active} still holds the system IP after handing over");
