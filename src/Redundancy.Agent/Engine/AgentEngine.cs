@@ -327,7 +327,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         var decision = _machine.Evaluate(pending, interlock);
         _reports.NotePeer();
         Decide(decision);
-        if (!_executor.Waiting && _heal.Note(_machine.Role, _machine.PeerFresh, _machine.Peer.Role))
+        if (_slowEffects > 0 && !_executor.Waiting && _heal.Note(_machine.Role, _machine.PeerFresh, _machine.Peer.Role))
         {
             // The peer is heard again, not active, after it was silent or active too: announce again what the
             // takeover announced (the loser of a split brain removed its address; clients may still hold its MAC).
