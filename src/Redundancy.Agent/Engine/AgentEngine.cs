@@ -327,11 +327,9 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         var decision = _machine.Evaluate(pending, interlock);
         _reports.NotePeer();
         Decide(decision);
-        if (_slowEffects > 0 && !_executor.Waiting && _heal.Note(_machine.Role, _machine.PeerFresh, _machine.Peer.Role))
+        if (_slowEffects > 0)
         {
-            // The peer is heard again, not active, after it was silent or active too: announce again what the
-            // takeover announced (the loser of a split brain removed its address; clients may still hold its MAC).
-            Finish(_executor.Run(_planner.ForHeal()));
+            AnnounceAfterHeal();
         }
 
         _switchover.AfterEvaluate();
@@ -362,6 +360,21 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         }
         _reports.ReportLinkChanges();
         return FinishStop();
+    }
+
+    /// <summary>
+    /// The peer is heard again, not active, after it was silent or active too: announce again what the takeover
+    /// announced (the loser of a split brain removed its address; clients may still hold its MAC). Kept out of
+    /// <see cref="Iterate"/>: grown by this, the loop's body allocated again (a few KB/s on the engine thread, intermittently;
+    /// the JIT's inlining budget, it seems), which the heartbeat path must not.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void AnnounceAfterHeal()
+    {
+        if (!_executor.Waiting && _heal.Note(_machine.Role, _machine.PeerFresh, _machine.Peer.Role))
+        {
+            Finish(_executor.Run(_planner.ForHeal()));
+        }
     }
 
     /// <summary>Takes one input other than a frame; true when it stopped the engine.</summary>
