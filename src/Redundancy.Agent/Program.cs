@@ -106,13 +106,19 @@ if (commandLine.ReleaseOutputs)
         outputs.ReleaseAll();
         outputs.DropActive();
         Console.WriteLine($"outputs of node {options.NodeName} released");
-        return 0;
+        return ReleaseSystemIp(options);
     }
     catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or PlatformNotSupportedException)
     {
         Console.Error.WriteLine($"redundancy-agent: cannot release outputs: {ex.Message}");
         return 71;
     }
+}
+
+if (options.SystemIp is not null && CapabilityBound.ReexecKeeping(options.RealtimePriority, ProcessCapabilities.NetAdmin, ProcessCapabilities.NetRaw) is { } notBounded)
+{
+    // Run as root with a system IP: it keeps only what the address needs (docs/system-ip.md). Not fatal: said, and on.
+    Console.Error.WriteLine($"redundancy-agent: {notBounded}; running with the capabilities it was given");
 }
 
 ControlAccess access;
@@ -265,3 +271,26 @@ Warmup.Run(typeof(Program).Assembly, typeof(AgentConfig).Assembly, typeof(GpioOu
 OutputWarmup.Exercise(options);
 host.Run(); // disposing the host disposes the engine
 return 0;
+
+// ExecStopPost after any exit, kill -9 included: a dead agent's node must not keep answering for the pair's address.
+static int ReleaseSystemIp(AgentOptions options)
+{
+    if (options.SystemIp is not { } ip)
+    {
+        return 0;
+    }
+
+    try
+    {
+        using var bound = new CancellationTokenSource(ip.Timeout);
+        var nic = Redundancy.Edges.Address.NetInterface.Find(ip.Interface);
+        var removed = Redundancy.Edges.Address.NetlinkAddresses.RemoveAsync(nic.Index, ip.Address, ip.PrefixLength, bound.Token).GetAwaiter().GetResult();
+        Console.WriteLine(removed ? $"system ip {ip.Cidr} removed from {ip.Interface}" : $"system ip {ip.Cidr} was not on {ip.Interface}");
+        return 0;
+    }
+    catch (Exception ex) when (ex is IOException or OperationCanceledException)
+    {
+        Console.Error.WriteLine($"redundancy-agent: cannot remove system ip {ip.Cidr} from {ip.Interface}: {ex.Message}");
+        return 71;
+    }
+}

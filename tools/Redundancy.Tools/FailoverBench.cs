@@ -1,4 +1,5 @@
 using System.Globalization;
+using Redundancy.Protocol.Control;
 using Redundancy.Protocol.Events;
 using Redundancy.Simulation.Cabinet;
 using Redundancy.Simulation.Harness;
@@ -18,8 +19,12 @@ internal static class FailoverBench
         var timeout = Arg(args, "--timeout-ms", 30);
         var stressSeconds = Arg(args, "--stress-s", 60);
         var realtime = !args.Contains("--no-rt");
+        var systemIp = args.Contains("--system-ip");
         var spec = new PairSpec
         {
+            // The system IP needs namespaces: the pair's heartbeat link is a veth pair then, and the LAN a bridge beside it.
+            Netns = systemIp,
+            SystemIp = systemIp,
             IntervalMs = interval,
             PeerTimeoutMs = timeout,
             StartupWindowMs = Math.Max(300, timeout * 3),
@@ -28,8 +33,15 @@ internal static class FailoverBench
             RealtimePriority = realtime ? 50 : 0,
         };
 
-        Console.WriteLine($"failover benchmark: {rounds} rounds, heartbeat {interval} ms, peer timeout {timeout} ms, serial (socat pty) + UDP loopback, heartbeat threads {(realtime ? "SCHED_FIFO 50 (as on the Pi)" : "at normal priority")}");
+        Console.WriteLine($"failover benchmark: {rounds} rounds, heartbeat {interval} ms, peer timeout {timeout} ms, serial (socat pty) + UDP {(systemIp ? "over a veth pair between namespaces" : "loopback")}, heartbeat threads {(realtime ? "SCHED_FIFO 50 (as on the Pi)" : "at normal priority")}");
         using var pair = PairHarness.StartPair(spec);
+        using var pinger = systemIp ? new LanPinger(pair.Netns!.NamespaceLan!, pair.Netns.LanBridge, pair.Netns.SystemIp) : null;
+        var moves = new List<SystemIpMove>();
+        if (pinger is not null)
+        {
+            Console.WriteLine($"system ip {pair.Netns!.SystemIpCidr}: a client on the LAN pings it every 1 ms; a kill -9 also takes the killed node's LAN link down (the box lost power) until it restarts");
+        }
+
         var failovers = new List<double>();
         var gaps = new List<double>();
         var random = new Random(42);
@@ -45,6 +57,7 @@ internal static class FailoverBench
             pause.Wait(300 + random.Next(interval));
             var killAt = pair.Cabinet.Mark($"kill -9 {active}");
             pair.Agent(active).Signal(Signals.Kill);
+            pair.Netns?.SetLan(active, up: !systemIp);
             var took = pair.Agent(standby).WaitForTakeover(TimeSpan.FromSeconds(10), killAt);
             Poll.Until(() => pair.DrivesAll(standby), TimeSpan.FromSeconds(5), everyMs: 1);
 
@@ -71,11 +84,37 @@ internal static class FailoverBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $" {round,5}  {active,6}  {failover,11:F1}  {took.DetectionMs ?? 0,12:F1}  {took.TakeoverMs ?? 0,11:F2}  {gap,6:F1}"));
 
+            if (pinger is not null)
+            {
+                var move = SystemIpMove.Measure(pair, pinger, standby, killAt, TimeSpan.FromSeconds(10));
+                moves.Add(move);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"        system ip: {move.Lost} pings lost, answered by {standby} {move.MovedMs ?? double.NaN:F1} ms after the kill"));
+                pair.Netns!.SetLan(active, up: true);
+            }
+
             var restartAt = SimulatedCabinet.Now;
             pair.StartAgent(active);
             if (pair.Agent(active).WaitForRole("Standby", TimeSpan.FromSeconds(20), restartAt) is null)
             {
                 Console.WriteLine($"round {round}: restarted node {active} did not become standby");
+                return 1;
+            }
+        }
+
+        List<SystemIpMove>? switchovers = null;
+        if (pinger is not null)
+        {
+            if (!Poll.Until(() => !pair.Netns!.HoldsSystemIp(pair.DrivesAll("A") ? "B" : "A"), TimeSpan.FromSeconds(10)))
+            {
+                Console.WriteLine("the restarted node did not remove the system IP its previous life left");
+                return 1;
+            }
+
+            var killOverlap = pair.Cabinet.Timeline().Overlap().TotalMilliseconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overlap after the kill -9 rounds: {killOverlap:F1} ms"));
+            switchovers = Switchovers(pair, pinger, rounds);
+            if (switchovers is null)
+            {
                 return 1;
             }
         }
@@ -107,8 +146,73 @@ internal static class FailoverBench
             json += $",\"false_failovers_under_stress\":{falseFailovers},\"stress_s\":{stressSeconds}";
         }
 
+        if (switchovers is not null)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"system ip, kill -9 (box off): pings lost p50 {Lost(moves, 50)}, max {Lost(moves, 100)}; answered by the new active p99 {Moved(moves, 99):F1} ms after the kill"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"system ip, switchover: pings lost p50 {Lost(switchovers, 50)}, max {Lost(switchovers, 100)}; answered by the new active p99 {Moved(switchovers, 99):F1} ms after the request"));
+            json += string.Create(CultureInfo.InvariantCulture,
+                $",\"pings_lost_p50\":{Lost(moves, 50)},\"pings_lost_max\":{Lost(moves, 100)},\"ip_moved_p99_ms\":{Moved(moves, 99):F1},\"switchover_pings_lost_p50\":{Lost(switchovers, 50)},\"switchover_pings_lost_max\":{Lost(switchovers, 100)},\"switchover_ip_moved_p99_ms\":{Moved(switchovers, 99):F1}");
+        }
+
         Console.WriteLine(json + "}");
         return 0;
+    }
+
+    private static int Lost(List<SystemIpMove> moves, int p) => (int)Pct(moves.Select(m => (double)m.Lost).Order().ToList(), p);
+
+    private static double Moved(List<SystemIpMove> moves, int p) => Pct(moves.Select(m => m.MovedMs ?? double.PositiveInfinity).Order().ToList(), p);
+
+    // Switchovers through the control socket's switchover op, as bench-switchover does, with the client pinging.
+    private static List<SystemIpMove>? Switchovers(PairHarness pair, LanPinger pinger, int rounds)
+    {
+        Console.WriteLine();
+        Console.WriteLine(" round  from  pings_lost  ip_moved_ms");
+        var moves = new List<SystemIpMove>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            var active = pair.DrivesAll("A") ? "A" : "B";
+            var standby = PairHarness.Other(active);
+            using var control = pair.Control(active);
+            if (!Poll.Until(() => control.Status() is { Role: "Active", Peer.Readiness: "Hot" } s && s.Links.All(l => l.Up), TimeSpan.FromSeconds(20), everyMs: 5))
+            {
+                var st = control.Status();
+                Console.WriteLine($"round {round}: standby {standby} not hot: {active} is {st.Role}, peer {st.Peer?.Readiness}, links {string.Join(", ", st.Links.Select(l => $"{l.Name} {(l.Up ? "up" : "down")}"))}");
+                foreach (var line in pair.Agent(standby).Lines.TakeLast(15))
+                {
+                    Console.WriteLine($"    {line}");
+                }
+                return null;
+            }
+
+            Poll.Hold(TimeSpan.FromMilliseconds(300));
+            var at = pair.Cabinet.Mark($"switchover {active} -> {standby}");
+            var answer = control.Send<SwitchoverResponse>(new SwitchoverRequest());
+            if (!answer.Ok)
+            {
+                Console.WriteLine($"round {round}: switchover failed: {answer.Error}");
+                return null;
+            }
+
+            var move = SystemIpMove.Measure(pair, pinger, standby, at, TimeSpan.FromSeconds(10));
+            moves.Add(move);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $" {round,5}  {active,4}  {move.Lost,10}  {move.MovedMs ?? double.NaN,11:F1}  overlap so far {pair.Cabinet.Timeline().Overlap().TotalMilliseconds:F1} ms"));
+            if (!answer.Ok || move.Lost > 20)
+            {
+                foreach (var e in pair.A.Received.Concat(pair.B.Received).Where(r => r.T >= at).OrderBy(r => r.T).Take(12))
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    +{PairHarness.Ms(at, e.T):F1} ms {e.Event.Describe()}"));
+                }
+            }
+            if (pair.Netns!.HoldsSystemIp(active))
+            {
+                Console.WriteLine($"round {round}: {active} still holds the system IP after handing over");
+                return null;
+            }
+        }
+
+        return moves;
     }
 
     private static int Stress(PairHarness pair, int seconds)

@@ -13,6 +13,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: redundancy-tools demo | bench-failover [--rounds N] [--interval-ms N] [--timeout-ms N] [--stress-s N] | bench-replication | bench-switchover | bench-idle [--seconds N] [--settle-s N]");
+    Console.Error.WriteLine("usage: redundancy-tools demo | bench-failover [--rounds N] [--interval-ms N] [--timeout-ms N] [--stress-s N] [--system-ip] | bench-replication | bench-switchover | bench-idle [--seconds N] [--settle-s N]");
     return 64;
 }

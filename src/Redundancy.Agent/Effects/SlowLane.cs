@@ -49,16 +49,17 @@ internal sealed class SlowLane : IDisposable
             await foreach (var effect in _queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
             {
                 var handler = _handlers[effect.Slot]!;
+                var bound = handler.Bound ?? _bound;
                 using var bounded = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                bounded.CancelAfter(_bound);
+                bounded.CancelAfter(bound);
                 try
                 {
-                    await handler.RunAsync(effect, bounded.Token).WaitAsync(_bound, _time, _stop.Token).ConfigureAwait(false);
+                    await handler.RunAsync(effect, bounded.Token).WaitAsync(bound, _time, _stop.Token).ConfigureAwait(false);
                     _done(effect.Slot, true, null);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
                 {
-                    var why = ex is TimeoutException or OperationCanceledException ? $"did not finish in {_bound.TotalMilliseconds:F0} ms" : ex.Message;
+                    var why = ex is TimeoutException or OperationCanceledException ? $"did not finish in {bound.TotalMilliseconds:F0} ms" : ex.Message;
                     _done(effect.Slot, false, $"{handler.Name}: {why}");
                 }
             }

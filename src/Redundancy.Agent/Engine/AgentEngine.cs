@@ -40,6 +40,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     private readonly string _node;
     private readonly Announcer _announcer;
     private readonly SwitchoverSteps _switchover;
+    private readonly HealWatch _heal = new();
     private Decision _deciding;
     private EngineCommand? _stopping;
     private long _decidedAt;
@@ -151,11 +152,14 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     /// Adds a slow effect (the system IP, a witness lease) at <paramref name="step"/> of every transition; before
     /// <see cref="Start"/>. It runs on the slow lane and its completion comes back to the engine as an input.
     /// </summary>
-    public void AddSlowEffect(SlowStep step, ISlowEffect handler)
+    /// <param name="step">Where in a transition it runs.</param>
+    /// <param name="handler">What runs.</param>
+    /// <param name="first">Before every other slow effect of the step not marked first (the system IP's removal).</param>
+    public void AddSlowEffect(SlowStep step, ISlowEffect handler, bool first = false)
     {
         var slot = _slowEffects++;
         _slowLane.Register(slot, handler);
-        _planner.Register(new SlowStepRegistration(slot, step));
+        _planner.Register(new SlowStepRegistration(slot, step, first));
     }
 
     /// <summary>Starts the engine, receiving and sending threads.</summary>
@@ -236,6 +240,10 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     internal void Begin()
     {
         _nextLife = _time.GetTimestamp();
+
+        // Queued before any decision, so the slow lane runs it before a takeover's effects (the system IP: a stale
+        // address of a previous life goes first; a node that takes over adds it again after).
+        Finish(_executor.Run(_planner.ForStart()));
         if (_startupFault is not null)
         {
             Decide(_machine.OnLocalFault(_startupFault));
@@ -333,6 +341,11 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         Volatile.Write(ref _wantsWitnessLease, _machine.WantsWitnessLease);
         _reports.NotePeer();
         Decide(decision);
+        if (_slowEffects > 0)
+        {
+            AnnounceAfterHeal();
+        }
+
         _switchover.AfterEvaluate();
         NoteMaintenance();
         Finish(_executor.CheckBound(_time.GetTimestamp()));
@@ -361,6 +374,21 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         }
         _reports.ReportLinkChanges();
         return FinishStop();
+    }
+
+    /// <summary>
+    /// The peer is heard again, not active, after it was silent or active too: announce again what the takeover
+    /// announced (the loser of a split brain removed its address; clients may still hold its MAC). Kept out of
+    /// <see cref="Iterate"/>: grown by this, the loop's body allocated again (a few KB/s on the engine thread, intermittently;
+    /// the JIT's inlining budget, it seems), which the heartbeat path must not.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void AnnounceAfterHeal()
+    {
+        if (!_executor.Waiting && _heal.Note(_machine.Role, _machine.PeerFresh, _machine.Peer.Role))
+        {
+            Finish(_executor.Run(_planner.ForHeal()));
+        }
     }
 
     /// <summary>Takes one input other than a frame; true when it stopped the engine.</summary>

@@ -248,7 +248,9 @@ internal sealed class SwitchoverCoordinator
                     _time.GetElapsedTime(started, peerActiveAt).TotalMilliseconds, gap.TotalMilliseconds, gap < _handoverShown);
             }
 
-            if (_view.Role == Role.Active)
+            // Resuming is a new term, so a new epoch: the view may still say Active in the old one while the step-down's
+            // plan waits for a slow effect (the system IP goes before the Standby announcement), which is no resume.
+            if (_view.Role == Role.Active && _view.Announcement.Epoch != epoch)
             {
                 return new(false, $"switchover failed: the peer did not take over within {_handoverTimeout.TotalMilliseconds:F0} ms; this node resumed as active (epoch {_view.Announcement.Epoch})",
                     true, 0, _view.Announcement.Epoch, true, lag, confirmMs);

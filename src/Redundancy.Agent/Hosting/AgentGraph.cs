@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Redundancy.Agent.Address;
 using Redundancy.Agent.Control;
 using Redundancy.Agent.Diagnostics;
 using Redundancy.Agent.Engine;
@@ -6,10 +7,12 @@ using Redundancy.Agent.Replication;
 using Redundancy.Agent.State;
 using Redundancy.Agent.Status;
 using Redundancy.Core.Configuration;
+using Redundancy.Core.Effects;
 using Redundancy.Core.Roles;
 using Redundancy.Edges.Links;
 using Redundancy.Edges.Outputs;
 using Redundancy.Edges.Systemd;
+using Redundancy.Edges.Security;
 
 namespace Redundancy.Agent.Hosting;
 
@@ -88,6 +91,19 @@ internal sealed class AgentGraph
             ? new ReplicationService(options, key, storage, values, view, transitions, events, logging.CreateLogger("Redundancy.Replication"), time)
             : null;
         var engine = new AgentEngine(options, view, inbox, links, threads, bank, storage, values, events, transitions, replication, boot, fault, log, time);
+        if (options.SystemIp is { } systemIp)
+        {
+            var ip = new SystemIp(systemIp, events, time);
+            engine.AddSlowEffect(SlowStep.AtStart, new SystemIpStep(ip, SystemIpAction.Remove), first: true);
+            engine.AddSlowEffect(SlowStep.BeforeStepDownAnnounced, new SystemIpStep(ip, SystemIpAction.Remove), first: true);
+            engine.AddSlowEffect(SlowStep.AfterTakeover, new SystemIpStep(ip, SystemIpAction.Add), first: true);
+            engine.AddSlowEffect(SlowStep.AfterHeal, new SystemIpStep(ip, SystemIpAction.Announce), first: true);
+            if (ProcessCapabilities.Missing(ProcessCapabilities.NetAdmin, ProcessCapabilities.NetRaw) is { Length: > 0 } missing)
+            {
+                events.Raise("SystemIp", ip.Subject, $"{ip.Subject}: this agent lacks {missing}: it cannot add, remove or announce the address (docs/system-ip.md)");
+            }
+        }
+
         var diagnostics = new RuntimeDiagnostics(options, threads, links, view, events, log, time);
         var status = new StatusBuilder(options, view, links, events, storage, values, diagnostics, time) { Replication = replication };
         var journal = new JournalWriter(events.Stream, options.NodeName, log, time);

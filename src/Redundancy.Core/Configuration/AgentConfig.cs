@@ -181,6 +181,7 @@ public static partial class AgentConfig
             witness = address is null ? null : new WitnessOptions(address, TimeSpan.FromMilliseconds(lease), isolation == "release");
         }
 
+        var systemIp = BuildSystemIp(f, v);
 
         var controlSocket = f.Control?.Socket ?? "/run/redundancy/control.sock";
         v.Check("control.socket", controlSocket.Length is > 0 and <= 100, "must be a path of 1-100 characters (a Unix socket path)", controlSocket);
@@ -220,6 +221,7 @@ public static partial class AgentConfig
             Storage = storage,
             Mqtt = mqtt,
             Witness = witness,
+            SystemIp = systemIp,
         };
     }
 

@@ -24,12 +24,22 @@ internal sealed class AgentConfigFile
     public StorageSection? Storage { get; set; }
     public MqttSection? Mqtt { get; set; }
     public WitnessSection? Witness { get; set; }
+    public SystemIpSection? SystemIp { get; set; }
 
     internal sealed class WitnessSection
     {
         public string? Address { get; set; }
         public long? LeaseMs { get; set; }
         public string? OnIsolation { get; set; }
+    }
+
+    internal sealed class SystemIpSection
+    {
+        public string? Address { get; set; }
+        public string? Interface { get; set; }
+        public long? ArpCount { get; set; }
+        public long? ArpIntervalMs { get; set; }
+        public long? TimeoutMs { get; set; }
     }
 
     internal sealed class MqttSection

@@ -84,6 +84,8 @@ public sealed record AgentOptions
 
     /// <summary>The witness (tie breaker); null: none.</summary>
     public WitnessOptions? Witness { get; init; }
+    /// <summary>The pair's system IP (the <c>systemIp</c> section), or null when not configured.</summary>
+    public SystemIpOptions? SystemIp { get; init; }
 
     /// <summary>The control-state database file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "state.db");

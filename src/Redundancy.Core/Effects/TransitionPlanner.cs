@@ -13,7 +13,9 @@ namespace Redundancy.Core.Effects;
 /// (storage persists the epoch before the first write of it: the engine never waits for the disk), announce; then
 /// any slow effect registered after a takeover. The interlock was read just before the decision.
 /// Step-down from Active: stop taking writes, release the outputs, drop "I am active", the slow effects registered
-/// before a step-down is announced (awaited, bounded: the outputs never wait for them), announce. Faulted or Stopping from any other role: release, drop,
+/// before a step-down is announced (awaited, bounded: the outputs never wait for them; those registered
+/// <see cref="SlowStepRegistration.First"/> before the others, so the system IP goes before anything else of the slow
+/// lane), announce. Faulted or Stopping from any other role: release, drop,
 /// announce (the outputs may have been driven by an earlier life). Anything else: announce.
 /// </remarks>
 public sealed class TransitionPlanner
@@ -109,13 +111,32 @@ public sealed class TransitionPlanner
         return Plan;
     }
 
+    /// <summary>The slow effects registered <see cref="SlowStep.AtStart"/> (first ones first), none awaited: the engine
+    /// runs this plan once as it starts, before any decision, so the slow lane runs it before any takeover's effects.</summary>
+    public ReadOnlySpan<Effect> ForStart() => SlowOnly(SlowStep.AtStart);
+
+    /// <summary>The slow effects registered <see cref="SlowStep.AfterHeal"/> (first ones first), none awaited.</summary>
+    public ReadOnlySpan<Effect> ForHeal() => SlowOnly(SlowStep.AfterHeal);
+
+    private ReadOnlySpan<Effect> SlowOnly(SlowStep step)
+    {
+        _count = 0;
+        DroveSafeForUnagreedState = false;
+        AddSlow(step, awaited: false);
+        return Plan;
+    }
+
+    // Those marked first, then the rest, each in the order registered.
     private void AddSlow(SlowStep step, bool awaited)
     {
-        for (var i = 0; i < _slow.Count; i++)
+        for (var pass = 0; pass < 2; pass++)
         {
-            if (_slow[i].Step == step)
+            for (var i = 0; i < _slow.Count; i++)
             {
-                Add(new Effect(EffectKind.Slow, Slot: _slow[i].Slot, Await: awaited));
+                if (_slow[i].Step == step && _slow[i].First == (pass == 0))
+                {
+                    Add(new Effect(EffectKind.Slow, Slot: _slow[i].Slot, Await: awaited));
+                }
             }
         }
     }

@@ -92,6 +92,85 @@ public sealed partial class NetnsPair : IDisposable
         return c;
     }
 
+    /// <summary>The LAN's namespace (a bridge and the client) once <see cref="AddLan"/> made it, else null.</summary>
+    public string? NamespaceLan { get; private set; }
+
+    /// <summary>The client's address on the LAN.</summary>
+    public string ClientAddress => $"198.18.{Subnet}.130";
+
+    /// <summary>The pair's system IP on the LAN, with its prefix.</summary>
+    public string SystemIpCidr => $"198.18.{Subnet}.200/25";
+
+    /// <summary>The pair's system IP on the LAN.</summary>
+    public string SystemIp => SystemIpCidr[..^3];
+
+    /// <summary>The bridge in the LAN namespace (the client's interface).</summary>
+    public string LanBridge => "br0";
+
+    /// <summary>The LAN interface of node <paramref name="node"/> ("A" or "B"), inside its namespace.</summary>
+    public string LanInterface(string node) => $"rl{Tag}{node.ToLowerInvariant()}";
+
+    /// <summary>The namespace of node <paramref name="node"/>.</summary>
+    public string NamespaceOf(string node) => node == "A" ? NamespaceA : NamespaceB;
+
+    private string Tag => InterfaceA[2..^1];
+
+    private string Subnet => AddressA.Split('.')[2];
+
+    /// <summary>
+    /// A LAN beside the heartbeat link, as a plant has one: a third namespace holding a bridge, with one veth port to
+    /// each node and the client's own address on the bridge. The heartbeat link's cable pulls leave it alone.
+    /// Addresses in 198.18.x.128/25. Returns the LAN's namespace.
+    /// </summary>
+    public string AddLan()
+    {
+        if (NamespaceLan is { } existing)
+        {
+            return existing;
+        }
+
+        var lan = NamespaceA[..^1] + "l";
+        Ip("netns", "add", lan);
+        NamespaceLan = lan;
+        Ip("-n", lan, "link", "set", "lo", "up");
+        Ip("-n", lan, "link", "add", LanBridge, "type", "bridge");
+        foreach (var node in new[] { "A", "B" })
+        {
+            var port = $"rb{Tag}{node.ToLowerInvariant()}";
+            Ip("link", "add", LanInterface(node), "netns", NamespaceOf(node), "type", "veth", "peer", "name", port, "netns", lan);
+            Ip("-n", lan, "link", "set", port, "master", LanBridge);
+            Ip("-n", lan, "link", "set", port, "up");
+            Ip("-n", NamespaceOf(node), "link", "set", LanInterface(node), "up");
+        }
+
+        Ip("-n", lan, "addr", "add", $"{ClientAddress}/25", "dev", LanBridge);
+        Ip("-n", lan, "link", "set", LanBridge, "up");
+        return lan;
+    }
+
+    /// <summary>Node <paramref name="node"/>'s LAN link down (with the agent killed: the box lost power) or up.</summary>
+    public void SetLan(string node, bool up) => Ip("-n", NamespaceOf(node), "link", "set", LanInterface(node), up ? "up" : "down");
+
+    /// <summary>The hardware address of node <paramref name="node"/>'s LAN interface.</summary>
+    public string LanMac(string node)
+    {
+        var (_, output) = ExternalProcess.Run("ip", "-n", NamespaceOf(node), "-o", "link", "show", LanInterface(node));
+        var at = output.IndexOf("link/ether ", StringComparison.Ordinal);
+        return at < 0 ? throw new InvalidOperationException($"no MAC for {LanInterface(node)}: {output}") : output.Substring(at + 11, 17);
+    }
+
+    /// <summary>Whether node <paramref name="node"/> holds the system IP on its LAN interface now.</summary>
+    public bool HoldsSystemIp(string node) =>
+        ExternalProcess.Run("ip", "-n", NamespaceOf(node), "-4", "-o", "addr", "show", "dev", LanInterface(node)).Output.Contains($" {SystemIpCidr} ", StringComparison.Ordinal);
+
+    /// <summary>The client's neighbour entry for the system IP (<c>ip neigh</c>): its MAC, or null.</summary>
+    public string? ClientNeighbourMac()
+    {
+        var (_, output) = ExternalProcess.Run("ip", "-n", NamespaceLan!, "neigh", "show", SystemIp);
+        var at = output.IndexOf("lladdr ", StringComparison.Ordinal);
+        return at < 0 ? null : output.Substring(at + 7, 17);
+    }
+
     /// <summary>Whether this machine can make namespaces (root and iproute2).</summary>
     public static bool Available()
     {
@@ -179,6 +258,11 @@ public sealed partial class NetnsPair : IDisposable
         if (NamespaceC is { } c)
         {
             ExternalProcess.Run("ip", "netns", "del", c);
+        }
+
+        if (NamespaceLan is { } lan)
+        {
+            ExternalProcess.Run("ip", "netns", "del", lan);
         }
     }
 

@@ -35,6 +35,24 @@ public sealed class PairHarness : IDisposable
         if (spec.Netns)
         {
             Netns = new NetnsPair();
+            if (spec.SystemIp)
+            {
+                try
+                {
+                    Netns.AddLan();
+                }
+                catch
+                {
+                    Netns.Dispose();
+                    Cabinet.Dispose();
+                    Socat?.Dispose();
+                    throw;
+                }
+            }
+        }
+        else if (spec.SystemIp)
+        {
+            throw new ArgumentException("a system IP needs network namespaces (PairSpec.Netns)", nameof(spec));
         }
 
         if (spec.Mqtt)
@@ -146,6 +164,10 @@ public sealed class PairHarness : IDisposable
         if (_agents.Remove(node, out var old))
         {
             old.Dispose();
+            if (Socat is { } socat)
+            {
+                PtyExclusive.Clear(node == "A" ? socat.PathA : socat.PathB);
+            }
         }
 
         var ns = Netns is null ? null : node == "A" ? Netns.NamespaceA : Netns.NamespaceB;
@@ -287,6 +309,17 @@ public sealed class PairHarness : IDisposable
         if (Broker is { } broker)
         {
             config["mqtt"] = new Dictionary<string, object> { ["broker"] = broker.Address, ["statusIntervalS"] = 2 };
+        }
+
+        if (Spec.SystemIp && Netns is { } netns)
+        {
+            config["systemIp"] = new Dictionary<string, object>
+            {
+                ["address"] = netns.SystemIpCidr,
+                ["interface"] = netns.LanInterface(node),
+                ["arpCount"] = Spec.ArpCount,
+                ["arpIntervalMs"] = Spec.ArpIntervalMs,
+            };
         }
 
         if (Spec.RelayHoldMs is { } hold)

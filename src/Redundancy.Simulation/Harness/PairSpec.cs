@@ -64,4 +64,14 @@ public sealed record PairSpec
 
     /// <summary>Start a mosquitto broker for the pair and give both agents an <c>mqtt</c> section pointing at it.</summary>
     public bool Mqtt { get; init; }
+
+    /// <summary>With <see cref="Netns"/>: a LAN with a client beside the heartbeat link (<see cref="NetnsPair.AddLan"/>)
+    /// and a <c>systemIp</c> section in both configs for the LAN's system IP.</summary>
+    public bool SystemIp { get; init; }
+
+    /// <summary>Gratuitous ARPs per announcement (with <see cref="SystemIp"/>).</summary>
+    public int ArpCount { get; init; } = 3;
+
+    /// <summary>Between two gratuitous ARPs (with <see cref="SystemIp"/>).</summary>
+    public int ArpIntervalMs { get; init; } = 100;
 }
