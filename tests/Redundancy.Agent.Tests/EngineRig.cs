@@ -24,13 +24,17 @@ internal sealed class EngineRig : IDisposable
     public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(30);
     private static readonly byte[] Key = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
 
-    public EngineRig(Func<AgentOptions, AgentOptions>? edit = null, bool startB = true)
+    public EngineRig(Func<AgentOptions, AgentOptions>? edit = null, bool startB = true, bool startA = true)
     {
         Serial = MemoryLink.Pair("serial");
         Udp = MemoryLink.Pair("udp");
         A = new RigNode(this, Options(1, "A", 200, edit), [Serial.A, Udp.A]);
         B = new RigNode(this, Options(2, "B", 100, edit), [Serial.B, Udp.B]);
-        A.Begin();
+        if (startA)
+        {
+            A.Begin();
+        }
+
         if (startB)
         {
             B.Begin();

@@ -53,6 +53,48 @@ public sealed class SwitchoverEngineTests
     }
 
     [Fact]
+    public void HandOver_WhoseAnnouncementWaitsForASlowEffect_GivesThePeerTwoTimeoutsFromTheAnnouncement_NotFromTheCommand()
+    {
+        // The system IP's removal runs before a step-down is announced (bounded by one peer timeout): the peer learns of
+        // the handover only then. A handover timeout counted from the command left a starved new active less than one
+        // timeout before the old one resumed beside it (41.8 ms of both driving in one bench run).
+        using var rig = new EngineRig(startB: false, startA: false);
+        var hung = new HungSlowEffect();
+        rig.A.Engine.AddSlowEffect(Core.Effects.SlowStep.BeforeStepDownAnnounced, hung, first: true);
+        rig.A.Begin();
+        rig.B.Begin();
+        Assert.True(rig.RunUntil(() => rig.A.Role == Role.Active && rig.B.Role == Role.Standby, Limit));
+        rig.Run(EngineRig.Interval * 3);
+        var epoch = Start(rig, uid: 1234);
+
+        rig.B.Running = false; // the new active is starved from the command on
+        var handed = Command(rig.A, new EngineCommand(EngineCommandKind.HandOver, "test", 1234) { Epoch = epoch, Force = true });
+        Assert.True(handed.Accepted, handed.Text);
+        rig.A.Bank.ClearCalls();
+
+        // The announcement goes out when the removal's bound (one peer timeout) is over; B runs again just past two
+        // timeouts from the command, well within two from the announcement.
+        rig.Run(EngineRig.Timeout * 2 + TimeSpan.FromMilliseconds(5));
+        rig.B.Running = true;
+        Assert.True(rig.RunUntil(() => rig.B.Role == Role.Active, Limit),
+            $"B never took over; A: {string.Join("; ", rig.A.RoleChanges.Select(e => $"{e.From}->{e.To} ({e.Reason})"))}");
+        rig.Run(EngineRig.Timeout * 3);
+
+        Assert.Equal(Role.Standby, rig.A.Role);
+        Assert.Equal(Role.Active, rig.B.Role);
+        Assert.DoesNotContain(rig.A.Bank.Timed, c => c.Call.StartsWith("Drive(", StringComparison.Ordinal));
+        Assert.DoesNotContain(rig.A.RoleChanges, e => e.To == "Active" && e.Reason.Contains("not confirmed", StringComparison.Ordinal));
+    }
+
+    /// <summary>A slow effect that runs until cancelled (a netlink request that never answers).</summary>
+    private sealed class HungSlowEffect : Effects.ISlowEffect
+    {
+        public string Name => "hung";
+
+        public Task RunAsync(Core.Effects.Effect effect, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+
+    [Fact]
     public void SwitchoverRefused_ByTheEngine_WhenThePairIsInMaintenance_AndWhenAStandbyIsAsked()
     {
         using var rig = Redundant();

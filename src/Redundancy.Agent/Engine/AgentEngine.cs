@@ -561,6 +561,11 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
     {
         var d = _deciding;
         _announcer.Publish(_storageFault is not null);
+        if (d.Kind == DecisionKind.BecomeStandby)
+        {
+            _machine.HandoverAnnounced(); // a handover's wait for the peer counts from the frames that say so
+        }
+
         Transitions.Publish(new RoleTransition(d.From, d.To, d.Epoch, d.Reason));
         if (d.Kind == DecisionKind.BecomeActive)
         {

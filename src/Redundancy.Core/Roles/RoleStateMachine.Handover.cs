@@ -175,6 +175,20 @@ public sealed partial class RoleStateMachine
         return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch, reason, null, countsForRate: false);
     }
 
+    /// <summary>
+    /// The step-down of a handover is announced now (the engine calls it as the frames first say so): the wait for the
+    /// peer counts from here, not from <see cref="HandOver"/>. The announcement may wait for slow effects (the system
+    /// IP's removal, up to one peer timeout), and the peer cannot take over before it hears the handover: counted from
+    /// the command, a starved peer had less than one timeout left, and the old active resumed beside it.
+    /// </summary>
+    public void HandoverAnnounced()
+    {
+        if (HandingOver)
+        {
+            _handoverUntil = _time.GetTimestamp() + Ticks(HandoverTimeout);
+        }
+    }
+
     /// <summary>The node that handed over: done when the peer is heard active in a newer epoch; resumes when it is not
     /// within the timeout. Null while the ordinary rules apply.</summary>
     private Decision? EvaluateHandingOver(long now, bool fresh)

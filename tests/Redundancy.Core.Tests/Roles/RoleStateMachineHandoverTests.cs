@@ -63,6 +63,24 @@ public sealed class RoleStateMachineHandoverTests
     }
 
     [Fact]
+    public void HandoverAnnouncedLate_TheTimeoutCountsFromTheAnnouncement()
+    {
+        var h = ActiveWithStandbyPeer();
+        h.Machine.HandOver(1000, force: false, "switchover by hand");
+
+        // The announcement waited one peer timeout for a slow effect: the peer has had no chance yet.
+        h.Run(T, RoleHarness.BothLinks);
+        h.Machine.HandoverAnnounced();
+        var within = h.Run(h.Machine.HandoverTimeout - RoleHarness.Interval, RoleHarness.BothLinks);
+        Assert.Equal(DecisionKind.None, within.Kind);
+        Assert.True(h.Machine.HandingOver);
+
+        var d = h.Run(RoleHarness.Interval * 2, RoleHarness.BothLinks);
+        Assert.Equal(DecisionKind.BecomeActive, d.Kind);
+        Assert.Contains("not confirmed", d.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void StandbyHearsTheHandover_TakesOverAtOnce_NamingTheCaller()
     {
         var h = RoleHarness.StandbyWithActivePeer();
