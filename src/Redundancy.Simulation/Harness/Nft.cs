@@ -50,6 +50,27 @@ public sealed class Nft : IDisposable
         return rule;
     }
 
+    /// <summary>Drops, silently, every UDP datagram to port <paramref name="port"/> leaving namespace <paramref name="ns"/>:
+    /// a one-way fault (this host hears its peer; the peer hears nothing of it on that port).</summary>
+    public static Nft DropUdpOut(string ns, int port)
+    {
+        var table = $"rdyudpout{port}";
+        var rule = new Nft(ns, table);
+        try
+        {
+            Run(ns, "add", "table", "inet", table);
+            Run(ns, "add", "chain", "inet", table, "out", "{ type filter hook output priority 0; policy accept; }");
+            Run(ns, "add", "rule", "inet", table, "out", "udp", "dport", $"{port}", "drop");
+        }
+        catch
+        {
+            rule.Dispose();
+            throw;
+        }
+
+        return rule;
+    }
+
     /// <summary>Removes the rules.</summary>
     public void Dispose() => ExternalProcess.Run("ip", "netns", "exec", _ns, "nft", "delete", "table", "inet", _table);
 

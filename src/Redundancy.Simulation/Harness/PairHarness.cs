@@ -289,6 +289,11 @@ public sealed class PairHarness : IDisposable
             config["udp"] = new Dictionary<string, object> { ["bind"] = bind, ["peer"] = peer };
         }
 
+        if (Spec.TakeoverHoldMs is { } takeoverHold)
+        {
+            ((Dictionary<string, object>)config["heartbeat"])["takeoverHoldMs"] = takeoverHold;
+        }
+
         if (Spec.RealtimePriority is { } rt)
         {
             ((Dictionary<string, object>)config["heartbeat"])["realtimePriority"] = rt;
