@@ -172,6 +172,10 @@ public sealed class PairHarness : IDisposable
 
         var ns = Netns is null ? null : node == "A" ? Netns.NamespaceA : Netns.NamespaceB;
         var agent = new AgentProcess(node, ConfigPath(node), ns, _echo, Spec.Wrapper, Spec.FollowEvents ? ControlSocket(node) : null, environment);
+
+        // kill -9 is the box losing power: its pins go dead at the kill, not when the cabinet's reader thread notices the
+        // closed socket (a starved reader stamped it up to 90 ms late, counted as both nodes driving).
+        agent.BeforeKill = () => Cabinet.PowerLost(node);
         _agents[node] = agent;
         return agent;
     }
