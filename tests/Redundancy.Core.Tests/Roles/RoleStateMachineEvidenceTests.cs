@@ -144,6 +144,31 @@ public sealed class RoleStateMachineEvidenceTests
     }
 
     [Fact]
+    public void StaleUnverifiedActiveClaim_OlderThanWhatThePeerSaidSince_IsNoDualActive()
+    {
+        // Before: after a switchover the new active raised DualActive on a frame the old active sent before it handed
+        // over, arriving late (the serial link is slower than UDP) and no longer echoing: the peer had said Standby since.
+        var h = RoleHarness.SoloActive(nodeId: 1);
+        h.PeerRole = Role.Active;
+        h.PeerEpoch = 2;
+        var stale = h.NextPeerFrame(); // sent first, while the peer was still active
+        h.PeerRole = Role.Standby;
+        h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks); // newer frames, verified: the peer is standby
+
+        h.Machine.OnUnverifiedFrame(0, stale, h.Time.GetTimestamp());
+        var decision = h.Step(TimeSpan.FromMilliseconds(1), RoleHarness.BothLinks);
+
+        Assert.Equal(DecisionKind.None, decision.Kind);
+        Assert.False(h.IsRaised(AlarmKind.DualActive), "a claim older than the peer's newer frames is no dual active");
+
+        // A claim newer than anything verified still counts (right after a heal the peer's frames do not echo ours yet).
+        h.PeerRole = Role.Active;
+        h.PeerSendsUnverified(RoleHarness.BothLinks);
+        h.Evaluate();
+        Assert.True(h.IsRaised(AlarmKind.DualActive));
+    }
+
+    [Fact]
     public void ProvenDuplicateNodeId_FaultsTheNodeWithAnAlarmNamingTheId()
     {
         // Before: two nodes with one id were both Active at the same epoch, with only a drop counter to show it.
