@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Debian packages of the agent and redundancyctl into artifacts/packages (or --out DIR):
+# Builds the Debian packages of the agent, redundancyctl and redundancy-witness into artifacts/packages (or --out DIR):
 #   amd64, arm64: self-contained (the .NET runtime inside), ReadyToRun (compiled ahead);
 #   armhf: framework-dependent (no linux-arm runtime pack is served to us), needs a .NET 10 runtime on the box
 #          (dotnet-runtime-10.0); ARMv6 boards (the first Pi Zero, Pi 1) cannot run .NET at all.
@@ -64,7 +64,7 @@ stage() {
   # a portable publish carries every RID's native libraries (runtimes/linux-arm/native among them) instead.
   local ridargs=(-r "$rid" --self-contained "$self")
   [ "$arch" = armhf ] && ridargs=(--self-contained false)
-  for project in src/Redundancy.Agent src/Redundancy.Cli; do
+  for project in src/Redundancy.Agent src/Redundancy.Cli src/Redundancy.Witness; do
     if ! dotnet publish "$project" -c Release "${ridargs[@]}" -p:PublishReadyToRun="$r2r" \
         -p:UseAppHost="$apphost" -p:Version="${version%%+*}" -p:InformationalVersion="$version" \
         -o "$lib" -nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1; then
@@ -72,11 +72,22 @@ stage() {
     fi
   done
   rm -f "$log" "$lib"/*.pdb
+  # The three programs share one directory: a package that two of them resolve to different versions leaves only the
+  # last one published, and the other program fails to load it. Refuse such a build, naming the package.
+  local clash
+  clash=$(for deps in "$lib"/*.deps.json; do
+      awk '/"libraries": \{/ { f = 1; next } f && /^    "[^"]+\/[^"]+": \{/ { match($0, /"[^"]+\/[^"]+"/); s = substr($0, RSTART + 1, RLENGTH - 2); split(s, p, "/"); print p[1], p[2] }' "$deps"
+    done | sort -u | awk '{ n[$1]++; v[$1] = v[$1] " " $2 } END { for (k in n) if (n[k] > 1) print k ":" v[k] }')
+  if [ -n "$clash" ]; then
+    echo "package.sh: the programs in $lib resolve these packages to different versions (pin one in Directory.Packages.props and reference it directly):" >&2
+    echo "$clash" >&2
+    exit 1
+  fi
   chmod 755 "$root"
   find "$lib" -type f -exec chmod u+rw,go-w,a+r {} +
   if [ "$apphost" = false ]; then
     # No apphost for linux-arm here: the commands run the installed .NET runtime.
-    for app in redundancy-agent redundancyctl; do
+    for app in redundancy-agent redundancyctl redundancy-witness; do
       printf '#!/bin/sh\nexec dotnet /usr/lib/redundancy/%s.dll "$@"\n' "$app" > "$lib/$app"
       chmod 755 "$lib/$app"
     done
@@ -87,7 +98,10 @@ stage() {
     "$root/usr/share/doc/redundancy"
   ln -sf ../lib/redundancy/redundancyctl "$root/usr/bin/redundancyctl"
   ln -sf ../lib/redundancy/redundancy-agent "$root/usr/bin/redundancy-agent"
+  ln -sf ../lib/redundancy/redundancy-witness "$root/usr/bin/redundancy-witness"
   install -m 644 "$fw/systemd/redundancy-agent.service" "$root/usr/lib/systemd/system/"
+  # The witness's unit, for a third box: shipped, never enabled by the package (see the unit's header).
+  install -m 644 "$fw/systemd/redundancy-witness.service" "$root/usr/lib/systemd/system/"
   if [ -d "$fw/systemd/system.conf.d" ]; then
     # systemd's own use of the board's hardware watchdog (a hung kernel or systemd reboots the box).
     install -d "$root/usr/lib/systemd/system.conf.d"
@@ -101,10 +115,11 @@ stage() {
   install -m 644 "$fw/udev/99-redundancy.rules" "$root/usr/lib/udev/rules.d/"
   install -m 644 "$fw/bash-completion/redundancyctl" "$root/usr/share/bash-completion/completions/"
   install -m 644 "$fw/examples/node-a.json" "$root/etc/redundancy/agent.json"
-  install -m 644 "$fw"/examples/node-*.json "$root/usr/share/redundancy/examples/"
+  install -m 644 "$fw"/examples/node-*.json "$fw/examples/witness.json" "$root/usr/share/redundancy/examples/"
   install -m 644 "$fw/boot/config.txt.redundancy" "$root/usr/share/redundancy/"
   install -m 644 README.md "$root/usr/share/doc/redundancy/README.md"
   install -m 644 "$fw/README.md" "$root/usr/share/doc/redundancy/firmware-config.md"
+  install -m 644 docs/witness.md "$root/usr/share/doc/redundancy/witness.md"
   printf 'Redundancy: hot-standby agent for a pair of controllers.\nSee /usr/share/doc/redundancy/README.md.\n' \
     > "$root/usr/share/doc/redundancy/copyright"
 
@@ -123,7 +138,8 @@ Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)
 Description: hot-standby agent for a pair of industrial controllers
  Makes two Raspberry-Pi-class boxes behave as one controller: authenticated heartbeats on
  a serial crossover and UDP, a replicated control state, takeover within the peer timeout
- driving the GPIO outputs, MQTT status, and the field CLI redundancyctl.
+ driving the GPIO outputs, MQTT status, and the field CLI redundancyctl. Also the witness
+ (redundancy-witness, a tie breaker for a third box; its unit is not enabled).
 CONTROL
   # Edited by the plant: dpkg keeps the edited copy on upgrade. The pair key and the data are never in the package.
   printf '/etc/redundancy/agent.json\n' > "$root/DEBIAN/conffiles"

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Redundancy.Simulation.Cabinet;
 using Redundancy.Simulation.Harness;
@@ -40,6 +41,8 @@ public sealed class PackageTests : IDisposable
             "./usr/lib/redundancy/redundancy-agent", "./usr/lib/redundancy/redundancyctl", "./usr/bin/redundancyctl -> ../lib/redundancy/redundancyctl",
             "./usr/lib/systemd/system/redundancy-agent.service", "./usr/lib/udev/rules.d/99-redundancy.rules",
             "./usr/share/bash-completion/completions/redundancyctl", "./etc/redundancy/agent.json", "./usr/share/redundancy/examples/node-b.json",
+            "./usr/lib/redundancy/redundancy-witness", "./usr/bin/redundancy-witness -> ../lib/redundancy/redundancy-witness",
+            "./usr/lib/systemd/system/redundancy-witness.service", "./usr/share/redundancy/examples/witness.json",
         })
         {
             Assert.Contains(path, files, StringComparison.Ordinal);
@@ -70,6 +73,7 @@ public sealed class PackageTests : IDisposable
         // machine (loopback addresses, the simulated cabinet instead of a GPIO chip, no serial cable, solo start).
         var keyHash = Hash(key);
         RunAgentFromPackage(root, uid, gid, key, data);
+        CheckWitnessFromPackage(root, uid, gid, key);
         var dataHashes = Directory.GetFiles(data, "*", SearchOption.AllDirectories).ToDictionary(f => f, Hash);
         Assert.NotEmpty(dataHashes);
 
@@ -154,6 +158,22 @@ public sealed class PackageTests : IDisposable
         var repacked = Path.Combine(_dir, $"redundancy_{version}_amd64.deb");
         Run("dpkg-deb", "--build", "--root-owner-group", tree, repacked);
         return repacked;
+    }
+
+    /// <summary>The witness is shipped for a third box: its unit is not enabled, and the packaged program, as the
+    /// package's user, accepts the packaged example once its key path fits this root.</summary>
+    private void CheckWitnessFromPackage(string root, uint uid, uint gid, string key)
+    {
+        var wants = Path.Combine(root, "etc", "systemd", "system", "multi-user.target.wants", "redundancy-witness.service");
+        Assert.False(File.Exists(wants) || new FileInfo(wants).LinkTarget is not null, "the package must not enable the witness on a node");
+        var example = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "usr", "share", "redundancy", "examples", "witness.json")), null,
+            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!.AsObject();
+        example["pairs"]![0]!["pairKeyFile"] = key;
+        var file = Path.Combine(_dir, "witness.json");
+        File.WriteAllText(file, example.ToJsonString());
+        var (code, output) = ExternalProcess.Run("setpriv", $"--reuid={uid}", $"--regid={gid}", "--clear-groups",
+            Path.Combine(root, "usr/lib/redundancy/redundancy-witness"), "--config", file, "--check-config");
+        Assert.True(code == 0, $"the packaged witness refused the packaged example: exit {code}: {output}");
     }
 
     private void RunAgentFromPackage(string root, uint uid, uint gid, string key, string data)
