@@ -1,6 +1,7 @@
 namespace Redundancy.Simulation.Harness;
 
-/// <summary>nftables rules inside a test namespace: a black hole for one TCP port, removed on dispose.</summary>
+/// <summary>nftables rules inside a test namespace: a black hole for one TCP port, or for one sender's UDP to a port;
+/// removed on dispose.</summary>
 public sealed class Nft : IDisposable
 {
     private readonly string _ns;
@@ -40,6 +41,28 @@ public sealed class Nft : IDisposable
                 Run(ns, "add", "rule", "inet", table, chain, "tcp", "dport", $"{port}", "drop");
                 Run(ns, "add", "rule", "inet", table, chain, "tcp", "sport", $"{port}", "drop");
             }
+        }
+        catch
+        {
+            rule.Dispose();
+            throw;
+        }
+
+        return rule;
+    }
+
+    /// <summary>Drops, silently, every UDP datagram from <paramref name="source"/> to <paramref name="port"/> entering
+    /// namespace <paramref name="ns"/> (the witness host): that sender is never heard, nor answered, while every other
+    /// sender is.</summary>
+    public static Nft DropUdpFrom(string ns, string source, int port)
+    {
+        var table = $"rdymute{source.Split('.')[^1]}x{port}";
+        var rule = new Nft(ns, table);
+        try
+        {
+            Run(ns, "add", "table", "inet", table);
+            Run(ns, "add", "chain", "inet", table, "in", "{ type filter hook input priority 0; policy accept; }");
+            Run(ns, "add", "rule", "inet", table, "in", "ip", "saddr", source, "udp", "dport", $"{port}", "drop");
         }
         catch
         {

@@ -35,11 +35,15 @@ public sealed class PairHarness : IDisposable
         if (spec.Netns)
         {
             Netns = new NetnsPair();
-            if (spec.SystemIp)
+            if (spec.SystemIp || spec.Witness)
             {
                 try
                 {
                     Netns.AddLan();
+                    if (spec.Witness)
+                    {
+                        Netns.AddWitnessHost();
+                    }
                 }
                 catch
                 {
@@ -50,14 +54,28 @@ public sealed class PairHarness : IDisposable
                 }
             }
         }
-        else if (spec.SystemIp)
+        else if (spec.SystemIp || spec.Witness)
         {
-            throw new ArgumentException("a system IP needs network namespaces (PairSpec.Netns)", nameof(spec));
+            throw new ArgumentException("a system IP or a witness host needs network namespaces (PairSpec.Netns)", nameof(spec));
         }
 
         if (spec.Mqtt)
         {
             Broker = new MosquittoBroker(Path.Combine(Directory, "mosquitto"));
+        }
+
+        if (spec.Witness && Netns is { } hosts)
+        {
+            Witness = new WitnessProcess(Directory, $"{hosts.WitnessAddress}:{WitnessPort}", KeyFile, spec.WitnessLeaseMs, hosts.NamespaceWitness, echo);
+            try
+            {
+                Witness.Start();
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
         }
 
         var ports = spec.Netns ? [5405, 5405] : FreeUdpPorts(2);
@@ -67,6 +85,12 @@ public sealed class PairHarness : IDisposable
         WriteConfig("A", 1, spec.PriorityA, Socat?.PathA, $"{hostA}:{ports[0]}", $"{hostB}:{ports[1]}", $"{hostA}:{replicationPorts[0]}", $"{hostB}:{replicationPorts[1]}");
         WriteConfig("B", 2, spec.PriorityB, Socat?.PathB, $"{hostB}:{ports[1]}", $"{hostA}:{ports[0]}", $"{hostB}:{replicationPorts[1]}", $"{hostA}:{replicationPorts[0]}");
     }
+
+    /// <summary>The witness's UDP port on its host.</summary>
+    public const int WitnessPort = 5407;
+
+    /// <summary>The witness (with <see cref="PairSpec.Witness"/>), running from the start; else null.</summary>
+    public WitnessProcess? Witness { get; }
 
     /// <summary>The pair's MQTT broker (with <see cref="PairSpec.Mqtt"/>), else null.</summary>
     public MosquittoBroker? Broker { get; }
@@ -236,6 +260,7 @@ public sealed class PairHarness : IDisposable
             a.Dispose();
         }
 
+        Witness?.Dispose();
         Socat?.Dispose();
         Netns?.Dispose();
         Broker?.Dispose();
@@ -319,6 +344,16 @@ public sealed class PairHarness : IDisposable
                 ["interface"] = netns.LanInterface(node),
                 ["arpCount"] = Spec.ArpCount,
                 ["arpIntervalMs"] = Spec.ArpIntervalMs,
+            };
+        }
+
+        if (Spec.Witness && Netns is { } hosts)
+        {
+            config["witness"] = new Dictionary<string, object>
+            {
+                ["address"] = $"{hosts.WitnessAddress}:{WitnessPort}",
+                ["leaseMs"] = Spec.WitnessLeaseMs,
+                ["onIsolation"] = Spec.WitnessOnIsolation,
             };
         }
 

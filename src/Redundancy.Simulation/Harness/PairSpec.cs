@@ -74,4 +74,15 @@ public sealed record PairSpec
 
     /// <summary>Between two gratuitous ARPs (with <see cref="SystemIp"/>).</summary>
     public int ArpIntervalMs { get; init; } = 100;
+
+    /// <summary>With <see cref="Netns"/>: a witness host on the LAN (<see cref="NetnsPair.AddWitnessHost"/>) running
+    /// <c>redundancy-witness</c>, and a <c>witness</c> section in both configs pointing at it.</summary>
+    public bool Witness { get; init; }
+
+    /// <summary>The witness's lease (with <see cref="Witness"/>), in the witness's and both agents' configs.</summary>
+    public int WitnessLeaseMs { get; init; } = 100;
+
+    /// <summary>What an active cut off from both its peer and the witness does (with <see cref="Witness"/>): "keep" or
+    /// "release".</summary>
+    public string WitnessOnIsolation { get; init; } = "keep";
 }
