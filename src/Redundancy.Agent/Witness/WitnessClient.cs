@@ -80,6 +80,7 @@ internal sealed class WitnessClient : IDisposable
         while (!_stop.IsCancellationRequested)
         {
             var roundEnds = _time.GetTimestamp() + (long)(_round.TotalSeconds * _time.TimestampFrequency);
+            var reasked = false;
             if (_wants())
             {
                 _lease.NextRequest(_time.GetTimestamp()).Encode(_key, request);
@@ -116,6 +117,16 @@ internal sealed class WitnessClient : IDisposable
                 {
                     _lastError = null;
                     Post();
+
+                    // A challenge (first contact, or either side restarted) is answered at once, not a round later: a
+                    // standby starts asking at half the peer timeout, and waiting a round would leave it with no word
+                    // of the holder when the takeover falls due. Once a round, so the two cannot loop.
+                    if (answer.Kind == WitnessKind.Challenge && !reasked && _wants())
+                    {
+                        reasked = true;
+                        _lease.NextRequest(_time.GetTimestamp()).Encode(_key, request);
+                        socket.Send(request);
+                    }
                 }
             }
 
