@@ -54,9 +54,9 @@ public sealed class PairHarness : IDisposable
                 }
             }
         }
-        else if (spec.SystemIp || spec.Witness)
+        else if (spec.SystemIp)
         {
-            throw new ArgumentException("a system IP or a witness host needs network namespaces (PairSpec.Netns)", nameof(spec));
+            throw new ArgumentException("a system IP needs network namespaces (PairSpec.Netns)", nameof(spec));
         }
 
         if (spec.Mqtt)
@@ -64,9 +64,11 @@ public sealed class PairHarness : IDisposable
             Broker = new MosquittoBroker(Path.Combine(Directory, "mosquitto"));
         }
 
-        if (spec.Witness && Netns is { } hosts)
+        if (spec.Witness)
         {
-            Witness = new WitnessProcess(Directory, $"{hosts.WitnessAddress}:{WitnessPort}", KeyFile, spec.WitnessLeaseMs, hosts.NamespaceWitness, echo);
+            // In namespaces the witness host is on the LAN; on loopback, a free port of this machine's.
+            WitnessAddress = Netns is { } hosts ? $"{hosts.WitnessAddress}:{WitnessPort}" : $"127.0.0.1:{FreeUdpPorts(1)[0]}";
+            Witness = new WitnessProcess(Directory, WitnessAddress, KeyFile, spec.WitnessLeaseMs, Netns?.NamespaceWitness, echo);
             try
             {
                 Witness.Start();
@@ -91,6 +93,9 @@ public sealed class PairHarness : IDisposable
 
     /// <summary>The witness (with <see cref="PairSpec.Witness"/>), running from the start; else null.</summary>
     public WitnessProcess? Witness { get; }
+
+    /// <summary>Where the witness listens (host:port), with <see cref="PairSpec.Witness"/>; else null.</summary>
+    public string? WitnessAddress { get; }
 
     /// <summary>The pair's MQTT broker (with <see cref="PairSpec.Mqtt"/>), else null.</summary>
     public MosquittoBroker? Broker { get; }
@@ -347,11 +352,11 @@ public sealed class PairHarness : IDisposable
             };
         }
 
-        if (Spec.Witness && Netns is { } hosts)
+        if (WitnessAddress is { } witness)
         {
             config["witness"] = new Dictionary<string, object>
             {
-                ["address"] = $"{hosts.WitnessAddress}:{WitnessPort}",
+                ["address"] = witness,
                 ["leaseMs"] = Spec.WitnessLeaseMs,
                 ["onIsolation"] = Spec.WitnessOnIsolation,
             };

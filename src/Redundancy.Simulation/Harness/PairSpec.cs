@@ -75,8 +75,8 @@ public sealed record PairSpec
     /// <summary>Between two gratuitous ARPs (with <see cref="SystemIp"/>).</summary>
     public int ArpIntervalMs { get; init; } = 100;
 
-    /// <summary>With <see cref="Netns"/>: a witness host on the LAN (<see cref="NetnsPair.AddWitnessHost"/>) running
-    /// <c>redundancy-witness</c>, and a <c>witness</c> section in both configs pointing at it.</summary>
+    /// <summary>A <c>redundancy-witness</c> for the pair, and a <c>witness</c> section in both configs pointing at it: with
+    /// <see cref="Netns"/> on a witness host on the LAN (<see cref="NetnsPair.AddWitnessHost"/>), else on loopback.</summary>
     public bool Witness { get; init; }
 
     /// <summary>The witness's lease (with <see cref="Witness"/>), in the witness's and both agents' configs.</summary>
