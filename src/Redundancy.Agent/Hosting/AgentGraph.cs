@@ -126,10 +126,14 @@ internal sealed class AgentGraph
         // Waiting for the peer counts once the window and the bounded drain of frames after it are over.
         var serviceState = new EngineServiceState(view, options.StartupWindow + options.HeartbeatInterval, time);
         var notifier = notify is null ? null : new SystemdNotifyLoop(notify, serviceState, time, new NotifyJournal(log, options.NodeName, serviceState, time));
-        var witness = options.Witness is { } w
-            ? new Witness.WitnessClient(w, key, options.PairId, options.NodeId, options.NodeName, () => engine.WantsWitnessLease,
-                v => inbox.Post(EngineInput.FromWitness(v)), logging.CreateLogger("Redundancy.Witness"), time)
-            : null;
+        Witness.IWitnessClient? witness = options.Witness switch
+        {
+            null => null,
+            { TcpTarget: true } t => new Witness.TcpTargetClient(t, options.NodeName, () => engine.WantsWitnessLease,
+                v => inbox.Post(EngineInput.FromWitness(v)), logging.CreateLogger("Redundancy.Witness"), time),
+            { } w => new Witness.WitnessClient(w, key, options.PairId, options.NodeId, options.NodeName, () => engine.WantsWitnessLease,
+                v => inbox.Post(EngineInput.FromWitness(v)), logging.CreateLogger("Redundancy.Witness"), time),
+        };
         status.Witness = witness;
         return new AgentGraph(engine, replication, status, diagnostics, journal, control, storage, mqtt)
         {

@@ -55,6 +55,11 @@ public sealed partial class RoleStateMachine
     /// (or none is configured).</summary>
     private Decision? WitnessHolds(string reason, long now)
     {
+        if (_options.WitnessTcpTarget)
+        {
+            return TargetHolds(reason, now);
+        }
+
         if (!HasWitness || now < _witness.HeldUntil)
         {
             Clear(ref _witnessBlocksAlarm, AlarmKind.WitnessBlocksTakeover, "witness", "the witness granted this node the lease");
@@ -68,6 +73,28 @@ public sealed partial class RoleStateMachine
                 : _witness.Holder != 0 ? $"the witness says node {_witness.Holder} holds the lease" : "the witness has not granted the lease yet";
             Raise(ref _witnessBlocksAlarm, AlarmKind.WitnessBlocksTakeover, "witness",
                 $"a takeover is due ({reason}), but {why}: not taking over without the lease (the peer may be alive and cut off from this node only)");
+        }
+
+        return Decision.None;
+    }
+
+    /// <summary>The TCP target's rule (<see cref="RoleOptions.WitnessTcpTarget"/>): a takeover on silence needs a
+    /// connection to the target that began after the peer's last frame (so this node is not the one cut off) and
+    /// within the last <see cref="RoleOptions.WitnessLease"/>. It proves nothing about the peer: the takeover stays
+    /// unfenced (herald, hold, <c>UnfencedTakeover</c>), and a peer that reaches the target too may still drive.</summary>
+    private Decision? TargetHolds(string reason, long now)
+    {
+        var reached = _witness.LastAnswerAt;
+        if (reached != 0 && (!_peerHeard || reached > _peerHeardAt) && _time.GetElapsedTime(reached, now) <= _options.WitnessLease!.Value)
+        {
+            Clear(ref _witnessBlocksAlarm, AlarmKind.WitnessBlocksTakeover, "witness", "this node reaches the TCP target");
+            return null;
+        }
+
+        if (!_witnessBlocksAlarm)
+        {
+            Raise(ref _witnessBlocksAlarm, AlarmKind.WitnessBlocksTakeover, "witness",
+                $"a takeover is due ({reason}), but this node has not reached the TCP target since the peer went silent: not taking over (this node may be the one cut off)");
         }
 
         return Decision.None;
