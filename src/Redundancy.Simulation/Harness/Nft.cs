@@ -51,6 +51,27 @@ public sealed class Nft : IDisposable
         return rule;
     }
 
+    /// <summary>Drops, silently, every TCP packet from <paramref name="source"/> to <paramref name="port"/> entering
+    /// namespace <paramref name="ns"/>: that sender's connections never open (a SYN lost each time), everyone else's do.</summary>
+    public static Nft DropTcpFrom(string ns, string source, int port)
+    {
+        var table = $"rdytcpmute{source.Split('.')[^1]}x{port}";
+        var rule = new Nft(ns, table);
+        try
+        {
+            Run(ns, "add", "table", "inet", table);
+            Run(ns, "add", "chain", "inet", table, "in", "{ type filter hook input priority 0; policy accept; }");
+            Run(ns, "add", "rule", "inet", table, "in", "ip", "saddr", source, "tcp", "dport", $"{port}", "drop");
+        }
+        catch
+        {
+            rule.Dispose();
+            throw;
+        }
+
+        return rule;
+    }
+
     /// <summary>Drops, silently, every UDP datagram from <paramref name="source"/> to <paramref name="port"/> entering
     /// namespace <paramref name="ns"/> (the witness host): that sender is never heard, nor answered, while every other
     /// sender is.</summary>

@@ -35,12 +35,12 @@ public sealed class PairHarness : IDisposable
         if (spec.Netns)
         {
             Netns = new NetnsPair();
-            if (spec.SystemIp || spec.Witness)
+            if (spec.SystemIp || spec.Witness || spec.WitnessTcpTarget)
             {
                 try
                 {
                     Netns.AddLan();
-                    if (spec.Witness)
+                    if (spec.Witness || spec.WitnessTcpTarget)
                     {
                         Netns.AddWitnessHost();
                     }
@@ -80,6 +80,17 @@ public sealed class PairHarness : IDisposable
             }
         }
 
+        if (spec.WitnessTcpTarget)
+        {
+            if (Netns is not { } hosts)
+            {
+                Dispose();
+                throw new ArgumentException("a TCP target on the witness host needs network namespaces (PairSpec.Netns)", nameof(spec));
+            }
+
+            TcpTarget = new TcpTargetListener(hosts.WitnessAddress, TcpTargetPort, hosts.NamespaceWitness);
+        }
+
         var ports = spec.Netns ? [5405, 5405] : FreeUdpPorts(2);
         var replicationPorts = spec.Netns ? [5406, 5406] : FreeTcpPorts(2);
         var hostA = Netns?.AddressA ?? "127.0.0.1";
@@ -93,6 +104,12 @@ public sealed class PairHarness : IDisposable
 
     /// <summary>The witness (with <see cref="PairSpec.Witness"/>), running from the start; else null.</summary>
     public WitnessProcess? Witness { get; }
+
+    /// <summary>The TCP target's port on the witness host.</summary>
+    public const int TcpTargetPort = 5502;
+
+    /// <summary>The TCP target (with <see cref="PairSpec.WitnessTcpTarget"/>), listening from the start; else null.</summary>
+    public TcpTargetListener? TcpTarget { get; }
 
     /// <summary>Where the witness listens (host:port), with <see cref="PairSpec.Witness"/>; else null.</summary>
     public string? WitnessAddress { get; }
@@ -266,6 +283,7 @@ public sealed class PairHarness : IDisposable
         }
 
         Witness?.Dispose();
+        TcpTarget?.Dispose();
         Socat?.Dispose();
         Netns?.Dispose();
         Broker?.Dispose();
@@ -358,6 +376,16 @@ public sealed class PairHarness : IDisposable
             {
                 ["address"] = witness,
                 ["leaseMs"] = Spec.WitnessLeaseMs,
+                ["onIsolation"] = Spec.WitnessOnIsolation,
+            };
+        }
+
+        if (Spec.WitnessTcpTarget && Netns is { } targetHost)
+        {
+            config["witness"] = new Dictionary<string, object>
+            {
+                ["tcpTarget"] = $"{targetHost.WitnessAddress}:{TcpTargetPort}",
+                ["connectTimeoutMs"] = Spec.WitnessConnectTimeoutMs,
                 ["onIsolation"] = Spec.WitnessOnIsolation,
             };
         }

@@ -85,4 +85,11 @@ public sealed record PairSpec
     /// <summary>What an active cut off from both its peer and the witness does (with <see cref="Witness"/>): "keep" or
     /// "release".</summary>
     public string WitnessOnIsolation { get; init; } = "keep";
+
+    /// <summary>With <see cref="Netns"/>: the lighter witness instead of <see cref="Witness"/>, a TCP listener on the
+    /// witness host (<see cref="PairHarness.TcpTarget"/>) and <c>witness.tcpTarget</c> in both configs.</summary>
+    public bool WitnessTcpTarget { get; init; }
+
+    /// <summary>With <see cref="WitnessTcpTarget"/>: <c>witness.connectTimeoutMs</c>.</summary>
+    public int WitnessConnectTimeoutMs { get; init; } = 20;
 }
