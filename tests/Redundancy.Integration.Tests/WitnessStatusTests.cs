@@ -66,7 +66,8 @@ public sealed class WitnessStatusTests
         Assert.Equal(1, down.Code);
         Assert.Contains("degraded", down.Out);
         Assert.Contains("NOT ANSWERING", down.Out);
-        Assert.Contains("WitnessUnreachable", Ctl(pair, "A").Out + string.Join(' ', a.Status().Alarms.Select(x => x.Kind)));
+        Assert.True(Eventually(() => a.Status().Alarms.Any(x => x.Kind == "WitnessUnreachable"), Wait), "the active should raise WitnessUnreachable" + Dump(pair));
+        Assert.Contains("WitnessUnreachable", Ctl(pair, "A").Out);
         Assert.NotNull(watcher.WaitFor($"{p}/A/status", s => MqttWitness(s) is { } mw && !mw.GetProperty("reachable").GetBoolean(), Wait));
 
         pair.Witness.Start();

@@ -114,8 +114,12 @@ public sealed partial class RoleStateMachine
         {
             Clear(ref _witnessUnreachableAlarm, AlarmKind.WitnessUnreachable, "witness", "the witness answers again");
         }
-        else if (!_witnessUnreachableAlarm && _time.GetElapsedTime(_activeSince, now) > lease * 2)
+        else if (!_witnessUnreachableAlarm && _time.GetElapsedTime(_activeSince, now) > lease * 2
+            && (_witness.LastAnswerAt == 0 || _time.GetElapsedTime(_witness.LastAnswerAt, now) > lease * 2))
         {
+            // Debounced (two leases without an answer), as the links are: on a loaded machine the witness or this
+            // client may miss a round or two, and an alarm that comes and goes every few seconds teaches people to
+            // ignore it. The rules below still count an answer as fresh for one lease only.
             // While the pair is healthy this changes nothing; it matters on the day both links go silent.
             Raise(ref _witnessUnreachableAlarm, AlarmKind.WitnessUnreachable, "witness",
                 "the witness does not answer this active node: the pair runs on, but if both links went silent now, the standby could not get the lease and this node would keep or release as witness.onIsolation says");

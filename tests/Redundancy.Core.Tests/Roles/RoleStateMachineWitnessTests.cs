@@ -153,6 +153,25 @@ public sealed class RoleStateMachineWitnessTests
     }
 
     [Fact]
+    public void Active_WitnessMissesUnderTwoLeases_NoAlarm_PastTwoLeases_Alarm()
+    {
+        var h = Active();
+        h.RunWith(Lease * 3, () =>
+        {
+            h.PeerSends(RoleHarness.BothLinks);
+            h.Machine.OnWitness(new WitnessView(h.Time.GetTimestamp() + Ticks(h, Lease), 1, h.Time.GetTimestamp()));
+        });
+
+        h.RunWith(Lease * 2 - (5 * Ms), () => h.PeerSends(RoleHarness.BothLinks)); // a gap of not quite two leases
+        var afterGap = h.IsRaised(AlarmKind.WitnessUnreachable, "witness");
+        h.RunWith(Lease, () => h.PeerSends(RoleHarness.BothLinks));
+
+        Assert.False(afterGap);
+        Assert.True(h.IsRaised(AlarmKind.WitnessUnreachable, "witness"));
+        Assert.Equal(Role.Active, h.Machine.Role);
+    }
+
+    [Fact]
     public void Active_PeerHeard_TheWitnessChangesNothing()
     {
         var h = Active();
