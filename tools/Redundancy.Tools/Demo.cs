@@ -7,9 +7,20 @@ using Redundancy.Simulation.Harness;
 namespace Redundancy.Tools;
 
 /// <summary>The pair demo: start, kill the active, watch the standby take over, pull the serial cable.</summary>
-internal static class Demo
+internal static partial class Demo
 {
     public static int Run()
+    {
+        var total = Stopwatch.StartNew();
+        var loopback = LoopbackPair();
+        var network = loopback && Network();
+        var ok = loopback && network;
+        Say($"\nCleaning up (agents, socat, namespaces and the cabinet, by PID). Demo {(ok ? "passed" : "FAILED")} in {total.Elapsed.TotalSeconds:F0} s.");
+        return ok ? 0 : 1;
+    }
+
+    /// <summary>Part 1, on loopback: kill -9, the return, the serial cable, a hang, the field CLI.</summary>
+    private static bool LoopbackPair()
     {
         var spec = new PairSpec
         {
@@ -19,7 +30,6 @@ internal static class Demo
         Say("Setting up a pair on this machine: a simulated cabinet (both boxes' GPIO, interlock wires, watchdog");
         Say("relays and the field outputs pump1 and valve1), a serial crossover cable (a socat pty pair), and");
         Say($"Ethernet (loopback UDP). Heartbeat every {spec.IntervalMs} ms, peer timeout {spec.PeerTimeoutMs} ms.");
-        var total = Stopwatch.StartNew();
         using var pair = PairHarness.StartPair(spec);
         var active = pair.A.Role == "Active" ? "A" : "B";
         var standby = PairHarness.Other(active);
@@ -52,7 +62,7 @@ internal static class Demo
         if (took is null)
         {
             Say($"  FAILED: node {standby} did not take over");
-            return 1;
+            return false;
         }
 
         Poll.Until(() => pair.DrivesAll(standby), TimeSpan.FromSeconds(2));
@@ -119,9 +129,7 @@ internal static class Demo
         Say($"  Overlap over the whole demo: {hang.Overlap().TotalMilliseconds:F1} ms.");
 
         var cli = FieldCli(pair, active, standby);
-        var ok = cli && mqttOk && took2 is not null && stepDown is not null && hang.Overlap() == TimeSpan.Zero && took is not null && back is not null && linksUp && alarm is not null && changes == 0 && timeline.Overlap() == TimeSpan.Zero;
-        Say($"\nCleaning up (agents, socat and the cabinet, by PID). Demo {(ok ? "passed" : "FAILED")} in {total.Elapsed.TotalSeconds:F0} s.");
-        return ok ? 0 : 1;
+        return cli && mqttOk && took2 is not null && stepDown is not null && hang.Overlap() == TimeSpan.Zero && took is not null && back is not null && linksUp && alarm is not null && changes == 0 && timeline.Overlap() == TimeSpan.Zero;
     }
 
     /// <summary>Steps 6-8: the field CLI as the technician at the cabinet uses it: status, a switchover, a drill.</summary>

@@ -42,6 +42,7 @@ internal static class FailoverBench
             Console.WriteLine($"system ip {pair.Netns!.SystemIpCidr}: a client on the LAN pings it every 1 ms; a kill -9 also takes the killed node's LAN link down (the box lost power) until it restarts");
         }
 
+        var overlapsShown = 0;
         var failovers = new List<double>();
         var gaps = new List<double>();
         var random = new Random(42);
@@ -77,6 +78,20 @@ internal static class FailoverBench
                 return 1;
             }
 
+            var spans = timeline.OverlapSpans();
+            foreach (var both in spans.Skip(overlapsShown))
+            {
+                // Both drove (in this round or the last one's restart): show what the cabinet and the nodes saw around it.
+                var from = both.Start - (long)(0.1 * System.Diagnostics.Stopwatch.Frequency);
+                Console.WriteLine($"    both nodes drove {both.Channel} from {PairHarness.Ms(killAt, both.Start):F1} ms to {(both.End is { } e ? $"{PairHarness.Ms(killAt, e):F1} ms" : "now")} (from this round's kill):");
+                Console.Write(timeline.Render(from, e => e.Kind is "mark" or "drive-on" or "drive-off" or "power-off" or "relay-open" or "input"));
+                foreach (var r in pair.A.Received.Select(r => ("A", r)).Concat(pair.B.Received.Select(r => ("B", r))).Where(x => x.r.T >= from).OrderBy(x => x.r.T).Take(16))
+                {
+                    Console.WriteLine($"    {PairHarness.Ms(killAt, r.r.T),8:F1} ms {r.Item1}: {r.r.Event.Describe()}");
+                }
+            }
+
+            overlapsShown = spans.Count;
             var failover = PairHarness.Ms(killAt, drivenAt.Value);
             var gap = timeline.LongestGap(killAt).TotalMilliseconds;
             failovers.Add(failover);

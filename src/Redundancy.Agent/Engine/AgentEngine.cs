@@ -265,6 +265,9 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         }
     }
 
+    /// <summary>The shortest sleep of the engine loop.</summary>
+    internal static readonly TimeSpan MinimumWait = TimeSpan.FromMicroseconds(100);
+
     /// <summary>How long the loop may sleep before its next deadline.</summary>
     internal TimeSpan UntilNextDeadline()
     {
@@ -293,9 +296,11 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
             var wait = UntilNextDeadline();
 
             // Never spin, even with input pending: a real-time thread that does not block starves the receivers
-            // that would deliver that input (on a single core, forever).
+            // that would deliver that input (on a single core, forever). The wait is to the microsecond (a whole
+            // millisecond made every peer timeout and the takeover's hold up to 1 ms late), and never shorter than
+            // MinimumWait, so even a deadline that stays due cannot make this loop run without sleeping.
             AllocationProbe.Sample();
-            _inbox.Wake.WaitOne(Math.Max(1, (int)Math.Ceiling(wait.TotalMilliseconds)));
+            _inbox.Wake.Wait(wait < MinimumWait ? MinimumWait : wait);
         }
     }
 

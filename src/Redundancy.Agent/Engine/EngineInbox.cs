@@ -1,3 +1,5 @@
+using Redundancy.Edges.Scheduling;
+
 namespace Redundancy.Agent.Engine;
 
 /// <summary>
@@ -16,8 +18,8 @@ internal sealed class EngineInbox : IDisposable
     private int _inputHead;
     private int _inputCount;
 
-    /// <summary>Set whenever anything arrives; the engine waits on it.</summary>
-    public AutoResetEvent Wake { get; } = new(false);
+    /// <summary>Set whenever anything arrives; the engine waits on it, to the microsecond.</summary>
+    public PreciseWake Wake { get; } = new();
 
     public bool IsEmpty
     {

@@ -42,20 +42,35 @@ public sealed partial class RoleStateMachine
 
         if (interlock == InterlockInput.PeerDriving)
         {
-            // The peer's "I am active" line is high while this node drives: both drive. Without its heartbeats the
-            // epoch rule cannot be applied, so the node the pair prefers holds and the other releases at once.
-            if (_peerHeard && PreferredOverPeer())
+            // The peer's "I am active" line is high while this node drives: both drive. The epoch rule decides when the
+            // peer's epoch is known (its frames are heard now, saying something other than Active: a peer in the first
+            // moment of a takeover, or one whose line is stuck high); with the links silent its epoch is not known, and
+            // the node the pair prefers holds (a rule both nodes apply alike, so exactly one releases).
+            bool holds;
+            string why;
+            if (fresh)
+            {
+                holds = Epoch > _peer.Epoch || (Epoch == _peer.Epoch && PreferredOverPeer());
+                why = $"by the epoch rule (peer node {_peer.NodeId}, heard as {_peer.Role}, has epoch {_peer.Epoch}; ours {Epoch})";
+            }
+            else
+            {
+                holds = _peerHeard && PreferredOverPeer();
+                why = _peerHeard ? $"the peer is not heard, so by preference (peer node {_peer.NodeId})" : "the peer was never heard";
+            }
+
+            if (holds)
             {
                 if (!_dualActiveAlarm)
                 {
                     Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer",
-                        $"both nodes drive: the interlock input says peer node {_peer.NodeId} is active while this node is; this node is preferred and holds, the peer must release");
+                        $"both nodes drive: the interlock input says peer node {_peer.NodeId} is active while this node is; this node wins {why} and holds, the peer must release");
                 }
 
                 return Decision.None;
             }
 
-            const string released = "the interlock input says the peer drives while this node is active: releasing (both were driving)";
+            var released = $"the interlock input says the peer drives while this node is active: releasing, the peer wins {why} (both were driving)";
             Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer", released);
             _listenUntil = now + Ticks(_options.PeerTimeout);
             _yieldedUntil = now + Ticks(_options.PeerTimeout * RoleOptions.IntervalsPerTimeout);

@@ -88,8 +88,11 @@ public sealed partial class RoleStateMachine
         return false;
     }
 
+    // A claim older than what the peer has said since in verified frames (same run, lower counter) is stale: the old
+    // active's last frames before a handover, arriving late on the slower link after its Standby frames.
     private bool UnverifiedActiveClaim(long now) =>
-        _unverifiedHeard && _unverified.Role == Role.Active && _time.GetElapsedTime(_unverifiedAt, now) <= _options.PeerTimeout;
+        _unverifiedHeard && _unverified.Role == Role.Active && _time.GetElapsedTime(_unverifiedAt, now) <= _options.PeerTimeout
+        && !(_peerHeard && _unverified.Instance == _peer.Instance && _unverified.Counter < _peer.Counter);
 
     /// <summary>Raises (or clears) the alarm that says what a misconfigured peer sends; true while its frames arrive.
     /// Evaluated once per evaluation: Starting and Standby hold a takeover on silence and a solo start on it.</summary>

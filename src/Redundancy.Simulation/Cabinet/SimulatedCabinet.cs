@@ -216,10 +216,30 @@ public sealed class SimulatedCabinet : IDisposable
         }
     }
 
+    /// <summary>
+    /// Node <paramref name="node"/>'s box loses power now (the harness calls it as it sends SIGKILL): its pins go dead at
+    /// this instant, and anything its connection still delivers is ignored. The closed connection later changes nothing.
+    /// </summary>
+    public void PowerLost(string node)
+    {
+        lock (_gate)
+        {
+            if (_nodes.TryGetValue(node, out var state))
+            {
+                PowerOff(state);
+            }
+        }
+    }
+
     private void PowerOff(NodeState node)
     {
         lock (_gate)
         {
+            if (!node.Powered)
+            {
+                return; // already off (PowerLost at the kill; this is the closed connection)
+            }
+
             var t = Now;
             AdvanceRelay(node, t);
             node.Powered = false;
@@ -238,6 +258,11 @@ public sealed class SimulatedCabinet : IDisposable
     {
         lock (_gate)
         {
+            if (!node.Powered)
+            {
+                return; // the box lost power: whatever its socket still held never reached a pin
+            }
+
             // The node's own stamp (same machine clock): when the pin moved, not when this thread got to it.
             var t = Math.Min(at, Now);
             AdvanceRelay(node, t);

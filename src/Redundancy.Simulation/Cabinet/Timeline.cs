@@ -62,6 +62,29 @@ public sealed class Timeline
         return Ticks(ticks);
     }
 
+    /// <summary>Each span in which two different nodes drove the same channel at once: channel, start, end (null: still).</summary>
+    public IReadOnlyList<(string Channel, long Start, long? End)> OverlapSpans()
+    {
+        var spans = new List<(string, long, long?)>();
+        foreach (var a in Drives)
+        {
+            foreach (var b in Drives)
+            {
+                if (string.CompareOrdinal(a.Node, b.Node) < 0 && a.Channel == b.Channel)
+                {
+                    var start = Math.Max(a.Start, b.Start);
+                    long? end = a.End is null ? b.End : b.End is null ? a.End : Math.Min(a.End.Value, b.End.Value);
+                    if (end is null || end > start)
+                    {
+                        spans.Add((a.Channel, start, end));
+                    }
+                }
+            }
+        }
+
+        return spans.OrderBy(s => s.Item2).ToArray();
+    }
+
     /// <summary>The first time at or after <paramref name="after"/> that <paramref name="node"/> drove every one of
     /// <paramref name="channels"/> at once, or null.</summary>
     public long? FirstFullDrive(string node, IReadOnlyCollection<string> channels, long after)

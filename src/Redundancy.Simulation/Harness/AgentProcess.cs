@@ -151,8 +151,19 @@ public sealed class AgentProcess : IDisposable
         }
     }
 
-    /// <summary>Sends a signal (by PID).</summary>
-    public bool Signal(int signal) => _process.Signal(signal);
+    /// <summary>Called just before a SIGKILL goes out (the harness tells the cabinet the box lost power at that instant).</summary>
+    public Action? BeforeKill { get; set; }
+
+    /// <summary>Sends a signal (by PID). A SIGKILL is a power loss: <see cref="BeforeKill"/> runs first.</summary>
+    public bool Signal(int signal)
+    {
+        if (signal == Signals.Kill)
+        {
+            BeforeKill?.Invoke();
+        }
+
+        return _process.Signal(signal);
+    }
 
     /// <summary>Waits for the process to exit.</summary>
     public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);

@@ -218,6 +218,10 @@ public sealed class PairHarness : IDisposable
 
         var ns = Netns is null ? null : node == "A" ? Netns.NamespaceA : Netns.NamespaceB;
         var agent = new AgentProcess(node, ConfigPath(node), ns, _echo, Spec.Wrapper, Spec.FollowEvents ? ControlSocket(node) : null, environment);
+
+        // kill -9 is the box losing power: its pins go dead at the kill, not when the cabinet's reader thread notices the
+        // closed socket (a starved reader stamped it up to 90 ms late, counted as both nodes driving).
+        agent.BeforeKill = () => Cabinet.PowerLost(node);
         _agents[node] = agent;
         return agent;
     }
@@ -335,6 +339,11 @@ public sealed class PairHarness : IDisposable
         if (Spec.Udp)
         {
             config["udp"] = new Dictionary<string, object> { ["bind"] = bind, ["peer"] = peer };
+        }
+
+        if (Spec.TakeoverHoldMs is { } takeoverHold)
+        {
+            ((Dictionary<string, object>)config["heartbeat"])["takeoverHoldMs"] = takeoverHold;
         }
 
         if (Spec.RealtimePriority is { } rt)

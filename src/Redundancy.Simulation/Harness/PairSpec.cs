@@ -59,6 +59,9 @@ public sealed record PairSpec
     /// connection limit, the descriptors); then <see cref="AgentProcess.Role"/> and the event waits are not available.</summary>
     public bool FollowEvents { get; init; } = true;
 
+    /// <summary>The unfenced takeover's hold (<c>heartbeat.takeoverHoldMs</c>), or null for the agent's default.</summary>
+    public int? TakeoverHoldMs { get; init; }
+
     /// <summary>Real-time priority of the agents' heartbeat threads (0: none), or null for the agent's default.</summary>
     public int? RealtimePriority { get; init; }
 

@@ -95,7 +95,7 @@ public sealed class RoleStateMachineEvidenceTests
     [Theory]
     [InlineData(100, 90, DecisionKind.None)]          // this node is preferred: it holds, with the alarm
     [InlineData(90, 100, DecisionKind.BecomeStandby)] // the peer is preferred: this node releases at once
-    public void ActiveSeesTheInterlockAsserted_ThePreferredNodeHoldsAndTheOtherReleases(byte ours, byte peers, DecisionKind expected)
+    public void ActiveSeesTheInterlockAsserted_WithThePeerUnheard_ThePreferredNodeHoldsAndTheOtherReleases(byte ours, byte peers, DecisionKind expected)
     {
         // Before: the interlock input was never read while active, so with one-way heartbeat loss both drove.
         var h = new RoleHarness(nodeId: 1, priority: ours, interlockWired: true) { PeerPriority = peers, PeerRole = Role.Standby };
@@ -108,12 +108,64 @@ public sealed class RoleStateMachineEvidenceTests
 
         Assert.Equal(Role.Active, h.Machine.Role);
         h.PeerRole = Role.Standby;
+        h.Run(T + RoleHarness.Interval, RoleHarness.NoLinks); // both links silent: the peer's epoch is not known now
 
         var decision = h.Step(RoleHarness.Interval, RoleHarness.NoLinks, interlock: InterlockInput.PeerDriving);
 
         Assert.Equal(expected, decision.Kind);
         Assert.True(h.IsRaised(AlarmKind.DualActive) || expected == DecisionKind.BecomeStandby);
         Assert.Contains(h.Alarms, a => a.Kind == AlarmKind.DualActive && a.Raised);
+    }
+
+    [Theory]
+    [InlineData(true, DecisionKind.BecomeStandby)] // the peer's epoch is newer: it wins though this node is preferred
+    [InlineData(false, DecisionKind.None)]         // the peer's epoch is older: this node wins though not preferred
+    public void ActiveSeesTheInterlockAsserted_WithThePeerHeard_TheEpochRuleDecides(bool peerNewer, DecisionKind expected)
+    {
+        // Before: preference alone decided, even with the peer's epoch in its frames: a node that was not preferred
+        // released beside a heard standby whose line read high at an older epoch (a stuck line), leaving nobody driving.
+        var h = new RoleHarness(nodeId: 1, priority: peerNewer ? (byte)200 : (byte)50, interlockWired: true) { PeerPriority = 100, PeerRole = Role.Standby };
+        h.Run(RoleHarness.StartupWindow + RoleHarness.Interval, RoleHarness.BothLinks);
+        if (h.Machine.Role != Role.Active)
+        {
+            h.PeerRole = Role.Maintenance;
+            h.Run(3 * T, RoleHarness.BothLinks);
+        }
+
+        Assert.Equal(Role.Active, h.Machine.Role);
+        h.PeerRole = Role.Standby;
+        h.PeerEpoch = peerNewer ? RoleOptions.NextEpoch(h.Machine.Epoch, 2) : 2;
+        h.Run(RoleHarness.Interval, RoleHarness.BothLinks);
+
+        var decision = h.Step(RoleHarness.Interval, RoleHarness.BothLinks, interlock: InterlockInput.PeerDriving);
+
+        Assert.Equal(expected, decision.Kind);
+        Assert.Contains(h.Alarms, a => a.Kind == AlarmKind.DualActive && a.Raised && a.Text.Contains("epoch rule", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void StaleUnverifiedActiveClaim_OlderThanWhatThePeerSaidSince_IsNoDualActive()
+    {
+        // Before: after a switchover the new active raised DualActive on a frame the old active sent before it handed
+        // over, arriving late (the serial link is slower than UDP) and no longer echoing: the peer had said Standby since.
+        var h = RoleHarness.SoloActive(nodeId: 1);
+        h.PeerRole = Role.Active;
+        h.PeerEpoch = 2;
+        var stale = h.NextPeerFrame(); // sent first, while the peer was still active
+        h.PeerRole = Role.Standby;
+        h.Run(RoleHarness.Interval * 3, RoleHarness.BothLinks); // newer frames, verified: the peer is standby
+
+        h.Machine.OnUnverifiedFrame(0, stale, h.Time.GetTimestamp());
+        var decision = h.Step(TimeSpan.FromMilliseconds(1), RoleHarness.BothLinks);
+
+        Assert.Equal(DecisionKind.None, decision.Kind);
+        Assert.False(h.IsRaised(AlarmKind.DualActive), "a claim older than the peer's newer frames is no dual active");
+
+        // A claim newer than anything verified still counts (right after a heal the peer's frames do not echo ours yet).
+        h.PeerRole = Role.Active;
+        h.PeerSendsUnverified(RoleHarness.BothLinks);
+        h.Evaluate();
+        Assert.True(h.IsRaised(AlarmKind.DualActive));
     }
 
     [Fact]

@@ -59,6 +59,34 @@ public sealed class CabinetTests : IDisposable
     }
 
     [Fact]
+    public void PowerLost_EndsItsDrivesAtThatInstant_LaterMessagesAndTheClosedConnectionChangeNothing()
+    {
+        // Before: a kill -9 was seen only when the cabinet's reader thread noticed the closed socket; starved, it stamped
+        // the power-off up to 90 ms late, and the new active's drives in between counted as both nodes driving.
+        var (a, driver) = BankWithDriver("A");
+        a.Drive(0, true);
+        Assert.True(CollectingSink.Eventually(() => _cabinet.IsDriving("A", "pump1"), Wait));
+
+        var lostAt = SimulatedCabinet.Now;
+        _cabinet.PowerLost("A");
+        var b = Bank("B");
+        b.Drive(0, true);
+        a.Drive(1, true); // still in A's socket when its box went dark
+        Assert.True(CollectingSink.Eventually(() => _cabinet.IsDriving("B", "pump1"), Wait));
+        driver.Dispose();
+        using (var pause = new ManualResetEventSlim(false))
+        {
+            pause.Wait(100);
+        }
+
+        Assert.False(_cabinet.IsDriving("A", "pump1"));
+        Assert.False(_cabinet.IsDriving("A", "valve1"));
+        var off = Assert.Single(_cabinet.Events, e => e.Node == "A" && e.Kind == "power-off");
+        Assert.InRange(off.T, lostAt, SimulatedCabinet.Now);
+        Assert.Equal(TimeSpan.Zero, _cabinet.SettledTimeline().Overlap());
+    }
+
+    [Fact]
     public void BothNodesDriving_IsMeasuredAsOverlap()
     {
         var a = Bank("A");
