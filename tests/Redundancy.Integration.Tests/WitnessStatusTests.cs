@@ -35,7 +35,7 @@ public sealed class WitnessStatusTests
         Assert.Equal(pair.WitnessAddress, w.Address);
         Assert.True(w.Asking);
         Assert.InRange(w.LeaseRemainingMs!.Value, 0.1, Spec.WitnessLeaseMs);
-        Assert.InRange(w.LastAnswerAgeMs!.Value, 0, Spec.WitnessLeaseMs);
+        Assert.InRange(w.LastAnswerAgeMs!.Value, 0, 2 * Spec.WitnessLeaseMs);
         var standby = b.Status().Witness!;
         Assert.False(standby.Asking);
         Assert.Null(standby.Reachable);

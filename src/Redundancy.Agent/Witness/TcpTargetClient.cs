@@ -58,7 +58,8 @@ internal sealed class TcpTargetClient : IWitnessClient
         var now = _time.GetTimestamp();
         var reached = Volatile.Read(ref _reachedAt);
         var asking = _asking;
-        bool? reachable = asking ? reached != 0 && _time.GetElapsedTime(reached, now) <= _options.Lease : null;
+        // Two windows, as the WitnessUnreachable alarm counts: a round or two missed on a loaded machine is not news.
+        bool? reachable = asking ? reached != 0 && _time.GetElapsedTime(reached, now) <= _options.Lease * 2 : null;
         return new WitnessStatus("tcp-target", _options.Address.ToString(), asking, reachable, null, null,
             reached == 0 ? null : Math.Round(_time.GetElapsedTime(reached, now).TotalMilliseconds, 1));
     }

@@ -150,7 +150,8 @@ internal sealed class WitnessClient : IWitnessClient
         var held = Volatile.Read(ref _heldUntil);
         var holder = Volatile.Read(ref _holder);
         var asking = _asking;
-        bool? reachable = asking ? last != 0 && _time.GetElapsedTime(last, now) <= _options.Lease : null;
+        // Two leases, as the WitnessUnreachable alarm counts: a round or two missed on a loaded machine is not news.
+        bool? reachable = asking ? last != 0 && _time.GetElapsedTime(last, now) <= _options.Lease * 2 : null;
         return new WitnessStatus("lease", _options.Address.ToString(), asking, reachable, holder == 0 ? null : holder,
             held > now ? Math.Round(_time.GetElapsedTime(now, held).TotalMilliseconds, 1) : 0,
             last == 0 ? null : Math.Round(_time.GetElapsedTime(last, now).TotalMilliseconds, 1));

@@ -92,7 +92,8 @@ public sealed record NodeStatus
 /// <param name="Asking">Whether this node asks now: always on the active; on a standby only once its peer is silent
 /// (a standby that hears its peer never asks, so that it never takes the lease from a live active).</param>
 /// <param name="Reachable">While asking: whether an authentic answer (a connection, for a target) came within the last
-/// lease (for a target: within two connect timeouts). Null while this node does not ask: it cannot know.</param>
+/// two leases (for a target: four connect timeouts), as the <c>WitnessUnreachable</c> alarm counts. Null while this
+/// node does not ask: it cannot know.</param>
 /// <param name="Holder">The node the witness named as the lease's holder in its last answer; null for none, not known,
 /// or a target (which has no lease).</param>
 /// <param name="LeaseRemainingMs">How long this node still holds the lease, in milliseconds (0: it does not); null for
