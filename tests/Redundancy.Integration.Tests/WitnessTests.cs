@@ -234,6 +234,92 @@ public sealed class WitnessTests(ITestOutputHelper output)
             new(WitnessKind.Granted, 7, 2, instance, n, request.Instance, request.Counter, 2, 60_000);
     }
 
+    [Fact]
+    public void GrantsCapturedFromTheWire_ReplayedLater_WinNothing()
+    {
+        Assert.True(NetnsPair.Available(), "this test needs root and iproute2 (network namespaces)");
+        using var pair = StartWithLease(Spec);
+        var net = pair.Netns!;
+        var key = Convert.FromHexString(File.ReadAllText(pair.KeyFile).Trim());
+
+        // B active (A killed): the witness grants B the lease every quarter lease. A raw socket in B's namespace records
+        // those datagrams as they arrive, IP header and all, as a recorder on the LAN would.
+        using var recorder = NetnsPair.RunIn(net.NamespaceB, () => new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Udp));
+        var killAt = pair.Cabinet.Mark("kill -9 A");
+        pair.A.Signal(Signals.Kill);
+        Assert.True(pair.B.WaitForTakeover(Wait, killAt) is not null, Dump(pair));
+        var captured = new List<(byte[] Datagram, WitnessMessage Grant)>();
+        var packet = new byte[2048];
+        var sw = Stopwatch.StartNew();
+        while (captured.Count < 20 && sw.Elapsed < Wait)
+        {
+            if (!recorder.Poll(100_000, SelectMode.SelectRead))
+            {
+                continue;
+            }
+
+            var n = recorder.Receive(packet);
+            var ihl = (packet[0] & 0x0F) * 4;
+            var from = new IPAddress(packet.AsSpan(12, 4));
+            var sourcePort = (packet[ihl] << 8) | packet[ihl + 1];
+            var payload = packet.AsSpan(ihl + 8, n - ihl - 8);
+            if (from.ToString() == net.WitnessAddress && sourcePort == PairHarness.WitnessPort
+                && WitnessMessage.TryDecode(key, payload, 7, out var answer) is null && answer is { Kind: WitnessKind.Granted, NodeId: 2 })
+            {
+                captured.Add((payload.ToArray(), answer));
+            }
+        }
+
+        Assert.True(captured.Count >= 10, $"B's grants should be on the wire ({captured.Count} recorded)" + Dump(pair));
+
+        // A back (standby), then a switchover back to A: B, standby again in the same run, is the one the grants name.
+        var restartAt = pair.Cabinet.Mark("A restarted");
+        pair.StartAgent("A");
+        Assert.True(pair.A.WaitForRole("Standby", TimeSpan.FromSeconds(20), restartAt) is not null, Dump(pair));
+        using (var b = pair.Control("B"))
+        {
+            Assert.True(Eventually(() => b.Status() is { Peer.Readiness: "Hot" }, Wait), Dump(pair));
+            var answer = b.Send<Redundancy.Protocol.Control.SwitchoverResponse>(new Redundancy.Protocol.Control.SwitchoverRequest());
+            Assert.True(answer.Ok, answer.Error);
+        }
+
+        Assert.True(Eventually(() => pair.A.Role == "Active" && pair.B.Role == "Standby" && pair.DrivesAll("A"), Wait), Dump(pair));
+        Assert.True(Eventually(() => pair.Witness!.Lines.Any(l => l.T >= restartAt && l.Line.Contains("lease granted to node 1", StringComparison.Ordinal)), Wait), Dump(pair));
+
+        // The witness goes, both links are cut, and the recorder, at the witness's address and port, plays B's own
+        // grants back to B's witness socket, over and over.
+        pair.Witness!.Kill();
+        using var replayer = NetnsPair.RunIn(net.NamespaceWitness!, () =>
+        {
+            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            s.Bind(new IPEndPoint(IPAddress.Parse(net.WitnessAddress), PairHarness.WitnessPort));
+            return s;
+        });
+        var cutAt = CutBothLinks(pair);
+        var buffer = new byte[256];
+        EndPoint? bSocket = null;
+        var replayed = 0;
+        sw.Restart();
+        while (sw.Elapsed < TimeSpan.FromSeconds(1.5))
+        {
+            if (Receive(replayer, buffer, key, out var request, out var from) && request.NodeId == 2)
+            {
+                bSocket = from; // where B asks from: its witness socket, the one the grants were sent to
+            }
+
+            if (bSocket is not null)
+            {
+                replayer.SendTo(captured[replayed % captured.Count].Datagram, bSocket);
+                replayed++;
+            }
+        }
+
+        output.WriteLine($"{captured.Count} grants to B recorded, {replayed} replayed to {bSocket}");
+        Assert.True(bSocket is not null, "B should have asked for the lease" + Dump(pair));
+        Assert.True(pair.B.WaitForAlarm("WitnessBlocksTakeover", TimeSpan.Zero, cutAt) is { } blocked && blocked.Reason.Contains("does not answer", StringComparison.Ordinal), Dump(pair));
+        AssertOnlyADrives(pair, cutAt);
+    }
+
     private static bool Receive(Socket socket, byte[] buffer, byte[] key, out WitnessMessage message, out EndPoint from)
     {
         message = default;
