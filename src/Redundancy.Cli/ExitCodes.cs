@@ -6,7 +6,8 @@ internal static class ExitCodes
     /// <summary>Done; for <c>status</c>: the pair is redundant.</summary>
     public const int Ok = 0;
 
-    /// <summary><c>status</c>: the pair serves but is degraded (an alarm, the standby not hot, a link down).</summary>
+    /// <summary><c>status</c>: the pair serves but is degraded (an alarm, the standby not hot, a link down, a configured
+    /// witness not answering).</summary>
     public const int Degraded = 1;
 
     /// <summary><c>status</c>: the pair is not redundant (no standby, no active, this node faulted); any command: the
@@ -25,7 +26,7 @@ internal static class ExitCodes
     public const string Help = """
         Exit codes:
           0   ok (status: redundant)
-          1   status: degraded (an alarm, the standby not hot, a link down)
+          1   status: degraded (an alarm, the standby not hot, a link down, the witness not answering)
           2   status: not redundant; any command: agent unreachable
           3   refused by the agent, or config check found problems (each is printed)
           4   timed out waiting for the agent

@@ -55,6 +55,12 @@ internal sealed record PairVerdict(string Verdict, string Summary, IReadOnlyList
             reasons.Add($"{l.Name} link down");
         }
 
+        if (s.Witness is { Reachable: false } w && !s.Alarms.Any(a => a.Kind == "WitnessUnreachable"))
+        {
+            // The alarm says so on an active once the witness has been silent for two leases; the status says it at once.
+            reasons.Add($"the witness ({w.Address}) does not answer this node: if both links went silent now, the standby could not take over");
+        }
+
         foreach (var a in s.Alarms)
         {
             reasons.Add($"alarm {a.Kind} ({a.Subject}): {a.Text}");

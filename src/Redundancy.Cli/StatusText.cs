@@ -53,6 +53,12 @@ internal static class StatusText
                 $"Replication: {r.Mode}, standby {(r.StandbyConnected ? "connected" : "not connected")}, lag {r.LagEntries} entries / {r.LagMs:F0} ms{(r.FallenBackToAsync ? ", FALLEN BACK TO ASYNC" : string.Empty)}");
         }
 
+        if (s.Witness is { } w)
+        {
+            b.AppendLine();
+            b.AppendLine(CultureInfo.InvariantCulture, $"Witness: {WitnessLine(w)}");
+        }
+
         b.AppendLine();
         b.AppendLine("Outputs:");
         var outputs = new List<string[]> { new[] { "output", "value", "driven by this node" } };
@@ -81,6 +87,27 @@ internal static class StatusText
 
         b.AppendLine();
         b.AppendLine(CultureInfo.InvariantCulture, $"Agent {s.Version}, up {TimeSpan.FromSeconds(s.UptimeSeconds):d\\.hh\\:mm\\:ss}");
+        return b.ToString();
+    }
+
+    /// <summary>"lease at 10.0.0.5:5407, reachable, holder node 1, this node's lease 80 ms left, last answer 12 ms ago".</summary>
+    internal static string WitnessLine(WitnessStatus w)
+    {
+        var state = w.Reachable switch
+        {
+            true => "reachable",
+            false => "NOT ANSWERING",
+            null => "not asked (the peer is heard)",
+        };
+        var b = new StringBuilder();
+        b.Append(CultureInfo.InvariantCulture, $"{w.Mode} at {w.Address}, {state}");
+        if (w.Mode == "lease")
+        {
+            b.Append(w.Holder is { } h ? string.Create(CultureInfo.InvariantCulture, $", holder node {h}") : ", no holder known");
+            b.Append(w.LeaseRemainingMs is > 0 ? string.Create(CultureInfo.InvariantCulture, $", this node's lease {w.LeaseRemainingMs:F0} ms left") : ", this node holds no lease");
+        }
+
+        b.Append(w.LastAnswerAgeMs is { } age ? string.Create(CultureInfo.InvariantCulture, $", last answer {age:F0} ms ago") : ", no answer since start");
         return b.ToString();
     }
 

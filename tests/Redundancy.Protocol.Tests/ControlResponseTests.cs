@@ -99,6 +99,28 @@ public sealed class ControlResponseTests
     }
 
     [Fact]
+    public void StatusAnswer_CarriesTheWitness_LeavingOutWhatTheNodeCannotKnow()
+    {
+        var status = new NodeStatus
+        {
+            Node = "A", NodeId = 1, PairId = 7, Version = "1.0", StartedAt = At, UptimeSeconds = 1, Role = "Active", Epoch = 2, Readiness = "Hot",
+            ServiceLevel = 255, Mode = "primary-only", LastSequence = 0, StorageCommits = 0, StorageEntries = 0, RoleChanges = 1, LastEventSequence = 2,
+            Links = [], Outputs = [], Alarms = [],
+        };
+        var active = status with { Witness = new WitnessStatus("lease", "10.0.0.5:5407", true, true, 1, 80.5, 12) };
+        var standby = status with { Witness = new WitnessStatus("lease", "10.0.0.5:5407", false, null, null, 0, null) };
+
+        var line = ControlProtocol.Format(new StatusResponse { Ok = true, Status = active });
+        var read = ControlProtocol.ParseResponse<StatusResponse>(line);
+        var none = ControlProtocol.Format(new StatusResponse { Ok = true, Status = status });
+
+        Assert.Contains(""","witness":{"mode":"lease","address":"10.0.0.5:5407","asking":true,"reachable":true,"holder":1,"leaseRemainingMs":80.5,"lastAnswerAgeMs":12}""", line);
+        Assert.Equal(active.Witness, read.Status!.Witness);
+        Assert.Contains(""","witness":{"mode":"lease","address":"10.0.0.5:5407","asking":false,"leaseRemainingMs":0}""", ControlProtocol.Format(new StatusResponse { Ok = true, Status = standby }));
+        Assert.DoesNotContain("witness", none);
+    }
+
+    [Fact]
     public void AnswerWithoutV_IsVersion1_AndUnknownFieldsAreIgnored()
     {
         var read = ControlProtocol.ParseResponse<WriteResponse>("""{"ok":true,"epoch":1,"sequence":2,"later":"field"}""");

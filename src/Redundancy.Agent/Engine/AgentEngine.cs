@@ -95,6 +95,7 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
             {
                 LeaseMargin = options.HeartbeatInterval / 2,
                 WitnessLease = options.Witness?.Lease,
+                WitnessTcpTarget = options.Witness?.TcpTarget ?? false,
                 ReleaseWhenIsolated = options.Witness?.ReleaseWhenIsolated ?? false,
                 DrainBound = options.HeartbeatInterval / 2,
                 PairId = options.PairId,

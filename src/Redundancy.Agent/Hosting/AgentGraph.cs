@@ -57,7 +57,7 @@ internal sealed class AgentGraph
     public SparkplugPublisher? Sparkplug { get; init; }
 
     /// <summary>The witness client; null without a witness.</summary>
-    public Witness.WitnessClient? Witness { get; init; }
+    public Witness.IWitnessClient? Witness { get; init; }
 
     /// <summary>The engine as the service manager sees it (ready, status line, progress).</summary>
     public required EngineServiceState ServiceState { get; init; }
@@ -126,13 +126,19 @@ internal sealed class AgentGraph
         // Waiting for the peer counts once the window and the bounded drain of frames after it are over.
         var serviceState = new EngineServiceState(view, options.StartupWindow + options.HeartbeatInterval, time);
         var notifier = notify is null ? null : new SystemdNotifyLoop(notify, serviceState, time, new NotifyJournal(log, options.NodeName, serviceState, time));
+        Witness.IWitnessClient? witness = options.Witness switch
+        {
+            null => null,
+            { TcpTarget: true } t => new Witness.TcpTargetClient(t, options.NodeName, () => engine.WantsWitnessLease,
+                v => inbox.Post(EngineInput.FromWitness(v)), logging.CreateLogger("Redundancy.Witness"), time),
+            { } w => new Witness.WitnessClient(w, key, options.PairId, options.NodeId, options.NodeName, () => engine.WantsWitnessLease,
+                v => inbox.Post(EngineInput.FromWitness(v)), logging.CreateLogger("Redundancy.Witness"), time),
+        };
+        status.Witness = witness;
         return new AgentGraph(engine, replication, status, diagnostics, journal, control, storage, mqtt)
         {
             Sparkplug = sparkplug,
-            Witness = options.Witness is { } w
-                ? new Witness.WitnessClient(w, key, options.PairId, options.NodeId, options.NodeName, () => engine.WantsWitnessLease,
-                    v => inbox.Post(EngineInput.FromWitness(v)), logging.CreateLogger("Redundancy.Witness"), time)
-                : null,
+            Witness = witness,
             ServiceState = serviceState,
             Notify = notifier,
         };

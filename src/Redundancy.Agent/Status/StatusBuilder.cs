@@ -52,6 +52,9 @@ internal sealed class StatusBuilder : INodeStatusSource
     /// <summary>The MQTT connection's section; null when MQTT is not configured.</summary>
     public MqttPublisher? Mqtt { get; set; }
 
+    /// <summary>The witness's section; null when no witness is configured.</summary>
+    public Witness.IWitnessClient? Witness { get; set; }
+
     public NodeStatus Status()
     {
         var a = _view.Announcement;
@@ -103,6 +106,7 @@ internal sealed class StatusBuilder : INodeStatusSource
             Alarms = _events.ActiveAlarms,
             LastTakeover = _events.LastTakeover,
             Mqtt = Mqtt?.Report(),
+            Witness = Witness?.Status(),
         };
     }
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Redundancy.Core.Configuration;
 using Redundancy.Core.Witness;
+using Redundancy.Protocol.Status;
 
 namespace Redundancy.Agent.Witness;
 
@@ -10,9 +11,10 @@ namespace Redundancy.Agent.Witness;
 /// quarter lease it asks for the lease when the engine says this node wants it (<see cref="LeaseClient"/>: numbered
 /// requests, only answers that echo them count), and posts what it knows to the engine as an input after every answer
 /// and every round. Every wait is bounded (the receive by the next round); a socket error is logged once and the loop
-/// goes on; nothing it does can hold up the engine.
+/// goes on; nothing it does can hold up the engine. What it knows is also kept in single words for the status, read
+/// from any thread without a lock.
 /// </summary>
-internal sealed class WitnessClient : IDisposable
+internal sealed class WitnessClient : IWitnessClient
 {
     private readonly WitnessOptions _options;
     private readonly byte[] _key;
@@ -27,6 +29,10 @@ internal sealed class WitnessClient : IDisposable
     private readonly TimeSpan _round;
     private Thread? _thread;
     private string? _lastError;
+    private long _heldUntil;
+    private long _lastAnswerAt;
+    private int _holder;
+    private volatile bool _asking;
 
     public WitnessClient(WitnessOptions options, byte[] key, uint pairId, byte nodeId, string node, Func<bool> wants, Action<WitnessView> post, ILogger log, TimeProvider time)
     {
@@ -68,6 +74,7 @@ internal sealed class WitnessClient : IDisposable
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException or InvalidOperationException)
             {
                 Failed($"witness {_options.Address}: {ex.Message}");
+                _asking = _wants();
                 _stop.Token.WaitHandle.WaitOne(_round);
             }
         }
@@ -80,7 +87,9 @@ internal sealed class WitnessClient : IDisposable
         while (!_stop.IsCancellationRequested)
         {
             var roundEnds = _time.GetTimestamp() + (long)(_round.TotalSeconds * _time.TimestampFrequency);
-            if (_wants())
+            var reasked = false;
+            _asking = _wants();
+            if (_asking)
             {
                 _lease.NextRequest(_time.GetTimestamp()).Encode(_key, request);
                 socket.Send(request);
@@ -116,6 +125,16 @@ internal sealed class WitnessClient : IDisposable
                 {
                     _lastError = null;
                     Post();
+
+                    // A challenge (first contact, or either side restarted) is answered at once, not a round later: a
+                    // standby starts asking at half the peer timeout, and waiting a round would leave it with no word
+                    // of the holder when the takeover falls due. Once a round, so the two cannot loop.
+                    if (answer.Kind == WitnessKind.Challenge && !reasked && _wants())
+                    {
+                        reasked = true;
+                        _lease.NextRequest(_time.GetTimestamp()).Encode(_key, request);
+                        socket.Send(request);
+                    }
                 }
             }
 
@@ -123,7 +142,28 @@ internal sealed class WitnessClient : IDisposable
         }
     }
 
-    private void Post() => _post(new WitnessView(_lease.HeldUntil, _lease.LastHolder, _lease.LastAnswerAt));
+    /// <inheritdoc />
+    public WitnessStatus Status()
+    {
+        var now = _time.GetTimestamp();
+        var last = Volatile.Read(ref _lastAnswerAt);
+        var held = Volatile.Read(ref _heldUntil);
+        var holder = Volatile.Read(ref _holder);
+        var asking = _asking;
+        // Two leases, as the WitnessUnreachable alarm counts: a round or two missed on a loaded machine is not news.
+        bool? reachable = asking ? last != 0 && _time.GetElapsedTime(last, now) <= _options.Lease * 2 : null;
+        return new WitnessStatus("lease", _options.Address.ToString(), asking, reachable, holder == 0 ? null : holder,
+            held > now ? Math.Round(_time.GetElapsedTime(now, held).TotalMilliseconds, 1) : 0,
+            last == 0 ? null : Math.Round(_time.GetElapsedTime(last, now).TotalMilliseconds, 1));
+    }
+
+    private void Post()
+    {
+        Volatile.Write(ref _heldUntil, _lease.HeldUntil);
+        Volatile.Write(ref _lastAnswerAt, _lease.LastAnswerAt);
+        Volatile.Write(ref _holder, _lease.LastHolder);
+        _post(new WitnessView(_lease.HeldUntil, _lease.LastHolder, _lease.LastAnswerAt));
+    }
 
     private void Failed(string text)
     {

@@ -171,15 +171,7 @@ public static partial class AgentConfig
 
         var storage = BuildStorage(f, v);
         var mqtt = BuildMqtt(f, v, pairId, nodeName);
-        WitnessOptions? witness = null;
-        if (f.Witness is { } ws)
-        {
-            var address = v.Endpoint("witness.address", ws.Address, allowPortZero: false);
-            var lease = v.Range("witness.leaseMs", ws.LeaseMs, 10, 60_000, fallback: 100);
-            var isolation = ws.OnIsolation ?? "keep";
-            v.Check("witness.onIsolation", isolation is "keep" or "release", "must be \"keep\" or \"release\"", $"\"{isolation}\"");
-            witness = address is null ? null : new WitnessOptions(address, TimeSpan.FromMilliseconds(lease), isolation == "release");
-        }
+        var witness = BuildWitness(f, v, timeout);
 
         var systemIp = BuildSystemIp(f, v);
 
@@ -223,6 +215,40 @@ public static partial class AgentConfig
             Witness = witness,
             SystemIp = systemIp,
         };
+    }
+
+    private static WitnessOptions? BuildWitness(AgentConfigFile f, Validator v, long peerTimeoutMs)
+    {
+        if (f.Witness is not { } ws)
+        {
+            return null;
+        }
+
+        var isolation = ws.OnIsolation ?? "keep";
+        v.Check("witness.onIsolation", isolation is "keep" or "release", "must be \"keep\" or \"release\"", $"\"{isolation}\"");
+        if (ws.TcpTarget is null)
+        {
+            v.Check("witness.connectTimeoutMs", ws.ConnectTimeoutMs is null, "is for witness.tcpTarget only (a redundancy-witness answers within its lease)", ws.ConnectTimeoutMs);
+            var address = v.Endpoint("witness.address", ws.Address, allowPortZero: false);
+            var lease = v.Range("witness.leaseMs", ws.LeaseMs, 10, 60_000, fallback: 100);
+            return address is null ? null : new WitnessOptions(address, TimeSpan.FromMilliseconds(lease), isolation == "release");
+        }
+
+        // The lighter mode: a TCP connection to a target both nodes should reach is a reachability check, not a lease.
+        v.Check("witness.tcpTarget", ws.Address is null, "give witness.address (a redundancy-witness) or witness.tcpTarget (a TCP reachability check), not both", $"\"{ws.TcpTarget}\"");
+        v.Check("witness.leaseMs", ws.LeaseMs is null, "is for witness.address only: a TCP target grants no lease", ws.LeaseMs);
+        var target = v.Endpoint("witness.tcpTarget", ws.TcpTarget, allowPortZero: false);
+        var connect = v.Range("witness.connectTimeoutMs", ws.ConnectTimeoutMs, 1, 10_000, fallback: Math.Max(1, Math.Min(20, peerTimeoutMs / 4)));
+        v.Check("witness.connectTimeoutMs", connect <= peerTimeoutMs / 4,
+            $"must be at most a quarter of heartbeat.peerTimeoutMs ({peerTimeoutMs / 4} ms): an active that reaches neither its peer nor the target must know it by half the peer timeout, before the standby may take over",
+            connect);
+        return target is null
+            ? null
+            : new WitnessOptions(target, TimeSpan.FromMilliseconds(2 * connect), isolation == "release")
+            {
+                TcpTarget = true,
+                ConnectTimeout = TimeSpan.FromMilliseconds(connect),
+            };
     }
 
     private static MqttOptions? BuildMqtt(AgentConfigFile f, Validator v, long pairId, string nodeName)

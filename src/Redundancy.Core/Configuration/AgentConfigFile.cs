@@ -29,7 +29,9 @@ internal sealed class AgentConfigFile
     internal sealed class WitnessSection
     {
         public string? Address { get; set; }
+        public string? TcpTarget { get; set; }
         public long? LeaseMs { get; set; }
+        public long? ConnectTimeoutMs { get; set; }
         public string? OnIsolation { get; set; }
     }
 

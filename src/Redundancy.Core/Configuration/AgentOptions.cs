@@ -177,4 +177,14 @@ public sealed record SparkplugOptions(string Group, string EdgeNode, string? Pri
 /// <param name="Lease">Its lease for this pair (the same <c>leaseMs</c> as in the witness's own configuration).</param>
 /// <param name="ReleaseWhenIsolated">Whether an active cut off from both the peer and the witness past its lease
 /// releases (<c>"onIsolation": "release"</c>) or keeps driving (<c>"keep"</c>, the default).</param>
-public sealed record WitnessOptions(System.Net.IPEndPoint Address, TimeSpan Lease, bool ReleaseWhenIsolated);
+public sealed record WitnessOptions(System.Net.IPEndPoint Address, TimeSpan Lease, bool ReleaseWhenIsolated)
+{
+    /// <summary>Whether <see cref="Address"/> is a TCP target (<c>witness.tcpTarget</c>: a reachability check, no lease)
+    /// rather than a <c>redundancy-witness</c>. Then <see cref="Lease"/> is how long a connection that succeeded counts
+    /// (two <see cref="ConnectTimeout"/>s from when it began).</summary>
+    public bool TcpTarget { get; init; }
+
+    /// <summary>With <see cref="TcpTarget"/>: the bound of each connection attempt (<c>witness.connectTimeoutMs</c>,
+    /// default 20 ms or a quarter of the peer timeout if less).</summary>
+    public TimeSpan ConnectTimeout { get; init; }
+}

@@ -42,6 +42,11 @@ public sealed record RoleOptions(
     /// <summary>The witness's lease when a witness is configured, else null (no witness).</summary>
     public TimeSpan? WitnessLease { get; init; }
 
+    /// <summary>Whether the witness is a TCP target (a reachability check, no lease): a takeover on silence then needs
+    /// a connection to it that began after the peer's last frame, and is not fenced by it; <see cref="WitnessLease"/>
+    /// is how long a connection counts. Default false.</summary>
+    public bool WitnessTcpTarget { get; init; }
+
     /// <summary>With a witness: whether an active cut off from both the peer and the witness past its lease releases
     /// (true) or keeps driving (false, the default).</summary>
     public bool ReleaseWhenIsolated { get; init; }

@@ -80,7 +80,27 @@ public sealed record NodeStatus
 
     /// <summary>The MQTT connection; null when MQTT is not configured.</summary>
     public MqttStatus? Mqtt { get; init; }
+
+    /// <summary>The witness as this node knows it; null when none is configured (docs/witness.md).</summary>
+    public WitnessStatus? Witness { get; init; }
 }
+
+/// <summary>The witness (tie breaker) as this node knows it.</summary>
+/// <param name="Mode"><c>lease</c> (a <c>redundancy-witness</c> at <c>witness.address</c>) or <c>tcp-target</c> (a TCP
+/// reachability check of <c>witness.tcpTarget</c>, no lease).</param>
+/// <param name="Address">The configured witness or target, host:port.</param>
+/// <param name="Asking">Whether this node asks now: always on the active; on a standby only once its peer is silent
+/// (a standby that hears its peer never asks, so that it never takes the lease from a live active).</param>
+/// <param name="Reachable">While asking: whether an authentic answer (a connection, for a target) came within the last
+/// two leases (for a target: four connect timeouts), as the <c>WitnessUnreachable</c> alarm counts. Null while this
+/// node does not ask: it cannot know.</param>
+/// <param name="Holder">The node the witness named as the lease's holder in its last answer; null for none, not known,
+/// or a target (which has no lease).</param>
+/// <param name="LeaseRemainingMs">How long this node still holds the lease, in milliseconds (0: it does not); null for
+/// a target.</param>
+/// <param name="LastAnswerAgeMs">Milliseconds since the last authentic answer (for a target: since the last connection
+/// that succeeded began); null when none came since start.</param>
+public sealed record WitnessStatus(string Mode, string Address, bool Asking, bool? Reachable, int? Holder, double? LeaseRemainingMs, double? LastAnswerAgeMs);
 
 /// <summary>The peer as this node hears it.</summary>
 /// <param name="NodeId">Its node id.</param>

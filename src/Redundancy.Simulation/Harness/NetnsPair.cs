@@ -148,6 +148,48 @@ public sealed partial class NetnsPair : IDisposable
         return lan;
     }
 
+    /// <summary>The witness host's namespace once <see cref="AddWitnessHost"/> made it, else null.</summary>
+    public string? NamespaceWitness { get; private set; }
+
+    /// <summary>The witness host's address on the LAN.</summary>
+    public string WitnessAddress => $"198.18.{Subnet}.140";
+
+    /// <summary>Node <paramref name="node"/>'s own address on the LAN (with <see cref="AddWitnessHost"/>).</summary>
+    public string LanAddress(string node) => $"198.18.{Subnet}.{(node == "A" ? 131 : 132)}";
+
+    /// <summary>
+    /// A witness host on the LAN (node A, node B, the client and the witness joined by the bridge of
+    /// <see cref="AddLan"/>, made here if need be): a namespace of its own with one veth port on the bridge, and each node
+    /// given an address of its own on its LAN interface so that it reaches the witness while the heartbeat link is cut.
+    /// Returns the witness host's namespace.
+    /// </summary>
+    public string AddWitnessHost()
+    {
+        if (NamespaceWitness is { } existing)
+        {
+            return existing;
+        }
+
+        var lan = AddLan();
+        var w = NamespaceA[..^1] + "w";
+        var inside = $"rw{Tag}w";
+        var port = $"rb{Tag}w";
+        Ip("netns", "add", w);
+        NamespaceWitness = w;
+        Ip("-n", w, "link", "set", "lo", "up");
+        Ip("link", "add", inside, "netns", w, "type", "veth", "peer", "name", port, "netns", lan);
+        Ip("-n", lan, "link", "set", port, "master", LanBridge);
+        Ip("-n", lan, "link", "set", port, "up");
+        Ip("-n", w, "addr", "add", $"{WitnessAddress}/25", "dev", inside);
+        Ip("-n", w, "link", "set", inside, "up");
+        foreach (var node in new[] { "A", "B" })
+        {
+            Ip("-n", NamespaceOf(node), "addr", "add", $"{LanAddress(node)}/25", "dev", LanInterface(node));
+        }
+
+        return w;
+    }
+
     /// <summary>Node <paramref name="node"/>'s LAN link down (with the agent killed: the box lost power) or up.</summary>
     public void SetLan(string node, bool up) => Ip("-n", NamespaceOf(node), "link", "set", LanInterface(node), up ? "up" : "down");
 
@@ -263,6 +305,11 @@ public sealed partial class NetnsPair : IDisposable
         if (NamespaceLan is { } lan)
         {
             ExternalProcess.Run("ip", "netns", "del", lan);
+        }
+
+        if (NamespaceWitness is { } w)
+        {
+            ExternalProcess.Run("ip", "netns", "del", w);
         }
     }
 

@@ -1,6 +1,7 @@
 namespace Redundancy.Simulation.Harness;
 
-/// <summary>nftables rules inside a test namespace: a black hole for one TCP port, removed on dispose.</summary>
+/// <summary>nftables rules inside a test namespace: a black hole for one TCP port, for one sender's TCP or UDP to a
+/// port, or for the UDP leaving to a port; removed on dispose.</summary>
 public sealed class Nft : IDisposable
 {
     private readonly string _ns;
@@ -50,6 +51,15 @@ public sealed class Nft : IDisposable
         return rule;
     }
 
+    /// <summary>Drops, silently, every TCP packet from <paramref name="source"/> to <paramref name="port"/> entering
+    /// namespace <paramref name="ns"/>: that sender's connections never open (a SYN lost each time), everyone else's do.</summary>
+    public static Nft DropTcpFrom(string ns, string source, int port) => InputFrom(ns, $"rdytcpmute{source.Split('.')[^1]}x{port}", source, "tcp", port);
+
+    /// <summary>Drops, silently, every UDP datagram from <paramref name="source"/> to <paramref name="port"/> entering
+    /// namespace <paramref name="ns"/> (the witness host): that sender is never heard, nor answered, while every other
+    /// sender is.</summary>
+    public static Nft DropUdpFrom(string ns, string source, int port) => InputFrom(ns, $"rdymute{source.Split('.')[^1]}x{port}", source, "udp", port);
+
     /// <summary>Drops, silently, every UDP datagram to port <paramref name="port"/> leaving namespace <paramref name="ns"/>:
     /// a one-way fault (this host hears its peer; the peer hears nothing of it on that port).</summary>
     public static Nft DropUdpOut(string ns, int port)
@@ -61,6 +71,24 @@ public sealed class Nft : IDisposable
             Run(ns, "add", "table", "inet", table);
             Run(ns, "add", "chain", "inet", table, "out", "{ type filter hook output priority 0; policy accept; }");
             Run(ns, "add", "rule", "inet", table, "out", "udp", "dport", $"{port}", "drop");
+        }
+        catch
+        {
+            rule.Dispose();
+            throw;
+        }
+
+        return rule;
+    }
+
+    private static Nft InputFrom(string ns, string table, string source, string protocol, int port)
+    {
+        var rule = new Nft(ns, table);
+        try
+        {
+            Run(ns, "add", "table", "inet", table);
+            Run(ns, "add", "chain", "inet", table, "in", "{ type filter hook input priority 0; policy accept; }");
+            Run(ns, "add", "rule", "inet", table, "in", "ip", "saddr", source, protocol, "dport", $"{port}", "drop");
         }
         catch
         {

@@ -35,11 +35,15 @@ public sealed class PairHarness : IDisposable
         if (spec.Netns)
         {
             Netns = new NetnsPair();
-            if (spec.SystemIp)
+            if (spec.SystemIp || spec.Witness || spec.WitnessTcpTarget)
             {
                 try
                 {
                     Netns.AddLan();
+                    if (spec.Witness || spec.WitnessTcpTarget)
+                    {
+                        Netns.AddWitnessHost();
+                    }
                 }
                 catch
                 {
@@ -60,6 +64,33 @@ public sealed class PairHarness : IDisposable
             Broker = new MosquittoBroker(Path.Combine(Directory, "mosquitto"));
         }
 
+        if (spec.Witness)
+        {
+            // In namespaces the witness host is on the LAN; on loopback, a free port of this machine's.
+            WitnessAddress = Netns is { } hosts ? $"{hosts.WitnessAddress}:{WitnessPort}" : $"127.0.0.1:{FreeUdpPorts(1)[0]}";
+            Witness = new WitnessProcess(Directory, WitnessAddress, KeyFile, spec.WitnessLeaseMs, Netns?.NamespaceWitness, echo);
+            try
+            {
+                Witness.Start();
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        if (spec.WitnessTcpTarget)
+        {
+            if (Netns is not { } hosts)
+            {
+                Dispose();
+                throw new ArgumentException("a TCP target on the witness host needs network namespaces (PairSpec.Netns)", nameof(spec));
+            }
+
+            TcpTarget = new TcpTargetListener(hosts.WitnessAddress, TcpTargetPort, hosts.NamespaceWitness);
+        }
+
         var ports = spec.Netns ? [5405, 5405] : FreeUdpPorts(2);
         var replicationPorts = spec.Netns ? [5406, 5406] : FreeTcpPorts(2);
         var hostA = Netns?.AddressA ?? "127.0.0.1";
@@ -67,6 +98,21 @@ public sealed class PairHarness : IDisposable
         WriteConfig("A", 1, spec.PriorityA, Socat?.PathA, $"{hostA}:{ports[0]}", $"{hostB}:{ports[1]}", $"{hostA}:{replicationPorts[0]}", $"{hostB}:{replicationPorts[1]}");
         WriteConfig("B", 2, spec.PriorityB, Socat?.PathB, $"{hostB}:{ports[1]}", $"{hostA}:{ports[0]}", $"{hostB}:{replicationPorts[1]}", $"{hostA}:{replicationPorts[0]}");
     }
+
+    /// <summary>The witness's UDP port on its host.</summary>
+    public const int WitnessPort = 5407;
+
+    /// <summary>The witness (with <see cref="PairSpec.Witness"/>), running from the start; else null.</summary>
+    public WitnessProcess? Witness { get; }
+
+    /// <summary>The TCP target's port on the witness host.</summary>
+    public const int TcpTargetPort = 5502;
+
+    /// <summary>The TCP target (with <see cref="PairSpec.WitnessTcpTarget"/>), listening from the start; else null.</summary>
+    public TcpTargetListener? TcpTarget { get; }
+
+    /// <summary>Where the witness listens (host:port), with <see cref="PairSpec.Witness"/>; else null.</summary>
+    public string? WitnessAddress { get; }
 
     /// <summary>The pair's MQTT broker (with <see cref="PairSpec.Mqtt"/>), else null.</summary>
     public MosquittoBroker? Broker { get; }
@@ -240,6 +286,8 @@ public sealed class PairHarness : IDisposable
             a.Dispose();
         }
 
+        Witness?.Dispose();
+        TcpTarget?.Dispose();
         Socat?.Dispose();
         Netns?.Dispose();
         Broker?.Dispose();
@@ -328,6 +376,26 @@ public sealed class PairHarness : IDisposable
                 ["interface"] = netns.LanInterface(node),
                 ["arpCount"] = Spec.ArpCount,
                 ["arpIntervalMs"] = Spec.ArpIntervalMs,
+            };
+        }
+
+        if (WitnessAddress is { } witness)
+        {
+            config["witness"] = new Dictionary<string, object>
+            {
+                ["address"] = witness,
+                ["leaseMs"] = Spec.WitnessLeaseMs,
+                ["onIsolation"] = Spec.WitnessOnIsolation,
+            };
+        }
+
+        if (Spec.WitnessTcpTarget && Netns is { } targetHost)
+        {
+            config["witness"] = new Dictionary<string, object>
+            {
+                ["tcpTarget"] = $"{targetHost.WitnessAddress}:{TcpTargetPort}",
+                ["connectTimeoutMs"] = Spec.WitnessConnectTimeoutMs,
+                ["onIsolation"] = Spec.WitnessOnIsolation,
             };
         }
 

@@ -77,4 +77,22 @@ public sealed record PairSpec
 
     /// <summary>Between two gratuitous ARPs (with <see cref="SystemIp"/>).</summary>
     public int ArpIntervalMs { get; init; } = 100;
+
+    /// <summary>A <c>redundancy-witness</c> for the pair, and a <c>witness</c> section in both configs pointing at it: with
+    /// <see cref="Netns"/> on a witness host on the LAN (<see cref="NetnsPair.AddWitnessHost"/>), else on loopback.</summary>
+    public bool Witness { get; init; }
+
+    /// <summary>The witness's lease (with <see cref="Witness"/>), in the witness's and both agents' configs.</summary>
+    public int WitnessLeaseMs { get; init; } = 100;
+
+    /// <summary>What an active cut off from both its peer and the witness does (with <see cref="Witness"/>): "keep" or
+    /// "release".</summary>
+    public string WitnessOnIsolation { get; init; } = "keep";
+
+    /// <summary>With <see cref="Netns"/>: the lighter witness instead of <see cref="Witness"/>, a TCP listener on the
+    /// witness host (<see cref="PairHarness.TcpTarget"/>) and <c>witness.tcpTarget</c> in both configs.</summary>
+    public bool WitnessTcpTarget { get; init; }
+
+    /// <summary>With <see cref="WitnessTcpTarget"/>: <c>witness.connectTimeoutMs</c>.</summary>
+    public int WitnessConnectTimeoutMs { get; init; } = 20;
 }

@@ -103,6 +103,13 @@ public sealed class AgentConfigTests
     [InlineData("witness", """{"address":"nowhere","leaseMs":100}""", "witness.address")]
     [InlineData("witness", """{"address":"10.0.0.5:5407","leaseMs":5}""", "witness.leaseMs")]
     [InlineData("witness", """{"address":"10.0.0.5:5407","onIsolation":"panic"}""", "witness.onIsolation")]
+    [InlineData("witness", """{"leaseMs":100}""", "witness.address")]
+    [InlineData("witness", """{"address":"10.0.0.5:5407","tcpTarget":"10.0.0.9:502"}""", "witness.tcpTarget")]
+    [InlineData("witness", """{"tcpTarget":"scada:502"}""", "witness.tcpTarget")]
+    [InlineData("witness", """{"tcpTarget":"10.0.0.9:502","leaseMs":100}""", "witness.leaseMs")]
+    [InlineData("witness", """{"tcpTarget":"10.0.0.9:502","connectTimeoutMs":0}""", "witness.connectTimeoutMs")]
+    [InlineData("witness", """{"tcpTarget":"10.0.0.9:502","connectTimeoutMs":38}""", "witness.connectTimeoutMs")]
+    [InlineData("witness", """{"address":"10.0.0.5:5407","connectTimeoutMs":20}""", "witness.connectTimeoutMs")]
     [InlineData("heartbeat", """{"intervalMs":5,"peerTimeoutMs":20,"takeoverHoldMs":20}""", "heartbeat.takeoverHoldMs")]
     [InlineData("serial", """{"device":"/dev/ttyS0","baud":12345}""", "serial.baud")]
     [InlineData("serial", """{"baud":115200}""", "serial.device")]
@@ -140,6 +147,22 @@ public sealed class AgentConfigTests
 
         Assert.Null(options);
         Assert.Contains(errors, e => e.StartsWith(field + ": ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void WitnessTcpTarget_IsAReachabilityCheck_ItsVerdictCountsTwoConnectTimeouts()
+    {
+        var options = AgentConfig.Parse(Edit(root => Set(root, "witness", """{"tcpTarget":"10.0.0.9:502","connectTimeoutMs":25,"onIsolation":"release"}""")), out var errors);
+        var byDefault = AgentConfig.Parse(Edit(root => Set(root, "witness", """{"tcpTarget":"10.0.0.9:502"}""")), out _);
+
+        Assert.Empty(errors);
+        var w = options!.Witness!;
+        Assert.True(w.TcpTarget);
+        Assert.Equal(IPEndPoint.Parse("10.0.0.9:502"), w.Address);
+        Assert.Equal(TimeSpan.FromMilliseconds(25), w.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), w.Lease);
+        Assert.True(w.ReleaseWhenIsolated);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), byDefault!.Witness!.ConnectTimeout);
     }
 
     [Theory]

@@ -25,12 +25,13 @@ internal sealed class RoleHarness
 
     public RoleHarness(
         byte nodeId = 1, byte priority = 100, bool soloStart = false, bool interlockWired = false, ulong persistedEpoch = 5, TimeSpan leaseMargin = default,
-        TimeSpan? witnessLease = null, bool releaseWhenIsolated = false)
+        TimeSpan? witnessLease = null, bool releaseWhenIsolated = false, bool witnessTcpTarget = false)
     {
         Options = new RoleOptions(nodeId, priority, PeerTimeout, StartupWindow, soloStart, interlockWired, ["serial", "udp"])
         {
             LeaseMargin = leaseMargin,
             WitnessLease = witnessLease,
+            WitnessTcpTarget = witnessTcpTarget,
             ReleaseWhenIsolated = releaseWhenIsolated,
             DrainBound = DrainBound,
             PairId = PairId,
@@ -83,9 +84,11 @@ internal sealed class RoleHarness
     /// then heard it on both links past the start-up window. The peer's last frame is at the current time.</summary>
     public static RoleHarness StandbyWithActivePeer(
         byte nodeId = 1, byte priority = 100, byte peerId = 2, byte peerPriority = 100,
-        bool interlockWired = false, ulong persistedEpoch = 5, ulong peerEpoch = 5, TimeSpan? witnessLease = null, bool releaseWhenIsolated = false)
+        bool interlockWired = false, ulong persistedEpoch = 5, ulong peerEpoch = 5, TimeSpan? witnessLease = null, bool releaseWhenIsolated = false,
+        bool witnessTcpTarget = false)
     {
-        var h = new RoleHarness(nodeId, priority, soloStart: false, interlockWired, persistedEpoch, witnessLease: witnessLease, releaseWhenIsolated: releaseWhenIsolated)
+        var h = new RoleHarness(nodeId, priority, soloStart: false, interlockWired, persistedEpoch, witnessLease: witnessLease, releaseWhenIsolated: releaseWhenIsolated,
+            witnessTcpTarget: witnessTcpTarget)
         {
             PeerId = peerId,
             PeerPriority = peerPriority,

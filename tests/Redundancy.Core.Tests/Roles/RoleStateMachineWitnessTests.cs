@@ -107,6 +107,36 @@ public sealed class RoleStateMachineWitnessTests
     }
 
     [Fact]
+    public void Active_CutOffFromPeerAndWitness_WithRelease_ReleasesAtHalfThePeerTimeout_BeforeAStandbyCouldTakeOver()
+    {
+        // The witness has not answered this active for long (it may be answering the standby, which asks from half the
+        // timeout on and takes over with the lease at the full timeout): releasing at the timeout would race it.
+        var h = Active(releaseWhenIsolated: true);
+        h.RunWith(Lease * 3, () => h.PeerSends(RoleHarness.BothLinks));
+        var lastFrame = h.Time.GetTimestamp();
+
+        var before = h.Run(T / 2 - (5 * Ms), RoleHarness.NoLinks);
+        var at = h.Run(T / 2, RoleHarness.NoLinks);
+        var silence = h.Time.GetElapsedTime(lastFrame, h.Time.GetTimestamp());
+
+        Assert.Equal(DecisionKind.None, before.Kind);
+        Assert.Equal(DecisionKind.BecomeStandby, at.Kind);
+        Assert.InRange(silence, T / 2, T - Ms);
+        Assert.True(h.IsRaised(AlarmKind.WitnessLost, "witness"));
+    }
+
+    [Fact]
+    public void Active_CutOffFromThePeer_WithRelease_ButHoldingTheLease_KeepsDriving()
+    {
+        var h = Active(releaseWhenIsolated: true);
+
+        var decision = h.RunWith(T * 5, () => h.Machine.OnWitness(new WitnessView(h.Time.GetTimestamp() + Ticks(h, Lease), 1, h.Time.GetTimestamp())));
+
+        Assert.Equal(DecisionKind.None, decision.Kind);
+        Assert.Equal(Role.Active, h.Machine.Role);
+    }
+
+    [Fact]
     public void Active_WitnessDown_WhileThePairIsHealthy_AlarmOnly_AndItClearsWhenTheWitnessAnswers()
     {
         var h = Active();
@@ -120,6 +150,25 @@ public sealed class RoleStateMachineWitnessTests
         Assert.Equal(Role.Active, h.Machine.Role);
         Assert.True(raised);
         Assert.False(h.IsRaised(AlarmKind.WitnessUnreachable, "witness"));
+    }
+
+    [Fact]
+    public void Active_WitnessMissesUnderTwoLeases_NoAlarm_PastTwoLeases_Alarm()
+    {
+        var h = Active();
+        h.RunWith(Lease * 3, () =>
+        {
+            h.PeerSends(RoleHarness.BothLinks);
+            h.Machine.OnWitness(new WitnessView(h.Time.GetTimestamp() + Ticks(h, Lease), 1, h.Time.GetTimestamp()));
+        });
+
+        h.RunWith(Lease * 2 - (5 * Ms), () => h.PeerSends(RoleHarness.BothLinks)); // a gap of not quite two leases
+        var afterGap = h.IsRaised(AlarmKind.WitnessUnreachable, "witness");
+        h.RunWith(Lease, () => h.PeerSends(RoleHarness.BothLinks));
+
+        Assert.False(afterGap);
+        Assert.True(h.IsRaised(AlarmKind.WitnessUnreachable, "witness"));
+        Assert.Equal(Role.Active, h.Machine.Role);
     }
 
     [Fact]
