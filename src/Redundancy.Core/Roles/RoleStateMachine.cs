@@ -430,6 +430,13 @@ public sealed partial class RoleStateMachine
         var from = Role;
         Role = to;
         Epoch = epoch;
+        if (from == Role.Starting && _waitingAlarm)
+        {
+            // The wait for the peer is over whichever way start-up ended (before, only a takeover cleared it, and a
+            // node that joined as standby showed "waiting for the peer" for good).
+            Clear(ref _waitingAlarm, AlarmKind.WaitingForPeer, "peer", $"start-up over: this node became {to}");
+        }
+
         if (to != Role.Standby)
         {
             _handoverUntil = 0; // any other change ends a handover (a fault, a stop, the resume itself)

@@ -338,4 +338,19 @@ public sealed class RoleStateMachineStartupTests
 
         Assert.InRange(wait, TimeSpan.Zero, RoleHarness.StartupWindow);
     }
+
+    [Fact]
+    public void WaitingForThePeer_ThenItIsHeardActive_JoinsAsStandby_AndTheAlarmClears()
+    {
+        // Before: only a takeover cleared WaitingForPeer; a node that then joined as standby kept the alarm for good.
+        var h = new RoleHarness(nodeId: 2, priority: 100, soloStart: false);
+        Assert.Equal(DecisionKind.None, h.Run(2 * RoleHarness.StartupWindow, RoleHarness.NoLinks).Kind);
+        Assert.True(h.IsRaised(AlarmKind.WaitingForPeer));
+
+        h.PeerRole = Role.Active;
+        var joined = h.Step(RoleHarness.Interval, RoleHarness.BothLinks);
+
+        Assert.Equal(DecisionKind.BecomeStandby, joined.Kind);
+        Assert.False(h.IsRaised(AlarmKind.WaitingForPeer));
+    }
 }
