@@ -265,13 +265,25 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
         }
     }
 
-    /// <summary>The shortest sleep of the engine loop.</summary>
+    /// <summary>The shortest sleep of the engine loop before a deadline ahead.</summary>
     internal static readonly TimeSpan MinimumWait = TimeSpan.FromMicroseconds(100);
+
+    /// <summary>The sleep of the engine loop while a deadline is already past (it stays so until something changes).</summary>
+    internal static readonly TimeSpan PastDeadlinePoll = TimeSpan.FromMilliseconds(1);
 
     /// <summary>How long the loop may sleep before its next deadline.</summary>
     internal TimeSpan UntilNextDeadline()
     {
+        // A machine deadline already past stays so until something changes (a peer silent beyond its timeout, the
+        // start-up window over): it is polled once a millisecond, as the loop always did (at 100 us the engine of a
+        // lone active ran 10,000 times a second and the spin guard lowered it). It must not hide a deadline ahead
+        // that is sooner, the takeover's hold above all: that one is waited for to the microsecond.
         var wait = _machine.UntilNextDeadline();
+        if (wait <= TimeSpan.Zero)
+        {
+            wait = PastDeadlinePoll;
+        }
+
         if (_executor.Holding)
         {
             var hold = _time.GetElapsedTime(_time.GetTimestamp(), _executor.HoldUntil);
@@ -296,9 +308,9 @@ internal sealed class AgentEngine : IDisposable, IEffectObserver, IEngineCommand
             var wait = UntilNextDeadline();
 
             // Never spin, even with input pending: a real-time thread that does not block starves the receivers
-            // that would deliver that input (on a single core, forever). The wait is to the microsecond (a whole
-            // millisecond made every peer timeout and the takeover's hold up to 1 ms late), and never shorter than
-            // MinimumWait, so even a deadline that stays due cannot make this loop run without sleeping.
+            // that would deliver that input (on a single core, forever). A deadline ahead is waited for to the
+            // microsecond (a whole millisecond made every peer timeout and the takeover's hold up to 1 ms late), never
+            // less than MinimumWait.
             AllocationProbe.Sample();
             _inbox.Wake.Wait(wait < MinimumWait ? MinimumWait : wait);
         }
