@@ -121,8 +121,9 @@ public sealed partial class RoleStateMachine
             // client may miss a round or two, and an alarm that comes and goes every few seconds teaches people to
             // ignore it. The rules below still count an answer as fresh for one lease only.
             // While the pair is healthy this changes nothing; it matters on the day both links go silent.
-            Raise(ref _witnessUnreachableAlarm, AlarmKind.WitnessUnreachable, "witness",
-                "the witness does not answer this active node: the pair runs on, but if both links went silent now, the standby could not get the lease and this node would keep or release as witness.onIsolation says");
+            Raise(ref _witnessUnreachableAlarm, AlarmKind.WitnessUnreachable, "witness", _options.WitnessTcpTarget
+                ? "this active node cannot reach the witness's TCP target: the pair runs on, but if both links went silent now, this node would keep or release as witness.onIsolation says"
+                : "the witness does not answer this active node: the pair runs on, but if both links went silent now, the standby could not get the lease and this node would keep or release as witness.onIsolation says");
         }
 
         if (_options.ReleaseWhenIsolated && !answered && now >= _witness.HeldUntil && _peerHeard

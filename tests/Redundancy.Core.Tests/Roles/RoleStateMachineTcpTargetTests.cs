@@ -90,6 +90,21 @@ public sealed class RoleStateMachineTcpTargetTests
         Assert.Equal(Role.Active, h.Machine.Role);
     }
 
+    [Fact]
+    public void Active_TargetUnreachable_WithThePairHealthy_TheAlarmNamesTheTarget_NotALease()
+    {
+        // Before: the text spoke of the lease, which this mode does not have.
+        var h = Active(release: false);
+
+        var decision = h.Run(T * 3, RoleHarness.BothLinks);
+
+        Assert.Equal(DecisionKind.None, decision.Kind);
+        Assert.True(h.IsRaised(AlarmKind.WitnessUnreachable, "witness"));
+        var text = h.Alarms.Last(a => a.Kind == AlarmKind.WitnessUnreachable).Text;
+        Assert.Contains("TCP target", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("the lease", text, StringComparison.Ordinal);
+    }
+
     private static RoleHarness Active(bool release)
     {
         var h = new RoleHarness(nodeId: 1, priority: 200, witnessLease: Window, releaseWhenIsolated: release, witnessTcpTarget: true)
