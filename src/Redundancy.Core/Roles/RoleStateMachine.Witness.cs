@@ -14,6 +14,7 @@ public sealed partial class RoleStateMachine
     private WitnessView _witness;
     private bool _witnessBlocksAlarm;
     private bool _witnessLostAlarm;
+    private long _witnessLostSince;
     private bool _witnessUnreachableAlarm;
     private long _activeSince;
 
@@ -100,6 +101,30 @@ public sealed partial class RoleStateMachine
         return Decision.None;
     }
 
+    /// <summary>
+    /// <see cref="AlarmKind.WitnessLost"/> is raised by an active cut off from both its peer and the witness; a node that
+    /// released on it (or stepped down since) keeps it while it is still cut off, and clears it once the peer or the
+    /// witness is heard (before, it was judged only while active, and stood for good after the release).
+    /// </summary>
+    private void ClearWitnessLostOffActive(long now, bool fresh)
+    {
+        if (!_witnessLostAlarm)
+        {
+            return;
+        }
+
+        // Heard since the alarm, not merely still fresh: an active releases at half the peer timeout, when its peer's
+        // last frame still counts as fresh.
+        if (fresh && _peerHeardAt > _witnessLostSince)
+        {
+            Clear(ref _witnessLostAlarm, AlarmKind.WitnessLost, "witness", "the peer is heard");
+        }
+        else if (HasWitness && _witness.LastAnswerAt > _witnessLostSince && _time.GetElapsedTime(_witness.LastAnswerAt, now) <= _options.WitnessLease!.Value)
+        {
+            Clear(ref _witnessLostAlarm, AlarmKind.WitnessLost, "witness", "the witness answers");
+        }
+    }
+
     /// <summary>The active's witness rules while its peer is silent; null when they change nothing.</summary>
     private Decision? EvaluateActiveWitness(long now, bool fresh)
     {
@@ -135,6 +160,7 @@ public sealed partial class RoleStateMachine
             // WitnessTests with the witness hearing the standby only).
             const string reason = "cut off from both the peer and the witness past the lease: releasing, as witness.onIsolation says";
             Raise(ref _witnessLostAlarm, AlarmKind.WitnessLost, "witness", reason);
+            _witnessLostSince = now;
             _listenUntil = now + Ticks(_options.PeerTimeout);
             return Change(Role.Standby, DecisionKind.BecomeStandby, Epoch, reason, null);
         }
@@ -164,6 +190,7 @@ public sealed partial class RoleStateMachine
         // released above already).
         if (!_witnessLostAlarm)
         {
+            _witnessLostSince = now;
             Raise(ref _witnessLostAlarm, AlarmKind.WitnessLost, "witness",
                 "cut off from both the peer and the witness past the lease: keeping the outputs, as witness.onIsolation says (the peer may take over if the witness grants it the lease)");
         }

@@ -221,6 +221,7 @@ public sealed partial class RoleStateMachine
         if (Role != Role.Active)
         {
             Clear(ref _dualActiveAlarm, AlarmKind.DualActive, "peer", "this node no longer drives");
+            ClearWitnessLostOffActive(now, fresh);
         }
 
         return Role switch

@@ -186,6 +186,25 @@ public sealed class RoleStateMachineWitnessTests
         Assert.Equal(Role.Active, h.Machine.Role);
     }
 
+    [Fact]
+    public void ReleasedWhenIsolated_WitnessLostClearsWhenThePeerIsHeardAgain()
+    {
+        // Before: WitnessLost was judged only while active, so the node that released kept it after the links came back.
+        var h = Active(releaseWhenIsolated: true);
+        h.RunWith(Lease * 3, () => h.PeerSends(RoleHarness.BothLinks));
+        Assert.Equal(DecisionKind.BecomeStandby, h.Run(T, RoleHarness.NoLinks).Kind);
+        Assert.True(h.IsRaised(AlarmKind.WitnessLost, "witness"));
+        h.Run(T, RoleHarness.NoLinks);
+        Assert.True(h.IsRaised(AlarmKind.WitnessLost, "witness"), "still cut off from both: the alarm stands");
+
+        h.PeerRole = Role.Active;
+        h.PeerEpoch = RoleOptions.NextEpoch(h.Machine.Epoch, 2);
+        h.Run(RoleHarness.Interval * 2, RoleHarness.BothLinks);
+
+        Assert.Equal(Role.Standby, h.Machine.Role);
+        Assert.False(h.IsRaised(AlarmKind.WitnessLost, "witness"));
+    }
+
     /// <summary>Node 1, preferred, active after a pair formed with standby node 2 (heard on both links); witness on.</summary>
     private static RoleHarness Active(bool releaseWhenIsolated = false)
     {
