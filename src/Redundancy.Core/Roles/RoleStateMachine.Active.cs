@@ -46,31 +46,21 @@ public sealed partial class RoleStateMachine
             // peer's epoch is known (its frames are heard now, saying something other than Active: a peer in the first
             // moment of a takeover, or one whose line is stuck high); with the links silent its epoch is not known, and
             // the node the pair prefers holds (a rule both nodes apply alike, so exactly one releases).
-            bool holds;
-            string why;
-            if (fresh)
-            {
-                holds = Epoch > _peer.Epoch || (Epoch == _peer.Epoch && PreferredOverPeer());
-                why = $"by the epoch rule (peer node {_peer.NodeId}, heard as {_peer.Role}, has epoch {_peer.Epoch}; ours {Epoch})";
-            }
-            else
-            {
-                holds = _peerHeard && PreferredOverPeer();
-                why = _peerHeard ? $"the peer is not heard, so by preference (peer node {_peer.NodeId})" : "the peer was never heard";
-            }
-
+            var holds = fresh
+                ? Epoch > _peer.Epoch || (Epoch == _peer.Epoch && PreferredOverPeer())
+                : _peerHeard && PreferredOverPeer();
             if (holds)
             {
                 if (!_dualActiveAlarm)
                 {
                     Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer",
-                        $"both nodes drive: the interlock input says peer node {_peer.NodeId} is active while this node is; this node wins {why} and holds, the peer must release");
+                        $"both nodes drive: the interlock input says peer node {_peer.NodeId} is active while this node is; this node wins {InterlockRule(fresh)} and holds, the peer must release");
                 }
 
                 return Decision.None;
             }
 
-            var released = $"the interlock input says the peer drives while this node is active: releasing, the peer wins {why} (both were driving)";
+            var released = $"the interlock input says the peer drives while this node is active: releasing, the peer wins {InterlockRule(fresh)} (both were driving)";
             Raise(ref _dualActiveAlarm, AlarmKind.DualActive, "peer", released);
             _listenUntil = now + Ticks(_options.PeerTimeout);
             _yieldedUntil = now + Ticks(_options.PeerTimeout * RoleOptions.IntervalsPerTimeout);
@@ -92,4 +82,10 @@ public sealed partial class RoleStateMachine
         Clear(ref _dualActiveAlarm, AlarmKind.DualActive, "peer", "only this node is active");
         return Decision.None;
     }
+
+    // Which rule decided a both-driving interlock, for the alarm: made only when the alarm is raised or the node
+    // releases, never on the evaluations in between (a real-time thread, evaluated every loop while the line is high).
+    private string InterlockRule(bool fresh) => fresh
+        ? $"by the epoch rule (peer node {_peer.NodeId}, heard as {_peer.Role}, has epoch {_peer.Epoch}; ours {Epoch})"
+        : _peerHeard ? $"the peer is not heard, so by preference (peer node {_peer.NodeId})" : "the peer was never heard";
 }
