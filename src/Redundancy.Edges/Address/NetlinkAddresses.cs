@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Runtime.InteropServices;
+using Redundancy.Edges.Interop;
 
 namespace Redundancy.Edges.Address;
 
@@ -93,8 +94,7 @@ public static partial class NetlinkAddresses
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var poll = new PollFd { Fd = fd, Events = 1 }; // POLLIN
-                var ready = Poll(ref poll, 1, 20);
+                var ready = PollCalls.PollOne(fd, PollCalls.PollIn, 20);
                 if (ready == 0)
                 {
                     await Task.Yield(); // give the pool its thread back between slices
@@ -145,14 +145,6 @@ public static partial class NetlinkAddresses
         address.TryWriteBytes(b[4..8], out _);
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     private static partial int Socket(int domain, int type, int protocol);
 
@@ -161,9 +153,6 @@ public static partial class NetlinkAddresses
 
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     private static partial nint Recv(int fd, byte[] buffer, nint length, int flags);
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static partial int Poll(ref PollFd fds, nuint count, int timeoutMs);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);

@@ -1,6 +1,7 @@
 using System.IO.Ports;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Redundancy.Edges.Interop;
 
 namespace Redundancy.Edges.Links;
 
@@ -15,8 +16,8 @@ namespace Redundancy.Edges.Links;
 /// <see cref="TryEnter"/> and <see cref="Exit"/>, so the descriptor is closed only when nobody is inside.</remarks>
 internal sealed unsafe partial class SerialDevice : IDisposable
 {
-    private const short PollIn = 0x1;
-    private const short PollOut = 0x4;
+    private const short PollIn = PollCalls.PollIn;
+    private const short PollOut = PollCalls.PollOut;
     private const short PollErr = 0x8;
     private const short PollHup = 0x10;
     private const short PollNval = 0x20;
@@ -202,8 +203,8 @@ internal sealed unsafe partial class SerialDevice : IDisposable
 
     private short Wait(short events, int timeoutMs)
     {
-        var fds = new PollFd { Fd = _fd, Events = events };
-        var r = Poll(&fds, 1, timeoutMs);
+        var fds = new PollCalls.PollFd { Fd = _fd, Events = events };
+        var r = PollCalls.Poll(&fds, 1, timeoutMs);
         if (r < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -228,17 +229,6 @@ internal sealed unsafe partial class SerialDevice : IDisposable
         return field.GetValue(stream) as SafeHandle
             ?? throw new InvalidOperationException("System.IO.Ports: serial stream handle is not a SafeHandle");
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     private static partial nint NativeRead(int fd, byte* buffer, nint count);

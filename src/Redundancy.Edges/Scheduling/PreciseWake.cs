@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Redundancy.Edges.Interop;
 
 namespace Redundancy.Edges.Scheduling;
 
@@ -12,7 +13,6 @@ public sealed partial class PreciseWake : IDisposable
 {
     private const int EfdCloexec = 0x80000;
     private const int EfdNonblock = 0x800;
-    private const short PollIn = 0x1;
     private const int Eintr = 4;
     private const int Eagain = 11;
     private readonly int _fd;
@@ -40,11 +40,11 @@ public sealed partial class PreciseWake : IDisposable
     {
         var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(Math.Max(0, timeout.Ticks) * (System.Diagnostics.Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond));
         var ticks = Math.Max(0, timeout.Ticks);
-        var poll = new PollFd { Fd = _fd, Events = PollIn };
+        var poll = new PollCalls.PollFd { Fd = _fd, Events = PollCalls.PollIn };
         while (true)
         {
-            var spec = new TimeSpec { Seconds = (nint)(ticks / TimeSpan.TicksPerSecond), Nanoseconds = (nint)(ticks % TimeSpan.TicksPerSecond * 100) };
-            var n = PPoll(&poll, 1, &spec, null);
+            var spec = new PollCalls.TimeSpec { Seconds = (nint)(ticks / TimeSpan.TicksPerSecond), Nanoseconds = (nint)(ticks % TimeSpan.TicksPerSecond * 100) };
+            var n = PollCalls.PPoll(&poll, 1, &spec, null);
             if (n > 0)
             {
                 ulong value;
@@ -80,23 +80,6 @@ public sealed partial class PreciseWake : IDisposable
         }
     }
 
-    // The C long and time_t of the plain ppoll symbol: 64 bits on arm64 and x64, 32 on armhf (whose glibc keeps the
-    // 32-bit time_t ABI under this name; the 64-bit one is __ppoll64).
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public nint Seconds;
-        public nint Nanoseconds;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
     private static partial int EventFd(uint initval, int flags);
 
@@ -105,9 +88,6 @@ public sealed partial class PreciseWake : IDisposable
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     private static unsafe partial nint Read(int fd, void* buffer, nint count);
-
-    [LibraryImport("libc", EntryPoint = "ppoll", SetLastError = true)]
-    private static unsafe partial int PPoll(PollFd* fds, nuint count, TimeSpec* timeout, void* sigmask);
 
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int Close(int fd);
